@@ -1,7 +1,17 @@
 package io.github.ddbstreams.record;
 
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.enhanced.dynamodb.document.EnhancedDocument;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -18,28 +28,170 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Map<String, Object> item = AttributeValues.toJava(record.newImage());
  * BigDecimal price = (BigDecimal) item.get("price");
  * }</pre>
+ *
+ * <p>All methods are stateless and thread-safe.
  */
 public final class AttributeValues {
 
     private AttributeValues() {
     }
 
-    /** Converts an item (or image, or key) to plain Java values; an empty map for null or empty input. */
+    /**
+     * Converts an item (or image, or key) to plain Java values; an empty map for null or empty input.
+     *
+     * <p>The result is an unmodifiable map in the item's order; it holds {@code null} for NULL attributes.
+     *
+     * <pre>{@code
+     * Map<String, Object> item = AttributeValues.toJava(record.newImage());
+     * }</pre>
+     *
+     * @param item the attribute values by name, may be null
+     * @return the plain Java values by name, never null
+     * @throws IllegalArgumentException naming the attribute path (e.g. {@code address.lines[2]}) when a
+     *     value, at any depth, has no type set or holds a malformed number
+     */
     public static Map<String, Object> toJava(Map<String, AttributeValue> item) {
-        throw new UnsupportedOperationException("TODO");
+        if (item == null || item.isEmpty()) {
+            return Collections.emptyMap();
+        }
+        return convertMap(item, new AttributePath());
     }
 
     /**
      * Converts one attribute value to a plain Java value.
      *
+     * <pre>{@code
+     * BigDecimal n = (BigDecimal) AttributeValues.toJava(AttributeValue.fromN("1.50")); // scale 2
+     * }</pre>
+     *
+     * @param value the attribute value, not null
+     * @return the plain Java value; {@code null} for a NULL attribute
      * @throws IllegalArgumentException when the value has no type set (an SDK value built empty)
      */
     public static Object toJava(AttributeValue value) {
-        throw new UnsupportedOperationException("TODO");
+        Objects.requireNonNull(value, "value");
+        return convert(value, new AttributePath());
     }
 
-    /** Wraps an item in the SDK's {@link EnhancedDocument}; an empty document for null or empty input. */
+    /**
+     * Wraps an item in the SDK's {@link EnhancedDocument}; an empty document for null or empty input.
+     *
+     * <p>The document uses the SDK's default attribute converters, so {@code getString}, {@code getNumber},
+     * {@code getStringSet}, {@code getMapOfUnknownType}, {@code getJson} and friends work as documented
+     * by the enhanced client.
+     *
+     * <pre>{@code
+     * EnhancedDocument doc = AttributeValues.toDocument(record.newImage());
+     * String name = doc.getString("name");
+     * }</pre>
+     *
+     * @param item the attribute values by name, may be null
+     * @return the document, never null
+     */
     public static EnhancedDocument toDocument(Map<String, AttributeValue> item) {
-        throw new UnsupportedOperationException("TODO");
+        // fromAttributeValueMap registers the default converter provider itself; a bare builder() would
+        // produce a document whose typed getters fail for lack of converters.
+        return EnhancedDocument.fromAttributeValueMap(item == null ? Collections.emptyMap() : item);
+    }
+
+    /*
+     * Recursion is bounded by DynamoDB's own nesting limit (32 levels), so it does not threaten the stack;
+     * every level allocates only its own collection, so the work is linear in the size of the item.
+     */
+    private static Object convert(AttributeValue value, AttributePath path) {
+        if (value == null) {
+            throw path.error("is null (a Java null, not a DynamoDB NULL)");
+        }
+        AttributeValue.Type type = value.type();
+        if (type == null) {
+            throw path.untyped(null);
+        }
+        switch (type) {
+            case S:
+                return value.s();
+            case N:
+                return number(value.n(), path);
+            case B:
+                return bytes(value.b());
+            case BOOL:
+                return value.bool();
+            case NUL:
+                return null;
+            case SS:
+                return stringSet(value.ss());
+            case NS:
+                return numberSet(value.ns(), path);
+            case BS:
+                return bytesSet(value.bs());
+            case L:
+                return convertList(value.l(), path);
+            case M:
+                return convertMap(value.m(), path);
+            default:
+                throw path.untyped(type);
+        }
+    }
+
+    private static Map<String, Object> convertMap(Map<String, AttributeValue> map, AttributePath path) {
+        // LinkedHashMap, not Map.copyOf: NULL attributes become null values, which Map.of rejects.
+        Map<String, Object> result = new LinkedHashMap<>(capacity(map.size()));
+        for (Map.Entry<String, AttributeValue> e : map.entrySet()) {
+            path.pushKey(e.getKey());
+            result.put(e.getKey(), convert(e.getValue(), path));
+            path.pop();
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    private static List<Object> convertList(List<AttributeValue> list, AttributePath path) {
+        List<Object> result = new ArrayList<>(list.size());
+        int i = 0;
+        for (AttributeValue element : list) {
+            path.pushIndex(i++);
+            result.add(convert(element, path));
+            path.pop();
+        }
+        return Collections.unmodifiableList(result);
+    }
+
+    private static BigDecimal number(String n, AttributePath path) {
+        if (n == null) {
+            throw path.error("has a null number");
+        }
+        try {
+            // new BigDecimal(String) is exact and keeps the scale as written: "1.50" stays 1.50.
+            return new BigDecimal(n);
+        } catch (NumberFormatException e) {
+            throw path.error("has a malformed number '" + n + "'");
+        }
+    }
+
+    private static ByteBuffer bytes(SdkBytes bytes) {
+        // asByteBuffer() is read-only today; asReadOnlyBuffer() keeps the promise should that change.
+        return bytes.asByteBuffer().asReadOnlyBuffer();
+    }
+
+    private static Set<String> stringSet(List<String> ss) {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(ss));
+    }
+
+    private static Set<BigDecimal> numberSet(List<String> ns, AttributePath path) {
+        Set<BigDecimal> result = new LinkedHashSet<>(capacity(ns.size()));
+        for (String n : ns) {
+            result.add(number(n, path));
+        }
+        return Collections.unmodifiableSet(result);
+    }
+
+    private static Set<ByteBuffer> bytesSet(List<SdkBytes> bs) {
+        Set<ByteBuffer> result = new LinkedHashSet<>(capacity(bs.size()));
+        for (SdkBytes b : bs) {
+            result.add(b == null ? null : bytes(b));
+        }
+        return Collections.unmodifiableSet(result);
+    }
+
+    private static int capacity(int size) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) size * 4 / 3 + 1);
     }
 }

@@ -98,6 +98,12 @@ public final class ChangeRecord {
         if (record.eventName() == null) {
             throw new IllegalArgumentException("stream record " + record.eventID() + " has no eventName");
         }
+        if (data.sequenceNumber() == null) {
+            // Checked here so a malformed record fails with the documented IllegalArgumentException naming
+            // the field, not with the builder's NullPointerException.
+            throw new IllegalArgumentException("stream record " + record.eventID()
+                    + " has no 'dynamodb.SequenceNumber'");
+        }
         return builder()
                 .eventId(record.eventID())
                 .eventName(EventName.from(record.eventName()))

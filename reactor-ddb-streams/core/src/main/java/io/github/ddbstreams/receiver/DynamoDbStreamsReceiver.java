@@ -1,0 +1,67 @@
+package io.github.ddbstreams.receiver;
+
+import java.util.Objects;
+
+import io.github.ddbstreams.receiver.internal.DefaultDynamoDbStreamsReceiver;
+import io.github.ddbstreams.record.ChangeRecord;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.GroupedFlux;
+
+/**
+ * Reads a DynamoDB stream as a {@link Flux} of {@link ChangeRecord}s.
+ *
+ * <p>Each subscription is a new, independent reading of the stream that resumes after the checkpoints in
+ * the {@link ReceiverOptions#checkpointStore() checkpoint store}. Guarantees:
+ * <ul>
+ *   <li><b>Order</b>: each shard's records in sequence order; a child shard only after its parent shard's
+ *       last record (so each item's changes arrive in the order they were made).</li>
+ *   <li><b>Demand</b>: GetRecords is called only while downstream demand is outstanding, at most one call
+ *       in flight and at most one page ({@link ReceiverOptions#maxRecordsPerRequest()}) buffered per shard.
+ *       A slow consumer slows the reading down; memory stays bounded.</li>
+ *   <li><b>At least once</b>: acknowledge each record once processed
+ *       ({@code record.checkpoint().acknowledge()}); a shard's checkpoint is the highest sequence number
+ *       below which everything was acknowledged. It is committed every
+ *       {@link ReceiverOptions#commitInterval()}, on {@code commit()} and when the Flux is cancelled.</li>
+ *   <li><b>Faults</b>: expired iterators are renewed after the last record read; throttling and server
+ *       errors are retried with backoff and jitter; trimmed data follows the
+ *       {@link ReceiverOptions#trimmedDataPolicy() policy}; a missing table or stream, or a stream that was
+ *       disabled, ends the Flux with a {@link StreamUnavailableException}.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+ *     .streamsClient(streams).dynamoDbClient(dynamoDb).tableName("Orders").build());
+ * receiver.receive()
+ *     .concatMap(record -> index(record).thenReturn(record))
+ *     .subscribe(record -> record.checkpoint().acknowledge());
+ * }</pre>
+ */
+public interface DynamoDbStreamsReceiver {
+
+    /** Creates a receiver; nothing is read before {@link #receive()} is subscribed. */
+    static DynamoDbStreamsReceiver create(ReceiverOptions options) {
+        return new DefaultDynamoDbStreamsReceiver(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * All shards of the stream merged into one Flux, each shard's order kept, children after parents. The
+     * Flux does not complete while the stream is enabled; it errors when the stream becomes unavailable.
+     */
+    Flux<ChangeRecord> receive();
+
+    /**
+     * One inner Flux per shard, keyed by shard id, emitted when the shard may be read (its parent's inner
+     * Flux completed). Each inner Flux has its own demand and completes at the end of its shard. Every inner
+     * Flux must be subscribed, or the shard and its children are never read.
+     *
+     * <pre>{@code
+     * receiver.receivePerShard()
+     *     .flatMap(shard -> shard.concatMap(this::process), Integer.MAX_VALUE)
+     *     .subscribe();
+     * }</pre>
+     */
+    Flux<GroupedFlux<String, ChangeRecord>> receivePerShard();
+
+    /** The options of this receiver. */
+    ReceiverOptions options();
+}

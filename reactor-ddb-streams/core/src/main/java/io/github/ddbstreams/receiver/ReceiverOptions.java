@@ -1,0 +1,404 @@
+package io.github.ddbstreams.receiver;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
+
+/**
+ * Immutable configuration of a {@link DynamoDbStreamsReceiver}.
+ *
+ * <p>Exactly one of {@link #tableName()} (the receiver reads the table's latest stream) and
+ * {@link #streamArn()} is required. Clients that are not given are created by the receiver with the SDK's
+ * default configuration (netty-nio client, default credentials and region) and closed when its Flux
+ * terminates; clients that are given are never closed by the receiver.
+ *
+ * <pre>{@code
+ * ReceiverOptions options = ReceiverOptions.builder()
+ *     .streamsClient(streams)
+ *     .dynamoDbClient(dynamoDb)
+ *     .tableName("Orders")
+ *     .startPosition(StartPosition.trimHorizon())
+ *     .checkpointStore(store)
+ *     .build();
+ * }</pre>
+ */
+public final class ReceiverOptions {
+
+    /** Pause after a GetRecords call that returned no records: 250 ms (at most 4 calls/s per idle shard). */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
+    /** Records asked for per GetRecords call: 1000, the API's maximum. */
+    public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 1000;
+    /** Period of shard discovery (DescribeStream): 30 s. A shard reaching its end also triggers one. */
+    public static final Duration DEFAULT_SHARD_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
+    /** Period of checkpoint commits: 5 s. */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
+    /** Retries of a throttled or failed (5xx, I/O) call before the Flux errors: unlimited. */
+    public static final long DEFAULT_MAX_RETRIES = Long.MAX_VALUE;
+    /** First retry backoff: 100 ms, doubled each attempt, with jitter. */
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
+    /** Largest retry backoff: 10 s. */
+    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+    /** Precision of {@code ApproximateCreationDateTime} on AWS: 1 s (DynamoDB Local: 1 minute). */
+    public static final Duration DEFAULT_CREATION_TIME_PRECISION = Duration.ofSeconds(1);
+    /** Start position of shards without checkpoint: the oldest record in the stream. */
+    public static final StartPosition DEFAULT_START_POSITION = StartPosition.trimHorizon();
+    /** Trimmed data fails the Flux. */
+    public static final TrimmedDataPolicy DEFAULT_TRIMMED_DATA_POLICY = TrimmedDataPolicy.FAIL;
+
+    private final DynamoDbStreamsAsyncClient streamsClient;
+    private final DynamoDbAsyncClient dynamoDbClient;
+    private final String tableName;
+    private final String streamArn;
+    private final StartPosition startPosition;
+    private final CheckpointStore checkpointStore;
+    private final Duration pollInterval;
+    private final int maxRecordsPerRequest;
+    private final Duration shardDiscoveryInterval;
+    private final Duration commitInterval;
+    private final long maxRetries;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
+    private final TrimmedDataPolicy trimmedDataPolicy;
+    private final Consumer<TrimmedDataEvent> trimmedDataListener;
+    private final Duration creationTimePrecision;
+    private final Scheduler scheduler;
+    private final boolean completeWhenStreamDisabled;
+
+    private ReceiverOptions(Builder b) {
+        this.streamsClient = b.streamsClient;
+        this.dynamoDbClient = b.dynamoDbClient;
+        this.tableName = b.tableName;
+        this.streamArn = b.streamArn;
+        this.startPosition = b.startPosition;
+        this.checkpointStore = b.checkpointStore;
+        this.pollInterval = b.pollInterval;
+        this.maxRecordsPerRequest = b.maxRecordsPerRequest;
+        this.shardDiscoveryInterval = b.shardDiscoveryInterval;
+        this.commitInterval = b.commitInterval;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.trimmedDataPolicy = b.trimmedDataPolicy;
+        this.trimmedDataListener = b.trimmedDataListener;
+        this.creationTimePrecision = b.creationTimePrecision;
+        this.scheduler = b.scheduler;
+        this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.streamsClient = streamsClient;
+        b.dynamoDbClient = dynamoDbClient;
+        b.tableName = tableName;
+        b.streamArn = streamArn;
+        b.startPosition = startPosition;
+        b.checkpointStore = checkpointStore;
+        b.pollInterval = pollInterval;
+        b.maxRecordsPerRequest = maxRecordsPerRequest;
+        b.shardDiscoveryInterval = shardDiscoveryInterval;
+        b.commitInterval = commitInterval;
+        b.maxRetries = maxRetries;
+        b.retryBackoff = retryBackoff;
+        b.maxRetryBackoff = maxRetryBackoff;
+        b.trimmedDataPolicy = trimmedDataPolicy;
+        b.trimmedDataListener = trimmedDataListener;
+        b.creationTimePrecision = creationTimePrecision;
+        b.scheduler = scheduler;
+        b.completeWhenStreamDisabled = completeWhenStreamDisabled;
+        return b;
+    }
+
+    /** The streams client, or {@code null} when the receiver creates its own. */
+    public DynamoDbStreamsAsyncClient streamsClient() {
+        return streamsClient;
+    }
+
+    /** The DynamoDB client used to resolve {@link #tableName()}, or {@code null}. */
+    public DynamoDbAsyncClient dynamoDbClient() {
+        return dynamoDbClient;
+    }
+
+    /** The table whose latest stream is read, or {@code null} when {@link #streamArn()} is set. */
+    public String tableName() {
+        return tableName;
+    }
+
+    /** The stream read, or {@code null} when {@link #tableName()} is set. */
+    public String streamArn() {
+        return streamArn;
+    }
+
+    /** Where shards without checkpoint start. */
+    public StartPosition startPosition() {
+        return startPosition;
+    }
+
+    /** Where checkpoints are kept, or {@code null} for an in-memory store owned by the receiver. */
+    public CheckpointStore checkpointStore() {
+        return checkpointStore;
+    }
+
+    /** Pause after an empty GetRecords response before polling that shard again. */
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    /** The {@code Limit} of each GetRecords call (1..1000): also the most records buffered per shard. */
+    public int maxRecordsPerRequest() {
+        return maxRecordsPerRequest;
+    }
+
+    /** Period of DescribeStream calls that find new shards. */
+    public Duration shardDiscoveryInterval() {
+        return shardDiscoveryInterval;
+    }
+
+    /** Period of checkpoint commits. */
+    public Duration commitInterval() {
+        return commitInterval;
+    }
+
+    /** Retries of a throttled or failing call before the Flux errors. */
+    public long maxRetries() {
+        return maxRetries;
+    }
+
+    /** First retry backoff. */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** Largest retry backoff. */
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
+    }
+
+    /** What to do when records were trimmed before they were read. */
+    public TrimmedDataPolicy trimmedDataPolicy() {
+        return trimmedDataPolicy;
+    }
+
+    /** Called (on a receiver thread; must not block) for every gap of trimmed records. */
+    public Consumer<TrimmedDataEvent> trimmedDataListener() {
+        return trimmedDataListener;
+    }
+
+    /** The precision of {@code ApproximateCreationDateTime}, used by {@link StartPosition#atTimestamp}. */
+    public Duration creationTimePrecision() {
+        return creationTimePrecision;
+    }
+
+    /** The scheduler of timers (poll pauses, retries, discovery, commits). Tests pass virtual time here. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Whether a disabled stream, once every record it held was delivered, completes the Flux (for reading
+     * what is left of an old stream) instead of ending it with a {@link StreamUnavailableException}
+     * (the default).
+     */
+    public boolean completeWhenStreamDisabled() {
+        return completeWhenStreamDisabled;
+    }
+
+    @Override
+    public String toString() {
+        return "ReceiverOptions{"
+                + (tableName != null ? "tableName=" + tableName : "streamArn=" + streamArn)
+                + ", startPosition=" + startPosition
+                + ", checkpointStore=" + (checkpointStore == null ? "in-memory" : checkpointStore.getClass().getSimpleName())
+                + ", pollInterval=" + pollInterval
+                + ", maxRecordsPerRequest=" + maxRecordsPerRequest
+                + ", shardDiscoveryInterval=" + shardDiscoveryInterval
+                + ", commitInterval=" + commitInterval
+                + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
+                + ", retryBackoff=" + retryBackoff + ".." + maxRetryBackoff
+                + ", trimmedDataPolicy=" + trimmedDataPolicy
+                + ", creationTimePrecision=" + creationTimePrecision
+                + ", completeWhenStreamDisabled=" + completeWhenStreamDisabled
+                + "}";
+    }
+
+    /** Builds {@link ReceiverOptions}; {@link #build()} checks every rule and names the offending option. */
+    public static final class Builder {
+        private DynamoDbStreamsAsyncClient streamsClient;
+        private DynamoDbAsyncClient dynamoDbClient;
+        private String tableName;
+        private String streamArn;
+        private StartPosition startPosition = DEFAULT_START_POSITION;
+        private CheckpointStore checkpointStore;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
+        private Duration shardDiscoveryInterval = DEFAULT_SHARD_DISCOVERY_INTERVAL;
+        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private long maxRetries = DEFAULT_MAX_RETRIES;
+        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private TrimmedDataPolicy trimmedDataPolicy = DEFAULT_TRIMMED_DATA_POLICY;
+        private Consumer<TrimmedDataEvent> trimmedDataListener = event -> { };
+        private Duration creationTimePrecision = DEFAULT_CREATION_TIME_PRECISION;
+        private Scheduler scheduler = Schedulers.parallel();
+        private boolean completeWhenStreamDisabled;
+
+        private Builder() {
+        }
+
+        public Builder completeWhenStreamDisabled(boolean completeWhenStreamDisabled) {
+            this.completeWhenStreamDisabled = completeWhenStreamDisabled;
+            return this;
+        }
+
+        /** The streams client to use (not closed by the receiver). */
+        public Builder streamsClient(DynamoDbStreamsAsyncClient streamsClient) {
+            this.streamsClient = streamsClient;
+            return this;
+        }
+
+        /** The DynamoDB client used to resolve a table name (not closed by the receiver). */
+        public Builder dynamoDbClient(DynamoDbAsyncClient dynamoDbClient) {
+            this.dynamoDbClient = dynamoDbClient;
+            return this;
+        }
+
+        /** Read the latest stream of this table. */
+        public Builder tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /** Read this stream. */
+        public Builder streamArn(String streamArn) {
+            this.streamArn = streamArn;
+            return this;
+        }
+
+        public Builder startPosition(StartPosition startPosition) {
+            this.startPosition = startPosition;
+            return this;
+        }
+
+        public Builder checkpointStore(CheckpointStore checkpointStore) {
+            this.checkpointStore = checkpointStore;
+            return this;
+        }
+
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        public Builder maxRecordsPerRequest(int maxRecordsPerRequest) {
+            this.maxRecordsPerRequest = maxRecordsPerRequest;
+            return this;
+        }
+
+        public Builder shardDiscoveryInterval(Duration shardDiscoveryInterval) {
+            this.shardDiscoveryInterval = shardDiscoveryInterval;
+            return this;
+        }
+
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        public Builder maxRetries(long maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = retryBackoff;
+            return this;
+        }
+
+        public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+            this.maxRetryBackoff = maxRetryBackoff;
+            return this;
+        }
+
+        public Builder trimmedDataPolicy(TrimmedDataPolicy trimmedDataPolicy) {
+            this.trimmedDataPolicy = trimmedDataPolicy;
+            return this;
+        }
+
+        public Builder trimmedDataListener(Consumer<TrimmedDataEvent> trimmedDataListener) {
+            this.trimmedDataListener = trimmedDataListener;
+            return this;
+        }
+
+        public Builder creationTimePrecision(Duration creationTimePrecision) {
+            this.creationTimePrecision = creationTimePrecision;
+            return this;
+        }
+
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @throws IllegalArgumentException naming the option that breaks a rule
+         * @throws NullPointerException naming a required option that is null
+         */
+        public ReceiverOptions build() {
+            if ((tableName == null) == (streamArn == null)) {
+                throw new IllegalArgumentException("exactly one of tableName and streamArn must be set, "
+                        + (tableName == null ? "neither was" : "both were"));
+            }
+            if (tableName != null && (tableName.length() < 3 || tableName.length() > 255
+                    || !tableName.matches("[a-zA-Z0-9_.-]+"))) {
+                throw new IllegalArgumentException("tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.',"
+                        + " was '" + tableName + "'");
+            }
+            if (streamArn != null && !streamArn.startsWith("arn:")) {
+                throw new IllegalArgumentException("streamArn must be a stream ARN (arn:aws:dynamodb:…:table/…/stream/…),"
+                        + " was '" + streamArn + "'");
+            }
+            Objects.requireNonNull(startPosition, "startPosition");
+            requirePositive(pollInterval, "pollInterval", true);
+            if (maxRecordsPerRequest < 1 || maxRecordsPerRequest > 1000) {
+                throw new IllegalArgumentException("maxRecordsPerRequest must be 1..1000 (the GetRecords limit), was "
+                        + maxRecordsPerRequest);
+            }
+            requirePositive(shardDiscoveryInterval, "shardDiscoveryInterval", false);
+            requirePositive(commitInterval, "commitInterval", false);
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+            }
+            requirePositive(retryBackoff, "retryBackoff", false);
+            requirePositive(maxRetryBackoff, "maxRetryBackoff", false);
+            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
+                        + ") must not be below retryBackoff (" + retryBackoff + ")");
+            }
+            Objects.requireNonNull(trimmedDataPolicy, "trimmedDataPolicy");
+            Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
+            requirePositive(creationTimePrecision, "creationTimePrecision", false);
+            Objects.requireNonNull(scheduler, "scheduler");
+            return new ReceiverOptions(this);
+        }
+
+        private static void requirePositive(Duration d, String name, boolean zeroAllowed) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+                throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? ">= 0" : "> 0") + ", was " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.ddbstreams.receiver.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
+import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.record.ChangeRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.GroupedFlux;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
+
+/** The receiver: each subscription starts a new {@link ReceiverSession}. */
+public final class DefaultDynamoDbStreamsReceiver implements DynamoDbStreamsReceiver {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultDynamoDbStreamsReceiver.class);
+
+    private final ReceiverOptions options;
+    private final CheckpointStore store;
+
+    public DefaultDynamoDbStreamsReceiver(ReceiverOptions options) {
+        this.options = options;
+        // Without a store of the user's, successive subscriptions of this receiver still resume.
+        this.store = options.checkpointStore() != null ? options.checkpointStore() : CheckpointStore.inMemory();
+    }
+
+    @Override
+    public Flux<ChangeRecord> receive() {
+        return Flux.create(sink -> newSession(sink, null).start(), FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    @Override
+    public Flux<GroupedFlux<String, ChangeRecord>> receivePerShard() {
+        return Flux.create(sink -> newSession(null, sink).start(), FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private ReceiverSession newSession(FluxSink<ChangeRecord> sink, FluxSink<GroupedFlux<String, ChangeRecord>> groups) {
+        List<SdkAutoCloseable> owned = new ArrayList<>();
+        DynamoDbStreamsAsyncClient streams = options.streamsClient();
+        if (streams == null) {
+            streams = DynamoDbStreamsAsyncClient.create();
+            owned.add(streams);
+        }
+        DynamoDbAsyncClient dynamoDb = options.dynamoDbClient();
+        if (dynamoDb == null && options.tableName() != null) {
+            dynamoDb = DynamoDbAsyncClient.create();
+            owned.add(dynamoDb);
+        }
+        Runnable closeOwned = () -> {
+            for (SdkAutoCloseable resource : owned) {
+                try {
+                    resource.close();
+                } catch (RuntimeException e) {
+                    log.warn("Closing {} failed", resource, e);
+                }
+            }
+        };
+        return new ReceiverSession(options, streams, dynamoDb, store, closeOwned, sink, groups);
+    }
+
+    @Override
+    public ReceiverOptions options() {
+        return options;
+    }
+
+    @Override
+    public String toString() {
+        return "DynamoDbStreamsReceiver{" + options + "}";
+    }
+}

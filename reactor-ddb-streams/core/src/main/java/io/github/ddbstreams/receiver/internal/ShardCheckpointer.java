@@ -1,0 +1,138 @@
+package io.github.ddbstreams.receiver.internal;
+
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.record.RecordCheckpoint;
+import reactor.core.publisher.Mono;
+
+/**
+ * The acknowledgement watermark of one shard.
+ *
+ * <p>Records are tracked in sequence order when they are read; acknowledgements may come in any order and
+ * from any thread. The watermark is the sequence number of the last record of the longest acknowledged
+ * prefix. Memory: one small entry per record read but not yet below the watermark.
+ */
+final class ShardCheckpointer {
+
+    private final String shardId;
+    private final Supplier<Mono<Void>> commitAction;
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+
+    /** Highest sequence number with everything at or below it acknowledged (or skipped), or null. */
+    private String watermark;
+    /** The shard was read to its end (every record is tracked). */
+    private boolean endReached;
+    /** What the store holds for this shard. */
+    private ShardCheckpoint saved;
+
+    ShardCheckpointer(String shardId, ShardCheckpoint stored, Supplier<Mono<Void>> commitAction) {
+        this.shardId = shardId;
+        this.commitAction = commitAction;
+        this.saved = stored;
+        this.watermark = stored == null ? null : stored.sequenceNumber();
+    }
+
+    String shardId() {
+        return shardId;
+    }
+
+    /** Tracks a record that will be delivered; returns its checkpoint handle. */
+    synchronized Entry track(String sequenceNumber) {
+        Entry entry = new Entry(this, sequenceNumber);
+        pending.addLast(entry);
+        return entry;
+    }
+
+    /** A record read but not delivered (filtered by a start timestamp): it counts as acknowledged. */
+    synchronized void skip(String sequenceNumber) {
+        if (pending.isEmpty()) {
+            watermark = sequenceNumber;
+        } else {
+            Entry entry = new Entry(this, sequenceNumber);
+            entry.acknowledged = true;
+            pending.addLast(entry);
+        }
+    }
+
+    /** Every record of the shard was read. */
+    synchronized void markEndReached() {
+        endReached = true;
+    }
+
+    synchronized boolean isEnded() {
+        return endReached && pending.isEmpty();
+    }
+
+    synchronized String watermark() {
+        return watermark;
+    }
+
+    /** Records tracked and not yet below the watermark. */
+    synchronized int pendingCount() {
+        return pending.size();
+    }
+
+    private synchronized void acknowledge(Entry entry) {
+        if (entry.acknowledged) {
+            return;
+        }
+        entry.acknowledged = true;
+        while (!pending.isEmpty() && pending.peekFirst().acknowledged) {
+            watermark = pending.pollFirst().sequenceNumber;
+        }
+    }
+
+    /** The checkpoint to store now, or null when the store already has it. */
+    synchronized ShardCheckpoint toCommit() {
+        boolean ended = endReached && pending.isEmpty();
+        if (watermark == null && !ended) {
+            return null;
+        }
+        ShardCheckpoint current = new ShardCheckpoint(shardId, watermark, ended);
+        return current.equals(saved) ? null : current;
+    }
+
+    synchronized void saved(ShardCheckpoint checkpoint) {
+        this.saved = checkpoint;
+    }
+
+    /** The checkpoint handle of one tracked record. */
+    static final class Entry implements RecordCheckpoint {
+        private final ShardCheckpointer owner;
+        final String sequenceNumber;
+        private volatile boolean acknowledged;
+
+        Entry(ShardCheckpointer owner, String sequenceNumber) {
+            this.owner = owner;
+            this.sequenceNumber = sequenceNumber;
+        }
+
+        @Override
+        public void acknowledge() {
+            if (!acknowledged) {
+                owner.acknowledge(this);
+            }
+        }
+
+        @Override
+        public Mono<Void> commit() {
+            return Mono.defer(() -> {
+                acknowledge();
+                return owner.commitAction.get();
+            });
+        }
+
+        @Override
+        public boolean isAcknowledged() {
+            return acknowledged;
+        }
+
+        @Override
+        public String toString() {
+            return "RecordCheckpoint{shard=" + owner.shardId + ", seq=" + sequenceNumber + ", acknowledged="
+                    + acknowledged + "}";
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Implementation of the receiver. Not an API: anything here may change in any release.
+ */
+package io.github.ddbstreams.receiver.internal;

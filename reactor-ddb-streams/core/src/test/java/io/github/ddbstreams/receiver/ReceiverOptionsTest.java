@@ -1,0 +1,59 @@
+package io.github.ddbstreams.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class ReceiverOptionsTest {
+
+    private static final String ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-01-01T00:00:00.000";
+
+    @Test
+    void defaults() {
+        ReceiverOptions options = ReceiverOptions.builder().tableName("Orders").build();
+        assertThat(options.startPosition()).isEqualTo(StartPosition.trimHorizon());
+        assertThat(options.pollInterval()).isEqualTo(ReceiverOptions.DEFAULT_POLL_INTERVAL);
+        assertThat(options.maxRecordsPerRequest()).isEqualTo(1000);
+        assertThat(options.trimmedDataPolicy()).isEqualTo(TrimmedDataPolicy.FAIL);
+        assertThat(options.checkpointStore()).isNull();
+        assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
+    }
+
+    @Test
+    void exactlyOneOfTableNameAndStreamArn() {
+        assertThatThrownBy(() -> ReceiverOptions.builder().build())
+                .hasMessageContaining("exactly one of tableName and streamArn").hasMessageContaining("neither");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").streamArn(ARN).build())
+                .hasMessageContaining("both");
+    }
+
+    @Test
+    void invalidValuesAreRejectedNamingTheOption() {
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("a b").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tableName");
+        assertThatThrownBy(() -> ReceiverOptions.builder().streamArn("Orders").build())
+                .hasMessageContaining("streamArn");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").maxRecordsPerRequest(0).build())
+                .hasMessageContaining("maxRecordsPerRequest must be 1..1000");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").pollInterval(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("pollInterval");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").commitInterval(Duration.ZERO).build())
+                .hasMessageContaining("commitInterval");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders")
+                .retryBackoff(Duration.ofSeconds(2)).maxRetryBackoff(Duration.ofSeconds(1)).build())
+                .hasMessageContaining("maxRetryBackoff");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").maxRetries(-1).build())
+                .hasMessageContaining("maxRetries");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").startPosition(null).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("startPosition");
+    }
+
+    @Test
+    void toStringShowsNoClientsOrCredentials() {
+        String text = ReceiverOptions.builder().streamArn(ARN).build().toString();
+        assertThat(text).contains(ARN).doesNotContain("Client");
+    }
+}

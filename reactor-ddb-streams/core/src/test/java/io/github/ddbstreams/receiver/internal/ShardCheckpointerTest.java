@@ -1,0 +1,104 @@
+package io.github.ddbstreams.receiver.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+class ShardCheckpointerTest {
+
+    private final ShardCheckpointer checkpointer = new ShardCheckpointer("s1", null, Mono::empty);
+
+    private static String seq(int n) {
+        return "1000000000000000000000" + String.format("%04d", n);
+    }
+
+    @Test
+    void watermark_isTheEndOfTheAcknowledgedPrefix() {
+        List<ShardCheckpointer.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            entries.add(checkpointer.track(seq(i)));
+        }
+        entries.get(3).acknowledge();
+        entries.get(1).acknowledge();
+        assertThat(checkpointer.toCommit()).isNull();
+
+        entries.get(0).acknowledge();
+        assertThat(checkpointer.watermark()).isEqualTo(seq(1));
+        entries.get(2).acknowledge();
+        assertThat(checkpointer.watermark()).isEqualTo(seq(3));
+        assertThat(checkpointer.pendingCount()).isEqualTo(1);
+        assertThat(checkpointer.toCommit()).isEqualTo(ShardCheckpoint.at("s1", seq(3)));
+    }
+
+    @Test
+    void acknowledge_isIdempotent() {
+        ShardCheckpointer.Entry a = checkpointer.track(seq(1));
+        ShardCheckpointer.Entry b = checkpointer.track(seq(2));
+        a.acknowledge();
+        a.acknowledge();
+        assertThat(checkpointer.watermark()).isEqualTo(seq(1));
+        assertThat(b.isAcknowledged()).isFalse();
+    }
+
+    @Test
+    void skippedRecords_countAsAcknowledged() {
+        checkpointer.skip(seq(1));
+        assertThat(checkpointer.watermark()).isEqualTo(seq(1));
+        ShardCheckpointer.Entry pending = checkpointer.track(seq(2));
+        checkpointer.skip(seq(3));
+        assertThat(checkpointer.watermark()).isEqualTo(seq(1));
+        pending.acknowledge();
+        assertThat(checkpointer.watermark()).isEqualTo(seq(3));
+    }
+
+    @Test
+    void shardEnds_onlyWhenEveryRecordIsAcknowledged() {
+        ShardCheckpointer.Entry a = checkpointer.track(seq(1));
+        checkpointer.markEndReached();
+        assertThat(checkpointer.isEnded()).isFalse();
+        a.acknowledge();
+        assertThat(checkpointer.isEnded()).isTrue();
+        assertThat(checkpointer.toCommit()).isEqualTo(ShardCheckpoint.ended("s1", seq(1)));
+    }
+
+    @Test
+    void anEmptyShardThatEnded_isCommittedEndedWithoutSequenceNumber() {
+        assertThat(checkpointer.toCommit()).isNull();
+        checkpointer.markEndReached();
+        assertThat(checkpointer.toCommit()).isEqualTo(ShardCheckpoint.ended("s1", null));
+    }
+
+    @Test
+    void toCommit_isNullOnceTheSameCheckpointWasSaved() {
+        checkpointer.track(seq(1)).acknowledge();
+        ShardCheckpoint first = checkpointer.toCommit();
+        checkpointer.saved(first);
+        assertThat(checkpointer.toCommit()).isNull();
+    }
+
+    @Test
+    void concurrentAcknowledgementsInRandomOrder_endAtTheLastRecord() throws InterruptedException {
+        List<ShardCheckpointer.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            entries.add(checkpointer.track(seq(i)));
+        }
+        List<ShardCheckpointer.Entry> shuffled = new ArrayList<>(entries);
+        Collections.shuffle(shuffled, new Random(42));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        shuffled.forEach(e -> pool.execute(e::acknowledge));
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(checkpointer.watermark()).isEqualTo(seq(9_999));
+        assertThat(checkpointer.pendingCount()).isZero();
+    }
+}
