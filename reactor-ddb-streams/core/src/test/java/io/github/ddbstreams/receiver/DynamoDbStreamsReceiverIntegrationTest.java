@@ -1,0 +1,289 @@
+package io.github.ddbstreams.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStore;
+import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.EventName;
+import io.github.ddbstreams.record.SequenceNumbers;
+import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/** The receiver against a real DynamoDB Local server on 127.0.0.1. */
+class DynamoDbStreamsReceiverIntegrationTest {
+
+    private static EmbeddedDynamoDb dynamoDb;
+    private static DynamoDbAsyncClient client;
+    private static final AtomicInteger tables = new AtomicInteger();
+
+    @BeforeAll
+    static void startDynamoDb() {
+        dynamoDb = EmbeddedDynamoDb.start();
+        client = dynamoDb.dynamoDbAsyncClient();
+    }
+
+    @AfterAll
+    static void stopDynamoDb() {
+        dynamoDb.close();
+    }
+
+    private static String newTable(TestInfo info) {
+        String table = info.getTestMethod().orElseThrow().getName().replaceAll("[^a-zA-Z0-9]", "") + tables.incrementAndGet();
+        dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        return table;
+    }
+
+    private static DynamoDbStreamsReceiver receiver(String table, UnaryOperator<ReceiverOptions.Builder> customizer) {
+        return DynamoDbStreamsReceiver.create(customizer.apply(ReceiverOptions.builder()
+                        .streamsClient(dynamoDb.streamsAsyncClient())
+                        .dynamoDbClient(client)
+                        .tableName(table)
+                        .pollInterval(Duration.ofMillis(20)))
+                .build());
+    }
+
+    private static Mono<Void> put(String table, String key, int version) {
+        return Mono.fromFuture(() -> client.putItem(b -> b.tableName(table).item(Map.of(
+                "pk", AttributeValue.fromS(key),
+                "version", AttributeValue.fromN(Integer.toString(version)),
+                "payload", AttributeValue.fromS("v" + version + "-" + "x".repeat(100)))))).then();
+    }
+
+    private static Mono<Void> delete(String table, String key) {
+        return Mono.fromFuture(() -> client.deleteItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS(key))))).then();
+    }
+
+    /** A change as written or received: type and version (-1 for REMOVE). */
+    private record Change(EventName type, int version) {
+        static Change of(ChangeRecord record) {
+            Map<String, AttributeValue> image = record.eventName() == EventName.REMOVE ? record.oldImage() : record.newImage();
+            int version = record.eventName() == EventName.REMOVE ? -1 : Integer.parseInt(image.get("version").n());
+            return new Change(record.eventName(), version);
+        }
+    }
+
+    /** Writes {@code perKey} random puts/updates/deletes to each key, keys concurrently, each key in order. */
+    private static Map<String, List<Change>> writeWorkload(String table, int keys, int perKey, long seed) {
+        Map<String, List<Change>> written = new ConcurrentHashMap<>();
+        Flux.range(0, keys)
+                .flatMap(k -> {
+                    String key = "key-" + k;
+                    Random random = new Random(seed + k);
+                    List<Change> plan = new ArrayList<>();
+                    boolean exists = false;
+                    for (int i = 0; i < perKey; i++) {
+                        if (!exists) {
+                            plan.add(new Change(EventName.INSERT, i));
+                            exists = true;
+                        } else if (random.nextInt(4) > 0) {
+                            plan.add(new Change(EventName.MODIFY, i));
+                        } else {
+                            plan.add(new Change(EventName.REMOVE, -1));
+                            exists = false;
+                        }
+                    }
+                    written.put(key, plan);
+                    return Flux.fromIterable(plan)
+                            .concatMap(c -> c.type() == EventName.REMOVE ? delete(table, key) : put(table, key, c.version()));
+                }, 16)
+                .blockLast(Duration.ofMinutes(3));
+        return written;
+    }
+
+    private static Map<String, List<Change>> byKey(List<ChangeRecord> records) {
+        Map<String, List<Change>> received = new HashMap<>();
+        for (ChangeRecord record : records) {
+            received.computeIfAbsent(record.keys().get("pk").s(), k -> new ArrayList<>()).add(Change.of(record));
+        }
+        return received;
+    }
+
+    @Test
+    void receive_tenThousandMixedChangesOver500Keys_allArriveInWriteOrderPerKey(TestInfo info) {
+        String table = newTable(info);
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        Disposable reading = receiver(table, b -> b).receive()
+                .doOnNext(r -> r.checkpoint().acknowledge())
+                .subscribe(received::add);
+        try {
+            Map<String, List<Change>> written = writeWorkload(table, 500, 20, 1);
+            assertThat(written.values().stream().mapToInt(List::size).sum()).isEqualTo(10_000);
+
+            await().atMost(Duration.ofMinutes(2)).until(() -> received.size() >= 10_000);
+            assertThat(received).hasSize(10_000);
+            assertThat(byKey(received)).isEqualTo(written);
+            List<String> sequences = received.stream().map(ChangeRecord::sequenceNumber).collect(Collectors.toList());
+            assertThat(sequences).isSortedAccordingTo(SequenceNumbers.COMPARATOR).doesNotHaveDuplicates();
+        } finally {
+            reading.dispose();
+        }
+    }
+
+    @Test
+    void receive_stoppedHalfWayAndRestartedWithTheDynamoDbStore_missesNothing(TestInfo info) {
+        String table = newTable(info);
+        CheckpointStore store = DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
+                .client(client).tableName(table + "-checkpoints").build());
+        Map<String, List<Change>> written = writeWorkload(table, 100, 20, 2);
+
+        List<ChangeRecord> first = receiver(table, b -> b.checkpointStore(store)).receive()
+                .doOnNext(r -> r.checkpoint().acknowledge())
+                .take(1_000)
+                .collectList()
+                .block(Duration.ofMinutes(1));
+        assertThat(first).hasSize(1_000);
+        String lastAcknowledged = first.get(999).sequenceNumber();
+        String streamArn = first.get(0).streamArn();
+        // cancelling commits what was acknowledged
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(store.load(streamArn).block())
+                .extractingByKey(first.get(0).shardId())
+                .isEqualTo(ShardCheckpoint.at(first.get(0).shardId(), lastAcknowledged)));
+
+        List<ChangeRecord> second = receiver(table, b -> b.checkpointStore(store)).receive()
+                .doOnNext(r -> r.checkpoint().acknowledge())
+                .take(1_000)
+                .collectList()
+                .block(Duration.ofMinutes(1));
+        assertThat(second).hasSize(1_000);
+        assertThat(SequenceNumbers.compare(second.get(0).sequenceNumber(), lastAcknowledged)).isPositive();
+
+        List<ChangeRecord> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(byKey(all)).isEqualTo(written);
+    }
+
+    @Test
+    void startPosition_trimHorizon_readsEverythingStillInTheStream(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 25).concatMap(i -> put(table, "k" + i, 1)).blockLast();
+
+        List<ChangeRecord> records = receiver(table, b -> b.startPosition(StartPosition.trimHorizon()))
+                .receive().take(25).collectList().block(Duration.ofSeconds(30));
+        assertThat(records).extracting(r -> r.keys().get("pk").s())
+                .containsExactlyElementsOf(IntStream.range(0, 25).mapToObj(i -> "k" + i).collect(Collectors.toList()));
+    }
+
+    @Test
+    void startPosition_latest_deliversOnlyChangesMadeAfterTheStart(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 20).concatMap(i -> put(table, "before-" + i, 1)).blockLast();
+
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        Disposable reading = receiver(table, b -> b.startPosition(StartPosition.latest())).receive()
+                .subscribe(received::add);
+        try {
+            AtomicInteger after = new AtomicInteger();
+            // The receiver's LATEST iterator is taken asynchronously: keep writing until changes arrive.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                put(table, "after-" + after.getAndIncrement(), 1).block();
+                return received.size() >= 3;
+            });
+            assertThat(received).allSatisfy(r -> assertThat(r.keys().get("pk").s()).startsWith("after-"));
+        } finally {
+            reading.dispose();
+        }
+    }
+
+    @Test
+    void receive_acrossAShardRollover_readsTheChildAfterTheParent(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 30).concatMap(i -> put(table, "k" + (i % 5), i)).blockLast();
+        dynamoDb.triggerShardRollover();
+        Flux.range(30, 30).concatMap(i -> put(table, "k" + (i % 5), i)).blockLast();
+
+        List<ChangeRecord> records = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1)))
+                .receive().take(60).collectList().block(Duration.ofSeconds(60));
+        assertThat(records).extracting(r -> Integer.parseInt(r.newImage().get("version").n()))
+                .containsExactlyElementsOf(IntStream.range(0, 60).boxed().collect(Collectors.toList()));
+        assertThat(records.stream().map(ChangeRecord::shardId).distinct().count()).isEqualTo(2);
+    }
+
+    @Test
+    void receivePerShard_givesTheShardsOfARollover(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 5).concatMap(i -> put(table, "k" + i, i)).blockLast();
+        dynamoDb.triggerShardRollover();
+        Flux.range(5, 5).concatMap(i -> put(table, "k" + i, i)).blockLast();
+
+        Map<String, List<Integer>> perShard = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1)))
+                .receivePerShard()
+                .flatMap(shard -> shard.map(r -> Map.entry(shard.key(), Integer.parseInt(r.newImage().get("version").n()))))
+                .take(10)
+                .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())))
+                .block(Duration.ofSeconds(60));
+        assertThat(perShard).hasSize(2);
+        assertThat(perShard.values()).containsExactlyInAnyOrder(List.of(0, 1, 2, 3, 4), List.of(5, 6, 7, 8, 9));
+    }
+
+    @Test
+    void receive_whenTheTableDoesNotExist_failsNamingIt() {
+        Throwable error = receiver("NoSuchTable", b -> b).receive().then().materialize().block(Duration.ofSeconds(30)).getThrowable();
+        assertThat(error).isInstanceOf(StreamUnavailableException.class).hasMessageContaining("NoSuchTable");
+        assertThat(((StreamUnavailableException) error).reason()).isEqualTo(StreamUnavailableException.Reason.TABLE_NOT_FOUND);
+    }
+
+    @Test
+    void receive_whenTheTableHasNoStream_failsSayingSo(TestInfo info) {
+        String table = "nostream" + tables.incrementAndGet();
+        dynamoDb.createTable(software.amazon.awssdk.services.dynamodb.model.CreateTableRequest.builder()
+                .tableName(table)
+                .attributeDefinitions(a -> a.attributeName("pk").attributeType("S"))
+                .keySchema(k -> k.attributeName("pk").keyType("HASH"))
+                .billingMode("PAY_PER_REQUEST")
+                .build());
+
+        Throwable error = receiver(table, b -> b).receive().then().materialize().block(Duration.ofSeconds(30)).getThrowable();
+        assertThat(error).isInstanceOf(StreamUnavailableException.class).hasMessageContaining(table)
+                .hasMessageContaining("no stream");
+        assertThat(((StreamUnavailableException) error).reason()).isEqualTo(StreamUnavailableException.Reason.STREAM_NOT_ENABLED);
+    }
+
+    @Test
+    void receive_whenTheStreamIsDisabledMidRun_deliversEverythingThenFails(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 10).concatMap(i -> put(table, "k" + i, i)).blockLast();
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        AtomicInteger disabled = new AtomicInteger();
+
+        Throwable error = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1))).receive()
+                .doOnNext(received::add)
+                .doOnNext(r -> {
+                    if (received.size() == 10 && disabled.getAndIncrement() == 0) {
+                        client.updateTable(u -> u.tableName(table).streamSpecification(s -> s.streamEnabled(false))).join();
+                    }
+                })
+                .then().materialize().block(Duration.ofSeconds(60)).getThrowable();
+
+        assertThat(received).hasSize(10);
+        assertThat(error).isInstanceOf(StreamUnavailableException.class).hasMessageContaining(table)
+                .hasMessageContaining("disabled");
+        assertThat(((StreamUnavailableException) error).reason()).isEqualTo(StreamUnavailableException.Reason.STREAM_DISABLED);
+    }
+}
