@@ -1,7 +1,6 @@
 package io.github.ddbstreams.checkpoint;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,27 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.DynamoDbTables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.CreateTableResponse;
-import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * A {@link CheckpointStore} in a DynamoDB table, one item per shard.
@@ -70,10 +56,6 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     private static final Logger log = LoggerFactory.getLogger(DynamoDbCheckpointStore.class);
 
-    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
-    private static final BackoffStrategy TABLE_POLL =
-            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(200), Duration.ofSeconds(5));
-
     private final DynamoDbCheckpointStoreOptions options;
     private final DynamoDbAsyncClient client;
     private final String tableName;
@@ -89,8 +71,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.clock = Objects.requireNonNull(clock, "clock");
         // Prepared once per store and shared by concurrent callers; a failure is not cached, so the next
         // call tries again (the table may have been created meanwhile, or the network may be back).
-        this.tableReady = Mono.defer(this::prepareTable)
-                .cache(ignored -> FOREVER, error -> Duration.ZERO, () -> FOREVER);
+        this.tableReady = DynamoDbTables.ready(client, tableName, "Checkpoint", STREAM_ARN, SHARD_ID,
+                options.createTableIfAbsent(), options.tableCreationTimeout());
     }
 
     /**
@@ -190,76 +172,6 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         } catch (RuntimeException e) {
             throw new IllegalStateException("Checkpoint table '" + tableName + "' holds an invalid checkpoint for stream "
                     + streamArn + " (item " + item + "): " + e.getMessage(), e);
-        }
-    }
-
-    private Mono<Void> prepareTable() {
-        return Mono.fromFuture(() -> client.describeTable(r -> r.tableName(tableName)))
-                .map(DescribeTableResponse::table)
-                .onErrorResume(ResourceNotFoundException.class, missing -> createTable(missing))
-                .flatMap(table -> table.tableStatus() == TableStatus.ACTIVE ? Mono.just(table) : waitUntilActive())
-                .doOnNext(this::checkKeySchema)
-                .doOnNext(table -> log.debug("Checkpoint table '{}' is ready", tableName))
-                .then();
-    }
-
-    private Mono<TableDescription> createTable(ResourceNotFoundException missing) {
-        if (!options.createTableIfAbsent()) {
-            return Mono.error(new IllegalStateException("Checkpoint table '" + tableName + "' does not exist and "
-                    + "createTableIfAbsent is false: create it (partition key " + STREAM_ARN + " (S), sort key "
-                    + SHARD_ID + " (S)) or enable createTableIfAbsent", missing));
-        }
-        CreateTableRequest request = CreateTableRequest.builder()
-                .tableName(tableName)
-                .attributeDefinitions(
-                        AttributeDefinition.builder().attributeName(STREAM_ARN).attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(SHARD_ID).attributeType(ScalarAttributeType.S).build())
-                .keySchema(
-                        KeySchemaElement.builder().attributeName(STREAM_ARN).keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName(SHARD_ID).keyType(KeyType.RANGE).build())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .build();
-        return Mono.fromFuture(() -> client.createTable(request))
-                .map(CreateTableResponse::tableDescription)
-                .doOnNext(table -> log.info("Created checkpoint table '{}'", tableName))
-                // Someone else (another store, another process) created it first: use theirs.
-                .onErrorResume(ResourceInUseException.class, inUse -> {
-                    log.debug("Checkpoint table '{}' was created concurrently; waiting until it is active", tableName);
-                    return waitUntilActive();
-                });
-    }
-
-    private Mono<TableDescription> waitUntilActive() {
-        Duration timeout = options.tableCreationTimeout();
-        return Mono.fromFuture(() -> client.waiter().waitUntilTableExists(
-                        r -> r.tableName(tableName),
-                        o -> o.backoffStrategyV2(TABLE_POLL).maxAttempts(Integer.MAX_VALUE).waitTimeout(timeout)))
-                .flatMap(response -> Mono.justOrEmpty(response.matched().response()))
-                .map(DescribeTableResponse::table)
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
-                        "Checkpoint table '" + tableName + "' did not become ACTIVE")))
-                .onErrorMap(SdkClientException.class, e -> new IllegalStateException(
-                        "Checkpoint table '" + tableName + "' did not become ACTIVE within " + timeout
-                                + " (tableCreationTimeout)", e));
-    }
-
-    private void checkKeySchema(TableDescription table) {
-        String hashKey = null;
-        String rangeKey = null;
-        for (KeySchemaElement key : table.keySchema()) {
-            if (key.keyType() == KeyType.HASH) {
-                hashKey = key.attributeName();
-            } else if (key.keyType() == KeyType.RANGE) {
-                rangeKey = key.attributeName();
-            }
-        }
-        boolean stringKeys = table.attributeDefinitions().stream()
-                .filter(a -> a.attributeName().equals(STREAM_ARN) || a.attributeName().equals(SHARD_ID))
-                .allMatch(a -> a.attributeType() == ScalarAttributeType.S);
-        if (!STREAM_ARN.equals(hashKey) || !SHARD_ID.equals(rangeKey) || !stringKeys) {
-            throw new IllegalStateException("Checkpoint table '" + tableName + "' has key schema "
-                    + table.keySchema() + " and attributes " + table.attributeDefinitions()
-                    + "; a checkpoint table needs partition key " + STREAM_ARN + " (S) and sort key " + SHARD_ID + " (S)");
         }
     }
 
