@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.lease.LeaseOptions;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -69,6 +70,7 @@ public final class ReceiverOptions {
     private final Duration creationTimePrecision;
     private final Scheduler scheduler;
     private final boolean completeWhenStreamDisabled;
+    private final LeaseOptions leases;
 
     private ReceiverOptions(Builder b) {
         this.streamsClient = b.streamsClient;
@@ -89,6 +91,7 @@ public final class ReceiverOptions {
         this.creationTimePrecision = b.creationTimePrecision;
         this.scheduler = b.scheduler;
         this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
+        this.leases = b.leases;
     }
 
     /** A builder with the defaults. */
@@ -117,6 +120,7 @@ public final class ReceiverOptions {
         b.creationTimePrecision = creationTimePrecision;
         b.scheduler = scheduler;
         b.completeWhenStreamDisabled = completeWhenStreamDisabled;
+        b.leases = leases;
         return b;
     }
 
@@ -214,6 +218,14 @@ public final class ReceiverOptions {
         return completeWhenStreamDisabled;
     }
 
+    /**
+     * How this receiver shares the stream with other workers, or {@code null} when it reads every shard
+     * alone. With leases, checkpoints are kept in the lease table.
+     */
+    public LeaseOptions leases() {
+        return leases;
+    }
+
     @Override
     public String toString() {
         return "ReceiverOptions{"
@@ -229,6 +241,7 @@ public final class ReceiverOptions {
                 + ", trimmedDataPolicy=" + trimmedDataPolicy
                 + ", creationTimePrecision=" + creationTimePrecision
                 + ", completeWhenStreamDisabled=" + completeWhenStreamDisabled
+                + (leases == null ? "" : ", leases=" + leases)
                 + "}";
     }
 
@@ -252,8 +265,18 @@ public final class ReceiverOptions {
         private Duration creationTimePrecision = DEFAULT_CREATION_TIME_PRECISION;
         private Scheduler scheduler = Schedulers.parallel();
         private boolean completeWhenStreamDisabled;
+        private LeaseOptions leases;
 
         private Builder() {
+        }
+
+        /**
+         * Share the stream with other workers through leases (see {@link LeaseOptions}); the lease table then
+         * keeps the checkpoints, so {@link #checkpointStore(CheckpointStore)} must not be set.
+         */
+        public Builder leases(LeaseOptions leases) {
+            this.leases = leases;
+            return this;
         }
 
         public Builder completeWhenStreamDisabled(boolean completeWhenStreamDisabled) {
@@ -391,6 +414,10 @@ public final class ReceiverOptions {
             Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
             requirePositive(creationTimePrecision, "creationTimePrecision", false);
             Objects.requireNonNull(scheduler, "scheduler");
+            if (leases != null && checkpointStore != null) {
+                throw new IllegalArgumentException("checkpointStore must not be set together with leases: with leases"
+                        + " the checkpoints are kept in the lease table '" + leases.tableName() + "'");
+            }
             return new ReceiverOptions(this);
         }
 

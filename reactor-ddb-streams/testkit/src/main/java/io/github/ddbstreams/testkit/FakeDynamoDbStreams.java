@@ -563,28 +563,92 @@ public final class FakeDynamoDbStreams implements DynamoDbStreamsAsyncClient {
 
     @Override
     public CompletableFuture<DescribeStreamResponse> describeStream(DescribeStreamRequest request) {
-        Objects.requireNonNull(request, "request");
-        return call(Operation.DESCRIBE_STREAM, null, request, () -> doDescribeStream(request));
+        return describeStream(request, null);
     }
 
     @Override
     public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
-        Objects.requireNonNull(request, "request");
-        return call(Operation.GET_SHARD_ITERATOR, request.shardId(), request, () -> doGetShardIterator(request));
+        return getShardIterator(request, null);
     }
 
     @Override
     public CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request) {
-        Objects.requireNonNull(request, "request");
-        IteratorPosition position = decode(request.shardIterator());
-        return call(Operation.GET_RECORDS, position == null ? null : position.shardId, request,
-                () -> doGetRecords(request, position));
+        return getRecords(request, null);
     }
 
     @Override
     public CompletableFuture<ListStreamsResponse> listStreams(ListStreamsRequest request) {
+        return listStreams(request, null);
+    }
+
+    private CompletableFuture<DescribeStreamResponse> describeStream(DescribeStreamRequest request, String caller) {
         Objects.requireNonNull(request, "request");
-        return call(Operation.LIST_STREAMS, null, request, () -> doListStreams(request));
+        return call(Operation.DESCRIBE_STREAM, null, request, caller, () -> doDescribeStream(request));
+    }
+
+    private CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request, String caller) {
+        Objects.requireNonNull(request, "request");
+        return call(Operation.GET_SHARD_ITERATOR, request.shardId(), request, caller, () -> doGetShardIterator(request));
+    }
+
+    private CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request, String caller) {
+        Objects.requireNonNull(request, "request");
+        IteratorPosition position = decode(request.shardIterator());
+        return call(Operation.GET_RECORDS, position == null ? null : position.shardId, request, caller,
+                () -> doGetRecords(request, position));
+    }
+
+    private CompletableFuture<ListStreamsResponse> listStreams(ListStreamsRequest request, String caller) {
+        Objects.requireNonNull(request, "request");
+        return call(Operation.LIST_STREAMS, null, request, caller, () -> doListStreams(request));
+    }
+
+    /**
+     * A client over this fake whose calls are logged with {@code caller} in {@link Call#caller()}: give one to
+     * each worker of a test to tell from the call log who read what. Closing it does not close the fake.
+     *
+     * <pre>{@code
+     * DynamoDbStreamsAsyncClient worker1 = fake.clientFor("worker-1");
+     * }</pre>
+     */
+    public DynamoDbStreamsAsyncClient clientFor(String caller) {
+        Objects.requireNonNull(caller, "caller");
+        FakeDynamoDbStreams fake = this;
+        return new DynamoDbStreamsAsyncClient() {
+            @Override
+            public CompletableFuture<DescribeStreamResponse> describeStream(DescribeStreamRequest request) {
+                return fake.describeStream(request, caller);
+            }
+
+            @Override
+            public CompletableFuture<GetShardIteratorResponse> getShardIterator(GetShardIteratorRequest request) {
+                return fake.getShardIterator(request, caller);
+            }
+
+            @Override
+            public CompletableFuture<GetRecordsResponse> getRecords(GetRecordsRequest request) {
+                return fake.getRecords(request, caller);
+            }
+
+            @Override
+            public CompletableFuture<ListStreamsResponse> listStreams(ListStreamsRequest request) {
+                return fake.listStreams(request, caller);
+            }
+
+            @Override
+            public String serviceName() {
+                return SERVICE_NAME;
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public String toString() {
+                return "FakeDynamoDbStreams.clientFor(" + caller + ")";
+            }
+        };
     }
 
     @Override
@@ -600,7 +664,8 @@ public final class FakeDynamoDbStreams implements DynamoDbStreamsAsyncClient {
         }
     }
 
-    private <T> CompletableFuture<T> call(Operation op, String shardId, SdkRequest request, Supplier<T> action) {
+    private <T> CompletableFuture<T> call(Operation op, String shardId, SdkRequest request, String caller,
+            Supplier<T> action) {
         T result = null;
         Throwable error = null;
         Duration delay;
@@ -624,7 +689,7 @@ public final class FakeDynamoDbStreams implements DynamoDbStreamsAsyncClient {
                     }
                 }
             }
-            calls.add(new Call(op, shardId, request, at, error != null));
+            calls.add(new Call(op, shardId, request, at, error != null, caller));
             delay = latency;
             delayScheduler = scheduler;
         }
@@ -985,8 +1050,10 @@ public final class FakeDynamoDbStreams implements DynamoDbStreamsAsyncClient {
      * @param at        when the call was made: the latency scheduler's clock if one is set, else
      *                  {@code Instant.now()}
      * @param failed    whether the call's future completed (or will complete) exceptionally
+     * @param caller    who called, for calls made through {@link #clientFor(String)}, else {@code null}
      */
-    public record Call(Operation operation, String shardId, SdkRequest request, Instant at, boolean failed) {
+    public record Call(Operation operation, String shardId, SdkRequest request, Instant at, boolean failed,
+            String caller) {
     }
 
     private record IteratorPosition(String shardId, int position, long generation) {

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.lease.internal.Lease;
+import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
@@ -58,7 +60,8 @@ final class ReceiverSession {
     private final ReceiverOptions options;
     private final DynamoDbStreamsAsyncClient streams;
     private final DynamoDbAsyncClient dynamoDb;
-    private final CheckpointStore store;
+    private volatile CheckpointStore store;
+    private volatile LeaseCoordinator leases;
     private final Scheduler scheduler;
     private final Runnable closeOwnedResources;
 
@@ -117,10 +120,35 @@ final class ReceiverSession {
         downstream.onRequest(n -> post(() -> { }));
         downstream.onDispose(() -> post(this::shutdown));
         startup = resolveStream()
+                .doOnNext(this::createLeaseCoordinator)
                 .flatMap(arn -> store.load(arn).map(checkpoints -> Map.entry(arn, checkpoints)))
                 .subscribe(
                         started -> post(() -> onStarted(started.getKey(), started.getValue())),
                         error -> post(() -> fail(error)));
+    }
+
+    private void createLeaseCoordinator(String arn) {
+        if (options.leases() == null) {
+            return;
+        }
+        LeaseCoordinator coordinator = new LeaseCoordinator(options.leases(), arn, scheduler, new LeaseCoordinator.Listener() {
+            @Override
+            public void acquired(Lease lease) {
+                post(() -> { });
+            }
+
+            @Override
+            public void lost(String shardId) {
+                post(() -> stopReading(shardId));
+            }
+
+            @Override
+            public void handoffRequested(String shardId) {
+                post(() -> handOff(shardId));
+            }
+        });
+        this.leases = coordinator;
+        this.store = coordinator.checkpointStore();
     }
 
     private Mono<String> resolveStream() {
@@ -163,6 +191,9 @@ final class ReceiverSession {
         timers.add(scheduler.schedulePeriodically(() -> commit().subscribe(v -> { },
                 e -> log.warn("Periodic checkpoint commit of stream {} failed; will retry", arn, e)),
                 commitMillis, commitMillis, TimeUnit.MILLISECONDS));
+        if (leases != null) {
+            leases.start();
+        }
         discover();
     }
 
@@ -186,10 +217,15 @@ final class ReceiverSession {
                 reader.groupSink.complete();
             }
         }
+        LeaseCoordinator coordinator = leases;
+        if (coordinator != null) {
+            coordinator.stop();
+        }
         commit()
                 .doOnError(e -> log.error("Final checkpoint commit of stream {} failed: the next receiver will"
                         + " resume from the previous commit", streamArn, e))
                 .onErrorResume(e -> Mono.empty())
+                .then(coordinator == null ? Mono.empty() : coordinator.releaseAll())
                 .doFinally(signal -> {
                     commitRequests.tryEmitComplete();
                     closeOwnedResources.run();
@@ -340,6 +376,13 @@ final class ReceiverSession {
             log.debug("Stream {}: {} new shards ({} known)", streamArn, added, shards.size());
         }
         discovered = true;
+        if (leases != null) {
+            Map<String, List<String>> lineage = new LinkedHashMap<>();
+            for (ShardReader reader : shards.values()) {
+                lineage.put(reader.shardId, reader.parentShardId == null ? List.of() : List.of(reader.parentShardId));
+            }
+            leases.shardsDiscovered(lineage);
+        }
         if (discoveryRequested) {
             discoveryRequested = false;
             discover();
@@ -370,29 +413,47 @@ final class ReceiverSession {
     private boolean startReadyShards() {
         boolean progress = false;
         for (ShardReader reader : shards.values()) {
-            if (reader.state != ShardReader.State.WAITING || !isReady(reader)) {
+            if (reader.state != ShardReader.State.WAITING) {
                 continue;
+            }
+            ShardCheckpoint checkpoint;
+            boolean continuesLineage;
+            if (leases != null) {
+                // The coordinator takes a child's lease only once its parents' leases ended.
+                Lease lease = leases.held(reader.shardId);
+                if (lease == null) {
+                    continue;
+                }
+                checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(reader.shardId, lease.checkpoint());
+                continuesLineage = reader.parentShardId != null && leases.parentCheckpointed(reader.parentShardId);
+            } else {
+                if (!isReady(reader)) {
+                    continue;
+                }
+                checkpoint = stored.get(reader.shardId);
+                if (checkpoint != null && checkpoint.ended()) {
+                    reader.state = ShardReader.State.SKIPPED;
+                    reader.wasRead = true;
+                    progress = true;
+                    continue;
+                }
+                continuesLineage = parentWasRead(reader);
             }
             progress = true;
-            ShardCheckpoint checkpoint = stored.get(reader.shardId);
-            if (checkpoint != null && checkpoint.ended()) {
-                reader.state = ShardReader.State.SKIPPED;
-                reader.wasRead = true;
-                continue;
-            }
+            boolean skip = false;
+            reader.skipBefore = null;
+            reader.startSequenceNumber = null;
+            reader.lastSequenceRead = null;
             if (checkpoint != null) {
                 reader.startType = ShardIteratorType.AFTER_SEQUENCE_NUMBER;
                 reader.startSequenceNumber = checkpoint.sequenceNumber();
-            } else if (parentWasRead(reader)) {
+            } else if (continuesLineage) {
                 reader.startType = ShardIteratorType.TRIM_HORIZON;
             } else {
                 StartPosition position = options.startPosition();
                 switch (position.kind()) {
                     case LATEST:
-                        if (reader.isClosed()) {
-                            reader.state = ShardReader.State.SKIPPED;
-                            continue;
-                        }
+                        skip = reader.isClosed();
                         reader.startType = ShardIteratorType.LATEST;
                         break;
                     case AT_TIMESTAMP:
@@ -403,17 +464,71 @@ final class ReceiverSession {
                         reader.startType = ShardIteratorType.TRIM_HORIZON;
                 }
             }
-            reader.wasRead = true;
+            if (skip && leases == null) {
+                reader.state = ShardReader.State.SKIPPED;
+                continue;
+            }
+            reader.wasRead = !skip;
             reader.checkpointer = new ShardCheckpointer(reader.shardId, checkpoint, this::commit);
             checkpointers.put(reader.shardId, reader.checkpointer);
             reading.add(reader);
             if (groupsSink != null) {
                 groupsToEmit.add(reader);
             }
+            if (skip) {
+                // A closed shard before a LATEST start: with leases, record it as ended so children follow.
+                endReached(reader);
+                continue;
+            }
             log.debug("Shard {} of {}: reading from {}", reader.shardId, streamArn, reader.position());
             acquire(reader);
         }
         return progress;
+    }
+
+    /** Stops reading a shard whose lease is gone; what was not committed is read again by the new owner. */
+    private void stopReading(String shardId) {
+        ShardReader reader = shards.get(shardId);
+        if (reader == null || reader.state == ShardReader.State.WAITING || reader.isDone()) {
+            return;
+        }
+        reader.cancelCalls();
+        reader.buffer.clear();
+        reading.remove(reader);
+        groupsToEmit.remove(reader);
+        checkpointers.remove(shardId);
+        if (reader.groupSink != null) {
+            reader.groupSink.complete();
+            reader.groupSink = null;
+        }
+        reader.groupCancelled = false;
+        reader.checkpointer = null;
+        reader.iterator = null;
+        reader.state = ShardReader.State.WAITING;
+        log.debug("Stopped reading shard {} of {}", shardId, streamArn);
+    }
+
+    /** Another worker asked for this shard: stop reading, commit what was acknowledged, then hand it over. */
+    private void handOff(String shardId) {
+        LeaseCoordinator coordinator = leases;
+        ShardReader reader = shards.get(shardId);
+        if (coordinator == null || reader == null) {
+            return;
+        }
+        ShardCheckpointer checkpointer = reader.checkpointer;
+        stopReading(shardId);
+        if (checkpointer != null) {
+            // stopReading forgot it; commit it one last time before the lease changes hands
+            checkpointers.put(shardId, checkpointer);
+        }
+        commit()
+                .onErrorResume(e -> {
+                    log.warn("Commit before handing over shard {} failed; the next owner may repeat records", shardId, e);
+                    return Mono.empty();
+                })
+                .then(Mono.fromRunnable(() -> checkpointers.remove(shardId)))
+                .then(coordinator.handOff(shardId))
+                .subscribe(v -> { }, e -> log.warn("Handing over shard {} failed; it will expire instead", shardId, e));
     }
 
     private static Instant floor(Instant instant, Duration precision) {
@@ -437,6 +552,10 @@ final class ReceiverSession {
             log.debug("Shard {} of {} read to its end", reader.shardId, streamArn);
             // Its children appear in DescribeStream when it closes: look for them now.
             discover();
+            if (leases != null) {
+                // Children's leases are taken once this one is recorded ended: commit without waiting.
+                commit().subscribe(v -> { }, e -> log.debug("Commit after the end of shard {} failed", reader.shardId, e));
+            }
         }
         return progress;
     }
@@ -448,9 +567,15 @@ final class ReceiverSession {
         if (discovering || streamStatus != StreamStatus.DISABLED) {
             return;
         }
-        for (ShardReader reader : shards.values()) {
-            if (!reader.isDone()) {
+        if (leases != null) {
+            if (!leases.allLeasesEnded()) {
                 return;
+            }
+        } else {
+            for (ShardReader reader : shards.values()) {
+                if (!reader.isDone()) {
+                    return;
+                }
             }
         }
         if (options.completeWhenStreamDisabled()) {

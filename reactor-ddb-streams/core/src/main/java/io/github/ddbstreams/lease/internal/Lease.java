@@ -1,0 +1,23 @@
+package io.github.ddbstreams.lease.internal;
+
+import java.util.List;
+
+/**
+ * One item of the lease table, as read.
+ *
+ * @param shardId the shard
+ * @param owner the worker holding it, or {@code null} when free
+ * @param counter incremented by every change of ownership and every renewal
+ * @param checkpoint the last processed sequence number, or {@code null}
+ * @param ended whether the shard was read to its end and every record of it processed
+ * @param parentShardIds the shard's parents (usually zero or one)
+ * @param handoffTo the worker that asked the owner to hand the lease over, or {@code null}
+ */
+public record Lease(String shardId, String owner, long counter, String checkpoint, boolean ended,
+        List<String> parentShardIds, String handoffTo) {
+
+    /** Whether records of this shard were processed (or it ended): its children continue its lineage. */
+    public boolean started() {
+        return checkpoint != null || ended;
+    }
+}

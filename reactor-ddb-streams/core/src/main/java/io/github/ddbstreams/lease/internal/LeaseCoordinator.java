@@ -1,0 +1,480 @@
+package io.github.ddbstreams.lease.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.lease.LeaseOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Takes, renews, balances, hands off and releases the shard leases of one worker.
+ *
+ * <p>Two periodic loops on the receiver's scheduler: renewal (every {@code renewInterval}: increments the
+ * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
+ * {@code takeInterval}: reads the table, creates leases of new shards, takes free and expired eligible
+ * leases up to this worker's share, asks the busiest worker for a hand-off when none is free, deletes ended
+ * leases whose children all started). Expiry is judged by observation, not clocks: a lease is expired when
+ * its counter stood still for {@code failoverTime} as seen by this worker.
+ */
+public final class LeaseCoordinator {
+
+    /** What the coordinator tells the receiver. Called on coordinator threads; must not block. */
+    public interface Listener {
+        /** This worker now holds the lease and may read the shard from the lease's checkpoint. */
+        void acquired(Lease lease);
+
+        /** This worker lost the lease: stop reading the shard at once. */
+        void lost(String shardId);
+
+        /** Another worker asked for the lease: stop reading, commit, then call {@link #handOff}. */
+        void handoffRequested(String shardId);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
+
+    private record Observation(long counter, String owner, long since) {
+    }
+
+    private final LeaseOptions options;
+    private final LeaseTable table;
+    private final String workerId;
+    private final String streamArn;
+    private final Scheduler scheduler;
+    private final Listener listener;
+    private final LeaseCounters counters;
+
+    private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
+    private final Map<String, Observation> observations = new HashMap<>();
+    private final AtomicBoolean renewing = new AtomicBoolean();
+    private final AtomicBoolean taking = new AtomicBoolean();
+    private final Disposable.Composite timers = Disposables.composite();
+
+    private volatile Map<String, List<String>> shards;
+    private volatile List<Lease> lastListed = List.of();
+    private volatile long lastRenewed;
+    private volatile boolean stopped;
+
+    public LeaseCoordinator(LeaseOptions options, String streamArn, Scheduler scheduler, Listener listener) {
+        this.options = options;
+        this.table = new LeaseTable(options, streamArn);
+        this.workerId = options.workerId();
+        this.streamArn = streamArn;
+        this.scheduler = scheduler;
+        this.listener = listener;
+        this.counters = new LeaseCounters(options, held::size);
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    /** Starts the renewal and taking loops. */
+    public void start() {
+        lastRenewed = now();
+        long renew = options.renewInterval().toMillis();
+        long take = options.takeInterval().toMillis();
+        timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
+        timers.add(scheduler.schedulePeriodically(this::takeTick, take, take, TimeUnit.MILLISECONDS));
+        log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
+    }
+
+    /** The shards of the stream (id to parent ids), from the receiver's latest discovery. */
+    public void shardsDiscovered(Map<String, List<String>> discovered) {
+        this.shards = Map.copyOf(discovered);
+        takeTick();
+    }
+
+    /** The lease of a shard this worker holds and may read, or {@code null} (also while handing it over). */
+    public Lease held(String shardId) {
+        return handoffsSignalled.contains(shardId) ? null : held.get(shardId);
+    }
+
+    /** Whether a lease of this shard's parent exists with a checkpoint: the child continues that lineage. */
+    public boolean parentCheckpointed(String parentShardId) {
+        for (Lease lease : lastListed) {
+            if (lease.shardId().equals(parentShardId)) {
+                return lease.checkpoint() != null;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the table's every lease of the stream ended (the stream was disabled and fully read). */
+    public boolean allLeasesEnded() {
+        List<Lease> leases = lastListed;
+        return !leases.isEmpty() && leases.stream().allMatch(Lease::ended)
+                && (shards == null || leases.size() >= shards.size());
+    }
+
+    /** The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. */
+    public CheckpointStore checkpointStore() {
+        return new CheckpointStore() {
+            @Override
+            public Mono<Map<String, ShardCheckpoint>> load(String arn) {
+                return table.list().map(leases -> {
+                    Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
+                    for (Lease lease : leases) {
+                        if (lease.started()) {
+                            checkpoints.put(lease.shardId(),
+                                    new ShardCheckpoint(lease.shardId(), lease.checkpoint(), lease.ended()));
+                        }
+                    }
+                    return checkpoints;
+                });
+            }
+
+            @Override
+            public Mono<Void> save(String arn, Collection<ShardCheckpoint> checkpoints) {
+                return Flux.fromIterable(checkpoints)
+                        .filter(checkpoint -> held.containsKey(checkpoint.shardId()))
+                        .flatMap(checkpoint -> table.checkpoint(checkpoint.shardId(), workerId,
+                                        checkpoint.sequenceNumber(), checkpoint.ended())
+                                .doOnSuccess(v -> {
+                                    if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
+                                        log.info("Worker {} finished shard {} and released its lease", workerId,
+                                                checkpoint.shardId());
+                                    }
+                                })
+                                .onErrorResume(LeaseLostException.class, lost -> {
+                                    lose(checkpoint.shardId(), "its checkpoint could not be written");
+                                    return Mono.empty();
+                                }), 8)
+                        .then();
+            }
+        };
+    }
+
+    /** Gives a lease whose hand-off was requested to the worker that asked (after the receiver committed). */
+    public Mono<Void> handOff(String shardId) {
+        Lease lease = held.get(shardId);
+        if (lease == null || lease.handoffTo() == null) {
+            return Mono.empty();
+        }
+        String to = lease.handoffTo();
+        return table.transfer(shardId, workerId, to).doOnSuccess(v -> {
+            held.remove(shardId);
+            handoffsSignalled.remove(shardId);
+            counters.handedOff.incrementAndGet();
+            log.info("Worker {} handed the lease of shard {} to worker {}", workerId, shardId, to);
+        });
+    }
+
+    /** Stops the loops and releases every held lease, so other workers take them at once. */
+    public Mono<Void> releaseAll() {
+        stopped = true;
+        timers.dispose();
+        List<String> shardIds = new ArrayList<>(held.keySet());
+        return Flux.fromIterable(shardIds)
+                .flatMap(shardId -> table.release(shardId, workerId)
+                        .doOnSuccess(v -> held.remove(shardId))
+                        .onErrorResume(e -> {
+                            log.warn("Worker {} could not release the lease of shard {}; it expires after {}", workerId,
+                                    shardId, options.failoverTime(), e);
+                            return Mono.empty();
+                        }), 8)
+                .then(Mono.fromRunnable(() -> {
+                    if (!shardIds.isEmpty()) {
+                        log.info("Worker {} released {} leases: {}", workerId, shardIds.size(), shardIds);
+                    }
+                }));
+    }
+
+    /** Stops the loops without releasing anything (the leases expire). */
+    public void stop() {
+        stopped = true;
+        timers.dispose();
+    }
+
+    // ------------------------------------------------------------------ renewal
+
+    private void renewTick() {
+        if (stopped || !renewing.compareAndSet(false, true)) {
+            return;
+        }
+        AtomicInteger failures = new AtomicInteger();
+        Flux.fromIterable(new ArrayList<>(held.keySet()))
+                .flatMap(shardId -> table.renew(shardId, workerId)
+                        .doOnNext(this::renewed)
+                        .onErrorResume(LeaseLostException.class, lost -> {
+                            lose(shardId, "another worker took it");
+                            return Mono.empty();
+                        })
+                        .onErrorResume(e -> {
+                            failures.incrementAndGet();
+                            counters.renewFailures.incrementAndGet();
+                            log.warn("Worker {} could not renew the lease of shard {}: {}", workerId, shardId, e.toString());
+                            return Mono.empty();
+                        }), 8)
+                .doFinally(signal -> {
+                    renewing.set(false);
+                    long now = now();
+                    if (failures.get() == 0) {
+                        lastRenewed = now;
+                    } else if (now - lastRenewed >= options.failoverTime().toMillis()) {
+                        // Others consider these leases expired by now: stop reading before they do.
+                        for (String shardId : new ArrayList<>(held.keySet())) {
+                            lose(shardId, "it could not be renewed for " + options.failoverTime());
+                        }
+                    }
+                })
+                .subscribe();
+    }
+
+    private void renewed(Lease lease) {
+        if (!held.containsKey(lease.shardId())) {
+            return;
+        }
+        held.put(lease.shardId(), lease);
+        if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
+            log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
+            listener.handoffRequested(lease.shardId());
+        }
+    }
+
+    private void lose(String shardId, String why) {
+        if (held.remove(shardId) != null) {
+            handoffsSignalled.remove(shardId);
+            counters.lost.incrementAndGet();
+            log.warn("Worker {} lost the lease of shard {}: {}", workerId, shardId, why);
+            listener.lost(shardId);
+        }
+    }
+
+    // ------------------------------------------------------------------ taking and balancing
+
+    private void takeTick() {
+        if (stopped || shards == null || !taking.compareAndSet(false, true)) {
+            return;
+        }
+        table.list()
+                .flatMap(leases -> createMissingLeases(leases).flatMap(created -> created ? table.list() : Mono.just(leases)))
+                .flatMap(this::balance)
+                .doFinally(signal -> taking.set(false))
+                .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
+                        table.tableName(), e.toString()));
+    }
+
+    /**
+     * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
+     * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
+     * records would be read again).
+     */
+    private Mono<Boolean> createMissingLeases(List<Lease> leases) {
+        Map<String, List<String>> discovered = shards;
+        Set<String> covered = new HashSet<>();
+        for (Lease lease : leases) {
+            covered.add(lease.shardId());
+            List<String> parents = new ArrayList<>(lease.parentShardIds());
+            while (!parents.isEmpty()) {
+                String parent = parents.remove(parents.size() - 1);
+                if (covered.add(parent)) {
+                    parents.addAll(discovered.getOrDefault(parent, List.of()));
+                }
+            }
+        }
+        List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
+        for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
+            if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())) {
+                missing.add(shard);
+            }
+        }
+        if (missing.isEmpty()) {
+            return Mono.just(false);
+        }
+        return Flux.fromIterable(missing)
+                .flatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
+                        .doOnSuccess(v -> knownLeases.add(shard.getKey())), 8)
+                .then(Mono.just(true));
+    }
+
+    private Mono<Void> balance(List<Lease> leases) {
+        if (stopped) {
+            return Mono.empty();
+        }
+        lastListed = leases;
+        long now = now();
+        Map<String, Lease> byId = new HashMap<>();
+        for (Lease lease : leases) {
+            byId.put(lease.shardId(), lease);
+            knownLeases.add(lease.shardId());
+        }
+        synchronized (observations) {
+            observations.keySet().retainAll(byId.keySet());
+            for (Lease lease : leases) {
+                Observation seen = observations.get(lease.shardId());
+                if (seen == null || seen.counter() != lease.counter() || !Objects.equals(seen.owner(), lease.owner())) {
+                    observations.put(lease.shardId(), new Observation(lease.counter(), lease.owner(), now));
+                }
+            }
+        }
+        // Leases handed to this worker by their previous owner.
+        for (Lease lease : leases) {
+            if (workerId.equals(lease.owner()) && !lease.ended() && !held.containsKey(lease.shardId())
+                    && lease.handoffTo() == null) {
+                held.put(lease.shardId(), lease);
+                counters.taken.incrementAndGet();
+                log.info("Worker {} took over the lease of shard {} (handed off)", workerId, lease.shardId());
+                listener.acquired(lease);
+            }
+        }
+
+        List<Lease> eligible = new ArrayList<>();
+        for (Lease lease : leases) {
+            if (!lease.ended() && (lease.started() || parentsEnded(lease, byId))) {
+                eligible.add(lease);
+            }
+        }
+        Set<String> liveWorkers = new HashSet<>();
+        liveWorkers.add(workerId);
+        Map<String, List<Lease>> byOwner = new HashMap<>();
+        for (Lease lease : eligible) {
+            if (lease.owner() != null && !isExpired(lease, now)) {
+                liveWorkers.add(lease.owner());
+                byOwner.computeIfAbsent(lease.owner(), k -> new ArrayList<>()).add(lease);
+            }
+        }
+        int target = Math.min(options.maxLeasesPerWorker(),
+                (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
+        int wanted = target - held.size();
+        Mono<Void> cleanup = cleanUpEnded(leases);
+        if (wanted <= 0) {
+            return cleanup;
+        }
+        List<Lease> candidates = new ArrayList<>();
+        for (Lease lease : eligible) {
+            if (!held.containsKey(lease.shardId()) && (lease.owner() == null || isExpired(lease, now))) {
+                candidates.add(lease);
+            }
+        }
+        // Free leases before expired ones; oldest lineage (fewest checkpoints missing) first.
+        candidates.sort(Comparator.comparing((Lease lease) -> lease.owner() != null).thenComparing(Lease::shardId));
+        if (candidates.isEmpty()) {
+            return requestHandoff(byOwner, target, wanted).then(cleanup);
+        }
+        return Flux.fromIterable(candidates)
+                .concatMap(lease -> held.size() >= target ? Mono.empty() : table.take(lease, workerId)
+                        .doOnNext(taken -> {
+                            held.put(taken.shardId(), taken);
+                            counters.taken.incrementAndGet();
+                            log.info("Worker {} took the lease of shard {} ({})", workerId, taken.shardId(),
+                                    lease.owner() == null ? "free" : "expired, was held by " + lease.owner());
+                            listener.acquired(taken);
+                        }))
+                .then(cleanup);
+    }
+
+    private boolean parentsEnded(Lease lease, Map<String, Lease> byId) {
+        for (String parent : lease.parentShardIds()) {
+            Lease parentLease = byId.get(parent);
+            if (parentLease == null) {
+                // A parent that is still in the stream gets its lease soon: wait. One that left the stream
+                // (trimmed) can never be read and must not block its children.
+                if (shards != null && shards.containsKey(parent)) {
+                    return false;
+                }
+            } else if (!parentLease.ended()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isExpired(Lease lease, long now) {
+        if (lease.owner() == null || lease.owner().equals(workerId)) {
+            return false;
+        }
+        synchronized (observations) {
+            Observation seen = observations.get(lease.shardId());
+            return seen != null && now - seen.since() >= options.failoverTime().toMillis();
+        }
+    }
+
+    /**
+     * Asks busier workers for leases, up to what this worker lacks of its share: from each worker holding
+     * more than the share, as many as it holds above it (counting leases already asked for as leaving).
+     */
+    private Mono<Void> requestHandoff(Map<String, List<Lease>> byOwner, int target, int wanted) {
+        List<Lease> requests = new ArrayList<>();
+        for (Map.Entry<String, List<Lease>> owner : byOwner.entrySet()) {
+            if (owner.getKey().equals(workerId)) {
+                continue;
+            }
+            List<Lease> owned = owner.getValue();
+            long leaving = owned.stream().filter(lease -> lease.handoffTo() != null).count();
+            long excess = owned.size() - leaving - target;
+            for (Lease lease : owned) {
+                if (excess <= 0 || requests.size() >= wanted) {
+                    break;
+                }
+                if (lease.handoffTo() == null) {
+                    requests.add(lease);
+                    excess--;
+                }
+            }
+        }
+        return Flux.fromIterable(requests)
+                .flatMap(lease -> table.requestHandoff(lease.shardId(), lease.owner(), workerId)
+                        .doOnNext(asked -> {
+                            if (asked) {
+                                log.info("Worker {} asked worker {} to hand over shard {} (share: {} leases each)",
+                                        workerId, lease.owner(), lease.shardId(), target);
+                            }
+                        }), 8)
+                .then();
+    }
+
+    private Mono<Void> cleanUpEnded(List<Lease> leases) {
+        List<String> deletable = new ArrayList<>();
+        for (Lease lease : leases) {
+            if (!lease.ended()) {
+                continue;
+            }
+            boolean hasChildren = false;
+            boolean allStarted = true;
+            for (Lease child : leases) {
+                if (child.parentShardIds().contains(lease.shardId())) {
+                    hasChildren = true;
+                    allStarted &= child.started() || child.owner() != null;
+                }
+            }
+            if (hasChildren && allStarted) {
+                deletable.add(lease.shardId());
+            }
+        }
+        return Flux.fromIterable(deletable)
+                .flatMap(shardId -> table.deleteEnded(shardId)
+                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}", shardId)), 4)
+                .then();
+    }
+
+    private long now() {
+        return scheduler.now(TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "LeaseCoordinator{worker=" + workerId + ", held=" + held.keySet() + "}";
+    }
+}

@@ -1,0 +1,216 @@
+package io.github.ddbstreams.lease.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.lease.LeaseOptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * The lease table: one item per shard (partition key {@value #STREAM_ARN}, sort key {@value #SHARD_ID}).
+ * Every change is conditional, on the owner or on the lease counter.
+ */
+public final class LeaseTable {
+
+    static final String STREAM_ARN = "streamArn";
+    static final String SHARD_ID = "shardId";
+    static final String OWNER = "leaseOwner";
+    static final String COUNTER = "leaseCounter";
+    static final String CHECKPOINT = "checkpoint";
+    static final String ENDED = "ended";
+    static final String PARENTS = "parentShardIds";
+    static final String HANDOFF_TO = "handoffTo";
+    static final String UPDATED_AT = "updatedAt";
+
+    private final DynamoDbAsyncClient client;
+    private final String tableName;
+    private final String streamArn;
+    private final Mono<Void> ready;
+
+    public LeaseTable(LeaseOptions options, String streamArn) {
+        this.client = options.client();
+        this.tableName = options.tableName();
+        this.streamArn = streamArn;
+        this.ready = DynamoDbTables.ready(client, tableName, "Lease", STREAM_ARN, SHARD_ID,
+                options.createTableIfAbsent(), options.tableCreationTimeout());
+    }
+
+    String tableName() {
+        return tableName;
+    }
+
+    /** Every lease of the stream (strongly consistent). */
+    Mono<List<Lease>> list() {
+        QueryRequest request = QueryRequest.builder()
+                .tableName(tableName)
+                .keyConditionExpression("#arn = :arn")
+                .expressionAttributeNames(Map.of("#arn", STREAM_ARN))
+                .expressionAttributeValues(Map.of(":arn", AttributeValue.fromS(streamArn)))
+                .consistentRead(true)
+                .build();
+        return ready.thenMany(Flux.defer(() -> Flux.from(client.queryPaginator(request).items())))
+                .map(LeaseTable::toLease)
+                .collectList();
+    }
+
+    /** Creates the lease of a shard unless it exists; completes either way. */
+    Mono<Void> createIfAbsent(String shardId, List<String> parentShardIds) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(STREAM_ARN, AttributeValue.fromS(streamArn));
+        item.put(SHARD_ID, AttributeValue.fromS(shardId));
+        item.put(COUNTER, AttributeValue.fromN("0"));
+        item.put(ENDED, AttributeValue.fromBool(false));
+        item.put(PARENTS, AttributeValue.fromL(parentShardIds.stream().map(AttributeValue::fromS).toList()));
+        item.put(UPDATED_AT, now());
+        return ready.then(Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)
+                        .conditionExpression("attribute_not_exists(#shard)")
+                        .expressionAttributeNames(Map.of("#shard", SHARD_ID)))))
+                .onErrorResume(ConditionalCheckFailedException.class, exists -> Mono.empty())
+                .then();
+    }
+
+    /** Takes a lease whose counter is still the one observed; empty when someone changed it first. */
+    Mono<Lease> take(Lease observed, String workerId) {
+        return update(observed.shardId(), "SET #owner = :me, #counter = #counter + :one, #updated = :now REMOVE #handoff",
+                "#counter = :observed AND #ended = :false",
+                Map.of("#owner", OWNER, "#counter", COUNTER, "#updated", UPDATED_AT, "#handoff", HANDOFF_TO, "#ended", ENDED),
+                Map.of(":me", AttributeValue.fromS(workerId), ":one", AttributeValue.fromN("1"), ":now", now(),
+                        ":observed", AttributeValue.fromN(Long.toString(observed.counter())),
+                        ":false", AttributeValue.fromBool(false)))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
+    }
+
+    /** Increments the counter of a lease this worker owns; fails with {@link LeaseLostException} otherwise. */
+    Mono<Lease> renew(String shardId, String workerId) {
+        return update(shardId, "SET #counter = #counter + :one", "#owner = :me",
+                Map.of("#counter", COUNTER, "#owner", OWNER),
+                Map.of(":one", AttributeValue.fromN("1"), ":me", AttributeValue.fromS(workerId)))
+                .onErrorMap(ConditionalCheckFailedException.class, e -> new LeaseLostException(shardId, workerId, e));
+    }
+
+    /**
+     * Stores the checkpoint of a lease this worker owns; an ended shard's lease is released at the same
+     * time. Fails with {@link LeaseLostException} when the worker no longer owns it.
+     */
+    Mono<Void> checkpoint(String shardId, String workerId, String sequenceNumber, boolean ended) {
+        Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#ended", ENDED, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
+                ":ended", AttributeValue.fromBool(ended), ":now", now()));
+        StringBuilder set = new StringBuilder("SET #ended = :ended, #updated = :now");
+        if (sequenceNumber != null) {
+            set.append(", #checkpoint = :seq");
+            names.put("#checkpoint", CHECKPOINT);
+            values.put(":seq", AttributeValue.fromS(sequenceNumber));
+        }
+        String expression = set.toString();
+        if (ended) {
+            expression += ", #counter = #counter + :one REMOVE #owner, #handoff";
+            names.put("#counter", COUNTER);
+            names.put("#handoff", HANDOFF_TO);
+            values.put(":one", AttributeValue.fromN("1"));
+        }
+        return update(shardId, expression, "#owner = :me", names, values)
+                .onErrorMap(ConditionalCheckFailedException.class, e -> new LeaseLostException(shardId, workerId, e))
+                .then();
+    }
+
+    /** Frees a lease this worker owns; completes quietly when it no longer does. */
+    Mono<Void> release(String shardId, String workerId) {
+        return update(shardId, "SET #counter = #counter + :one, #updated = :now REMOVE #owner, #handoff", "#owner = :me",
+                Map.of("#counter", COUNTER, "#updated", UPDATED_AT, "#owner", OWNER, "#handoff", HANDOFF_TO),
+                Map.of(":one", AttributeValue.fromN("1"), ":now", now(), ":me", AttributeValue.fromS(workerId)))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
+    }
+
+    /** Gives a lease this worker owns to the worker that asked for it. */
+    Mono<Void> transfer(String shardId, String workerId, String to) {
+        return update(shardId, "SET #owner = :to, #counter = #counter + :one, #updated = :now REMOVE #handoff",
+                "#owner = :me AND #handoff = :to",
+                Map.of("#owner", OWNER, "#counter", COUNTER, "#updated", UPDATED_AT, "#handoff", HANDOFF_TO),
+                Map.of(":to", AttributeValue.fromS(to), ":one", AttributeValue.fromN("1"), ":now", now(),
+                        ":me", AttributeValue.fromS(workerId)))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
+    }
+
+    /** Asks the owner of a lease to hand it over; false when the lease changed or someone asked first. */
+    Mono<Boolean> requestHandoff(String shardId, String owner, String workerId) {
+        return update(shardId, "SET #handoff = :me", "#owner = :owner AND attribute_not_exists(#handoff)",
+                Map.of("#handoff", HANDOFF_TO, "#owner", OWNER),
+                Map.of(":me", AttributeValue.fromS(workerId), ":owner", AttributeValue.fromS(owner)))
+                .map(lease -> true)
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.just(false));
+    }
+
+    /** Deletes an ended lease (once its children started). */
+    Mono<Void> deleteEnded(String shardId) {
+        return ready.then(Mono.fromFuture(() -> client.deleteItem(r -> r.tableName(tableName).key(key(shardId))
+                        .conditionExpression("#ended = :true")
+                        .expressionAttributeNames(Map.of("#ended", ENDED))
+                        .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))))))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
+    }
+
+    private Mono<Lease> update(String shardId, String update, String condition, Map<String, String> names,
+            Map<String, AttributeValue> values) {
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(shardId))
+                .updateExpression(update)
+                .conditionExpression("attribute_exists(#shardKey) AND " + condition)
+                .expressionAttributeNames(with(names, "#shardKey", SHARD_ID))
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+        return ready.then(Mono.fromFuture(() -> client.updateItem(request)))
+                .map(UpdateItemResponse::attributes)
+                .map(LeaseTable::toLease);
+    }
+
+    private static Map<String, String> with(Map<String, String> names, String key, String value) {
+        Map<String, String> all = new HashMap<>(names);
+        all.put(key, value);
+        return all;
+    }
+
+    private Map<String, AttributeValue> key(String shardId) {
+        return Map.of(STREAM_ARN, AttributeValue.fromS(streamArn), SHARD_ID, AttributeValue.fromS(shardId));
+    }
+
+    private static AttributeValue now() {
+        return AttributeValue.fromS(Instant.now().toString());
+    }
+
+    static Lease toLease(Map<String, AttributeValue> item) {
+        AttributeValue parents = item.get(PARENTS);
+        List<String> parentIds = new ArrayList<>();
+        if (parents != null && parents.hasL()) {
+            for (AttributeValue parent : parents.l()) {
+                parentIds.add(parent.s());
+            }
+        }
+        return new Lease(
+                item.get(SHARD_ID).s(),
+                item.containsKey(OWNER) ? item.get(OWNER).s() : null,
+                item.containsKey(COUNTER) ? Long.parseLong(item.get(COUNTER).n()) : 0L,
+                item.containsKey(CHECKPOINT) ? item.get(CHECKPOINT).s() : null,
+                item.containsKey(ENDED) && Boolean.TRUE.equals(item.get(ENDED).bool()),
+                Collections.unmodifiableList(parentIds),
+                item.containsKey(HANDOFF_TO) ? item.get(HANDOFF_TO).s() : null);
+    }
+}
