@@ -337,6 +337,20 @@ class DynamoDbStreamsReceiverTest {
     }
 
     @Test
+    void commit_fromTheCompletionOfAnotherCommit_doesNotHang() {
+        fake.addShard("s1");
+        List<String> seqs = fake.putRecords("s1", 5);
+
+        // with the synchronous in-memory store, each commit completes on the thread of the next one
+        StepVerifier.withVirtualTime(() -> receiver().receive()
+                        .concatMap(r -> r.checkpoint().commit().thenReturn(r))
+                        .take(5))
+                .expectNextCount(5)
+                .verifyComplete();
+        assertThat(store.snapshot(fake.streamArn())).containsEntry("s1", ShardCheckpoint.at("s1", seqs.get(4)));
+    }
+
+    @Test
     void cancel_commitsWhatWasAcknowledged_andANewReceiverResumesAfterIt() {
         fake.addShard("s1");
         List<String> seqs = fake.putRecords("s1", 10);

@@ -77,8 +77,10 @@ final class ReceiverSession {
     private final Map<String, ShardCheckpointer> checkpointers = new ConcurrentHashMap<>();
     private final Disposable.Composite timers = Disposables.composite();
 
-    private final Sinks.Many<Sinks.Empty<Void>> commitRequests = Sinks.many().unicast().onBackpressureBuffer();
-    private final Disposable commitLoop;
+    private final Object commitLock = new Object();
+    private List<Sinks.Empty<Void>> commitsWaiting = new ArrayList<>();
+    private boolean committing;
+    private boolean commitsClosed;
 
     private volatile String streamArn;
     private String tableName;
@@ -103,14 +105,6 @@ final class ReceiverSession {
         this.closeOwnedResources = closeOwnedResources;
         this.sink = sink;
         this.groupsSink = groupsSink;
-        this.commitLoop = commitRequests.asFlux()
-                .concatMap(done -> commitOnce()
-                        .doOnSuccess(v -> done.tryEmitEmpty())
-                        .onErrorResume(e -> {
-                            done.tryEmitError(e);
-                            return Mono.empty();
-                        }))
-                .subscribe();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -227,7 +221,9 @@ final class ReceiverSession {
                 .onErrorResume(e -> Mono.empty())
                 .then(coordinator == null ? Mono.empty() : coordinator.releaseAll())
                 .doFinally(signal -> {
-                    commitRequests.tryEmitComplete();
+                    synchronized (commitLock) {
+                        commitsClosed = true;
+                    }
                     closeOwnedResources.run();
                     log.info("Stopped reading stream {}", streamArn);
                 })
@@ -775,21 +771,63 @@ final class ReceiverSession {
 
     // ---------------------------------------------------------------- checkpoints
 
-    /** Commits the acknowledged watermarks of every shard; serialized so the store never moves back. */
+    /**
+     * Commits the acknowledged watermarks of every shard. Commits run one at a time, so the store never moves
+     * back; requests made while one runs are served together by the next. Safe to call from a commit's own
+     * completion (no lock is held while completing).
+     */
     Mono<Void> commit() {
         return Mono.defer(() -> {
             Sinks.Empty<Void> done = Sinks.empty();
-            Sinks.EmitResult result = commitRequests.tryEmitNext(done);
-            while (result == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
-                Thread.onSpinWait();
-                result = commitRequests.tryEmitNext(done);
+            synchronized (commitLock) {
+                if (commitsClosed) {
+                    return Mono.error(new IllegalStateException("The receiver of stream " + streamArn
+                            + " has stopped: the checkpoint was not committed"));
+                }
+                commitsWaiting.add(done);
+                if (committing) {
+                    return done.asMono();
+                }
+                committing = true;
             }
-            if (result.isFailure()) {
-                return Mono.error(new IllegalStateException("The receiver of stream " + streamArn
-                        + " has stopped: the checkpoint was not committed (" + result + ")"));
-            }
+            runCommits();
             return done.asMono();
         });
+    }
+
+    private void runCommits() {
+        List<Sinks.Empty<Void>> batch;
+        synchronized (commitLock) {
+            batch = commitsWaiting;
+            commitsWaiting = new ArrayList<>();
+        }
+        Mono<Void> once;
+        try {
+            once = commitOnce();
+        } catch (RuntimeException e) {
+            once = Mono.error(e);
+        }
+        once.subscribe(null, error -> commitsDone(batch, error), () -> commitsDone(batch, null));
+    }
+
+    private void commitsDone(List<Sinks.Empty<Void>> batch, Throwable error) {
+        boolean more;
+        synchronized (commitLock) {
+            more = !commitsWaiting.isEmpty();
+            if (!more) {
+                committing = false;
+            }
+        }
+        for (Sinks.Empty<Void> done : batch) {
+            if (error == null) {
+                done.tryEmitEmpty();
+            } else {
+                done.tryEmitError(error);
+            }
+        }
+        if (more) {
+            runCommits();
+        }
     }
 
     private Mono<Void> commitOnce() {
@@ -825,7 +863,4 @@ final class ReceiverSession {
         return checkpointers.values();
     }
 
-    void disposeCommitLoop() {
-        commitLoop.dispose();
-    }
 }

@@ -1,0 +1,357 @@
+package io.github.ddbstreams.operators;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+import io.github.ddbstreams.record.ChangeRecord;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxOperator;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
+
+/**
+ * Groups records by key into open accumulators (at most one per key) that close by count, size, time or at
+ * the end of the source, and emits each closed accumulator's result in the order it closed. The engine of
+ * {@link Batching} and {@link Windows}.
+ *
+ * <p>Demand: records are requested from upstream in chunks of {@code prefetch} (replenished after 75% were
+ * received) only while no closed result waits for downstream demand. So at any time the operator holds at
+ * most one open accumulator per key plus the results closed while downstream was slow; results close only
+ * when an accumulator is full, on their deadline or when upstream ends, so that is at most
+ * {@code keys × (records per accumulator) + prefetch} records.
+ *
+ * <p>Termination: on completion, and on error, every open accumulator is closed (in the order they were
+ * opened) and emitted as demand allows; then the terminal signal follows. On cancel everything held is
+ * dropped (its records are not acknowledged).
+ */
+final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
+
+    private final Accumulation<A, R> accumulation;
+    private final Scheduler scheduler;
+    private final int prefetch;
+
+    AccumulatingOperator(Flux<? extends ChangeRecord> source, Accumulation<A, R> accumulation, Scheduler scheduler,
+            int prefetch) {
+        super(source);
+        this.accumulation = Objects.requireNonNull(accumulation, "accumulation");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be >= 1, was " + prefetch);
+        }
+        this.prefetch = prefetch;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super R> actual) {
+        source.subscribe(new AccumulatingSubscriber<>(actual, accumulation, scheduler, prefetch));
+    }
+
+    static final class AccumulatingSubscriber<A, R> implements CoreSubscriber<ChangeRecord>, Subscription {
+
+        private final CoreSubscriber<? super R> actual;
+        private final Accumulation<A, R> accumulation;
+        private final Scheduler scheduler;
+        private final int prefetch;
+        private final int replenishAt;
+
+        private final Object lock = new Object();
+        // guarded by lock
+        private final Map<String, Open<A>> open = new LinkedHashMap<>();
+        private final ArrayDeque<R> ready = new ArrayDeque<>();
+        private long requested;
+        private int outstanding;
+        private boolean done;
+        private Throwable error;
+
+        private volatile Subscription upstream;
+        private volatile boolean cancelled;
+        private boolean terminated; // only touched by the drain loop
+
+        private volatile int wip;
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<AccumulatingSubscriber> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(AccumulatingSubscriber.class, "wip");
+
+        AccumulatingSubscriber(CoreSubscriber<? super R> actual, Accumulation<A, R> accumulation, Scheduler scheduler,
+                int prefetch) {
+            this.actual = actual;
+            this.accumulation = accumulation;
+            this.scheduler = scheduler;
+            this.prefetch = prefetch;
+            this.replenishAt = prefetch - (prefetch >> 2);
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                actual.onSubscribe(this);
+                drain();
+            }
+        }
+
+        @Override
+        public void onNext(ChangeRecord record) {
+            Throwable failure = null;
+            synchronized (lock) {
+                if (done) {
+                    Operators.onNextDropped(record, actual.currentContext());
+                    return;
+                }
+                if (cancelled) {
+                    return;
+                }
+                outstanding--;
+                try {
+                    accumulate(record);
+                } catch (Throwable t) {
+                    failure = Operators.onOperatorError(upstream, t, record, actual.currentContext());
+                }
+            }
+            if (failure != null) {
+                // upstream was cancelled by onOperatorError
+                onError(failure);
+                return;
+            }
+            drain();
+        }
+
+        /** Under the lock. */
+        private void accumulate(ChangeRecord record) {
+            long now = scheduler.now(TimeUnit.MILLISECONDS);
+            String key = accumulation.key(record);
+            Open<A> current = open.get(key);
+            if (current != null && !accumulation.accepts(current.accumulator, record, now)) {
+                close(current);
+                current = null;
+            }
+            boolean opened = false;
+            if (current == null) {
+                current = new Open<>(key, accumulation.open(record, now));
+                Open<A> timed = current;
+                long delay = accumulation.closeAfterMillis(current.accumulator, now);
+                current.timer = scheduler.schedule(() -> onDeadline(timed), Math.max(1, delay), TimeUnit.MILLISECONDS);
+                open.put(key, current);
+                opened = true;
+            }
+            try {
+                accumulation.add(current.accumulator, record);
+            } catch (RuntimeException | Error e) {
+                if (opened) {
+                    // never emit an accumulator without records
+                    open.remove(key);
+                    current.disposeTimer();
+                }
+                throw e;
+            }
+            if (accumulation.isFull(current.accumulator)) {
+                close(current);
+            }
+        }
+
+        /** Under the lock. */
+        private void close(Open<A> closing) {
+            open.remove(closing.key);
+            closing.disposeTimer();
+            ready.add(accumulation.result(closing.accumulator));
+        }
+
+        /** Under the lock: closes every open accumulator, oldest first. */
+        private void closeAll() {
+            Iterator<Open<A>> it = open.values().iterator();
+            while (it.hasNext()) {
+                Open<A> closing = it.next();
+                it.remove();
+                closing.disposeTimer();
+                ready.add(accumulation.result(closing.accumulator));
+            }
+        }
+
+        private void onDeadline(Open<A> timed) {
+            Throwable failure = null;
+            synchronized (lock) {
+                if (cancelled || done || open.get(timed.key) != timed) {
+                    return;
+                }
+                try {
+                    close(timed);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+            if (failure != null) {
+                upstream.cancel();
+                onError(failure);
+                return;
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            synchronized (lock) {
+                if (done) {
+                    Operators.onErrorDropped(t, actual.currentContext());
+                    return;
+                }
+                done = true;
+                error = t;
+                closeQuietly();
+            }
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            synchronized (lock) {
+                if (done) {
+                    return;
+                }
+                done = true;
+                closeQuietly();
+            }
+            drain();
+        }
+
+        /** Under the lock. */
+        private void closeQuietly() {
+            try {
+                closeAll();
+            } catch (Throwable t) {
+                if (error != null) {
+                    error.addSuppressed(t);
+                } else {
+                    error = t;
+                }
+                disposeAll();
+            }
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                synchronized (lock) {
+                    requested = Operators.addCap(requested, n);
+                }
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            synchronized (lock) {
+                disposeAll();
+            }
+        }
+
+        /** Under the lock. */
+        private void disposeAll() {
+            for (Open<A> o : open.values()) {
+                o.disposeTimer();
+            }
+            open.clear();
+            ready.clear();
+        }
+
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                for (;;) {
+                    if (terminated) {
+                        return;
+                    }
+                    if (cancelled) {
+                        synchronized (lock) {
+                            disposeAll();
+                        }
+                        return;
+                    }
+                    R next = null;
+                    boolean finish = false;
+                    Throwable failure = null;
+                    long toRequest = 0;
+                    synchronized (lock) {
+                        if (!ready.isEmpty()) {
+                            if (requested > 0) {
+                                next = ready.poll();
+                                if (requested != Long.MAX_VALUE) {
+                                    requested--;
+                                }
+                            }
+                        } else if (done) {
+                            finish = true;
+                            failure = error;
+                        } else if (upstream != null && outstanding <= prefetch - replenishAt) {
+                            toRequest = prefetch - outstanding;
+                            outstanding = prefetch;
+                        }
+                    }
+                    if (next != null) {
+                        actual.onNext(next);
+                        accumulation.emitted(next);
+                        continue;
+                    }
+                    if (finish) {
+                        terminated = true;
+                        if (failure != null) {
+                            actual.onError(failure);
+                        } else {
+                            actual.onComplete();
+                        }
+                        return;
+                    }
+                    if (toRequest > 0) {
+                        upstream.request(toRequest);
+                    }
+                    break;
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static final class Open<A> {
+        final String key;
+        final A accumulator;
+        Disposable timer;
+
+        Open(String key, A accumulator) {
+            this.key = key;
+            this.accumulator = accumulator;
+        }
+
+        void disposeTimer() {
+            if (timer != null) {
+                timer.dispose();
+            }
+        }
+    }
+}
