@@ -17,10 +17,12 @@ import reactor.core.publisher.Flux;
  * {@link DedupeState} yourself and pass it to the factories taking one. State is in memory only: a new JVM
  * starts empty.
  *
- * <p><b>Delivery.</b> A record is remembered when it is emitted, not when it is processed: if its first
- * copy failed downstream and was never acknowledged, its replay is still dropped (and acknowledged). Put
- * {@code Dedupe} where an emitted record is sure to be processed or sent to a failure destination, or
- * accept at-most-once for replays.
+ * <p><b>Delivery.</b> By default ({@link DedupeOptions.RememberWhen#ACKNOWLEDGED}) a record is remembered
+ * when it is acknowledged, not when it is emitted: a copy of a record whose processing failed (never
+ * acknowledged) is delivered again, so nothing is lost; per shard, a copy is dropped only when every record
+ * of that shard up to it was acknowledged. With {@link DedupeOptions.RememberWhen#EMITTED} every later copy
+ * of an emitted record is dropped (and acknowledged) even if the first copy was never processed: at most
+ * once for replays, for pipelines where an emitted record is sure to be processed.
  *
  * <pre>{@code
  * DedupeState state = DedupeState.create();

@@ -38,12 +38,14 @@ public final class DedupeOptions {
     private final Duration maxAge;
     private final int maxShards;
     private final Scheduler scheduler;
+    private final RememberWhen rememberWhen;
 
     private DedupeOptions(Builder b) {
         this.maxSize = b.maxSize;
         this.maxAge = b.maxAge;
         this.maxShards = b.maxShards;
         this.scheduler = b.scheduler;
+        this.rememberWhen = b.rememberWhen;
     }
 
     /** A builder with the defaults. */
@@ -53,7 +55,8 @@ public final class DedupeOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        return new Builder().maxSize(maxSize).maxAge(maxAge).maxShards(maxShards).scheduler(scheduler);
+        return new Builder().maxSize(maxSize).maxAge(maxAge).maxShards(maxShards).scheduler(scheduler)
+                .rememberWhen(rememberWhen);
     }
 
     /** The most event ids remembered. */
@@ -76,9 +79,30 @@ public final class DedupeOptions {
         return scheduler;
     }
 
+    /** When a record counts as seen; default {@link RememberWhen#ACKNOWLEDGED}. */
+    public RememberWhen rememberWhen() {
+        return rememberWhen;
+    }
+
+    /** When a record counts as seen, so that a later copy of it is dropped. */
+    public enum RememberWhen {
+        /**
+         * When it is acknowledged (processed): a copy of a record that was emitted but never processed (its
+         * processing failed, the pipeline was re-subscribed) is delivered again. Nothing is lost; a copy
+         * arriving while the first is still in flight passes too. The default.
+         */
+        ACKNOWLEDGED,
+        /**
+         * When it is emitted: every later copy is dropped (and acknowledged), even if the first copy was never
+         * processed. At most once for replays: use only where an emitted record is sure to be processed.
+         */
+        EMITTED
+    }
+
     @Override
     public String toString() {
-        return "DedupeOptions{maxSize=" + maxSize + ", maxAge=" + maxAge + ", maxShards=" + maxShards + "}";
+        return "DedupeOptions{maxSize=" + maxSize + ", maxAge=" + maxAge + ", maxShards=" + maxShards
+                + ", rememberWhen=" + rememberWhen + "}";
     }
 
     /** Builds {@link DedupeOptions}. */
@@ -87,8 +111,15 @@ public final class DedupeOptions {
         private Duration maxAge = DEFAULT_MAX_AGE;
         private int maxShards = DEFAULT_MAX_SHARDS;
         private Scheduler scheduler = Schedulers.parallel();
+        private RememberWhen rememberWhen = RememberWhen.ACKNOWLEDGED;
 
         private Builder() {
+        }
+
+        /** When a record counts as seen; default {@link RememberWhen#ACKNOWLEDGED} (never loses a record). */
+        public Builder rememberWhen(RememberWhen rememberWhen) {
+            this.rememberWhen = rememberWhen;
+            return this;
         }
 
         /** The most event ids remembered, at least 1; default {@value DedupeOptions#DEFAULT_MAX_SIZE}. */
@@ -133,6 +164,7 @@ public final class DedupeOptions {
                 throw new IllegalArgumentException("maxShards must be >= 1, was " + maxShards);
             }
             Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(rememberWhen, "rememberWhen");
             return new DedupeOptions(this);
         }
     }

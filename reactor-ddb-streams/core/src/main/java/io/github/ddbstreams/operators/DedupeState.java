@@ -1,5 +1,6 @@
 package io.github.ddbstreams.operators;
 
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,6 +45,28 @@ public final class DedupeState {
     /** Shard id → highest sequence number emitted, in access order (LRU); guarded by itself. */
     private final LinkedHashMap<String, String> shards;
 
+    /**
+     * {@link DedupeOptions.RememberWhen#ACKNOWLEDGED}: shard id → the emitted records in flight and the
+     * watermark below which every emitted record was acknowledged, in access order (LRU); guarded by itself.
+     */
+    private final LinkedHashMap<String, ShardTrack> tracks;
+
+    /** One shard's emitted records, in emission order, and its acknowledged watermark. */
+    static final class ShardTrack {
+        final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+        String watermark;
+    }
+
+    /** An emitted record of a tracked shard. */
+    static final class InFlight {
+        final String sequenceNumber;
+        boolean acknowledged;
+
+        InFlight(String sequenceNumber) {
+            this.sequenceNumber = sequenceNumber;
+        }
+    }
+
     private DedupeState(DedupeOptions options) {
         this.options = options;
         this.maxAgeMillis = options.maxAge().toMillis();
@@ -53,6 +76,14 @@ public final class DedupeState {
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > maxShards;
+            }
+        };
+        this.tracks = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ShardTrack> eldest) {
                 return size() > maxShards;
             }
         };
@@ -89,15 +120,26 @@ public final class DedupeState {
     /** How many shards are tracked now. */
     public int shardCount() {
         synchronized (shards) {
-            return shards.size();
+            synchronized (tracks) {
+                return Math.max(shards.size(), tracks.size());
+            }
         }
     }
 
-    /** The highest sequence number emitted for the shard, if it is tracked. */
+    /**
+     * For the shard, if tracked: the highest sequence number emitted (remembering when emitted), or the one
+     * below which every emitted record was acknowledged (remembering when acknowledged).
+     */
     public Optional<String> highestSequenceNumber(String shardId) {
         Objects.requireNonNull(shardId, "shardId");
         synchronized (shards) {
-            return Optional.ofNullable(shards.get(shardId));
+            if (shards.containsKey(shardId)) {
+                return Optional.of(shards.get(shardId));
+            }
+        }
+        synchronized (tracks) {
+            ShardTrack track = tracks.get(shardId);
+            return Optional.ofNullable(track == null ? null : track.watermark);
         }
     }
 
@@ -113,6 +155,9 @@ public final class DedupeState {
         synchronized (shards) {
             shards.remove(shardId);
         }
+        synchronized (tracks) {
+            tracks.remove(shardId);
+        }
     }
 
     /** Forgets everything. */
@@ -122,6 +167,9 @@ public final class DedupeState {
         }
         synchronized (shards) {
             shards.clear();
+        }
+        synchronized (tracks) {
+            tracks.clear();
         }
     }
 
@@ -179,6 +227,62 @@ public final class DedupeState {
             }
             shards.put(shardId, sequenceNumber);
             return true;
+        }
+    }
+
+    /** Whether the event id was acknowledged within the window (does not record it). */
+    boolean seenEventId(String eventId) {
+        if (eventId.isEmpty()) {
+            return false;
+        }
+        long now = options.scheduler().now(TimeUnit.MILLISECONDS);
+        synchronized (eventIds) {
+            evictExpired(now);
+            Long seen = eventIds.get(eventId);
+            return seen != null && now - seen < maxAgeMillis;
+        }
+    }
+
+    /** Whether the shard's records up to this sequence number were all acknowledged. */
+    boolean acknowledgedUpTo(String shardId, String sequenceNumber) {
+        synchronized (tracks) {
+            ShardTrack track = tracks.get(shardId);
+            return track != null && track.watermark != null
+                    && SequenceNumbers.compare(sequenceNumber, track.watermark) <= 0;
+        }
+    }
+
+    /**
+     * Tracks an emitted record of a shard. A record at or below the last one emitted starts a replay (a new
+     * subscription): the abandoned copies from there on are forgotten, so they cannot hold the watermark.
+     */
+    InFlight emitted(String shardId, String sequenceNumber) {
+        synchronized (tracks) {
+            ShardTrack track = tracks.computeIfAbsent(shardId, k -> new ShardTrack());
+            while (!track.inFlight.isEmpty()
+                    && SequenceNumbers.compare(track.inFlight.peekLast().sequenceNumber, sequenceNumber) >= 0) {
+                track.inFlight.pollLast();
+            }
+            InFlight entry = new InFlight(sequenceNumber);
+            track.inFlight.addLast(entry);
+            return entry;
+        }
+    }
+
+    /** A tracked record was acknowledged: the watermark moves over the acknowledged prefix. */
+    void acknowledged(String shardId, InFlight entry) {
+        synchronized (tracks) {
+            entry.acknowledged = true;
+            ShardTrack track = tracks.get(shardId);
+            if (track == null) {
+                return;
+            }
+            while (!track.inFlight.isEmpty() && track.inFlight.peekFirst().acknowledged) {
+                String sequenceNumber = track.inFlight.pollFirst().sequenceNumber;
+                if (track.watermark == null || SequenceNumbers.compare(sequenceNumber, track.watermark) > 0) {
+                    track.watermark = sequenceNumber;
+                }
+            }
         }
     }
 

@@ -29,6 +29,10 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 class DedupeTest {
 
+    /** The tests below pin the remember-when-emitted mode; the default (when acknowledged) is tested at the end. */
+    private static final DedupeOptions EMITTED =
+            DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).build();
+
     private static ChangeRecord record(String shardId, String seq, String eventId, TestCheckpoint checkpoint) {
         return ChangeRecord.builder().eventName(EventName.INSERT).shardId(shardId).sequenceNumber(seq)
                 .eventId(eventId).checkpoint(checkpoint).build();
@@ -50,7 +54,7 @@ class DedupeTest {
         TestCheckpoint duplicate = new TestCheckpoint();
 
         StepVerifier.create(Flux.just(record("s1", "1", "e1", first), record("s1", "2", "e2"),
-                        record("s1", "3", "e1", duplicate)).transform(Dedupe.byEventId(DedupeOptions.builder().build())))
+                        record("s1", "3", "e1", duplicate)).transform(Dedupe.byEventId(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).build())))
                 .assertNext(r -> assertThat(r.eventId()).isEqualTo("e1"))
                 .assertNext(r -> assertThat(r.eventId()).isEqualTo("e2"))
                 .verifyComplete();
@@ -60,7 +64,7 @@ class DedupeTest {
 
     @Test
     void byEventId_whenWindowIsFullByCount_forgetsTheOldestId() {
-        DedupeState state = DedupeState.create(DedupeOptions.builder().maxSize(2).build());
+        DedupeState state = DedupeState.create(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).maxSize(2).build());
 
         StepVerifier.create(Flux.just(record("s1", "1", "a"), record("s1", "2", "b"), record("s1", "3", "a"),
                         record("s1", "4", "c"), record("s1", "5", "a"), record("s1", "6", "c"))
@@ -75,7 +79,7 @@ class DedupeTest {
     @Test
     void byEventId_whenIdIsOlderThanMaxAge_letsItThroughAgain() {
         StepVerifier.withVirtualTime(() -> {
-            DedupeOptions options = DedupeOptions.builder().maxAge(Duration.ofSeconds(10))
+            DedupeOptions options = DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).maxAge(Duration.ofSeconds(10))
                     .scheduler(VirtualTimeScheduler.get()).build();
             return Flux.concat(
                             Mono.just(record("s1", "1", "a")),
@@ -95,7 +99,7 @@ class DedupeTest {
     @Test
     void byEventId_memoryStaysBoundedByCountAndEmptiesWithAge() {
         VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-        DedupeState state = DedupeState.create(DedupeOptions.builder().maxSize(1_000)
+        DedupeState state = DedupeState.create(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).maxSize(1_000)
                 .maxAge(Duration.ofMinutes(1)).scheduler(vts).build());
         Function<Flux<ChangeRecord>, Flux<ChangeRecord>> dedupe = Dedupe.byEventId(state);
 
@@ -113,7 +117,7 @@ class DedupeTest {
     @Test
     void byEventId_whenEventIdIsEmpty_neverDrops() {
         StepVerifier.create(Flux.just(record("s1", "1", ""), record("s1", "2", ""))
-                        .transform(Dedupe.byEventId(DedupeOptions.builder().build())))
+                        .transform(Dedupe.byEventId(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).build())))
                 .expectNextCount(2)
                 .verifyComplete();
     }
@@ -132,7 +136,7 @@ class DedupeTest {
                                 record("s1", "3", "d", repeated),
                                 record("s2", "1", "e"), // another shard has its own sequence
                                 record("s1", "10", "f"))
-                        .transform(Dedupe.bySequenceNumber()))
+                        .transform(Dedupe.bySequenceNumber(EMITTED)))
                 .recordWith(ArrayList::new)
                 .expectNextCount(4)
                 .consumeRecordedWith(r -> assertThat(r).extracting(ChangeRecord::eventId).containsExactly("a", "b", "e", "f"))
@@ -143,7 +147,7 @@ class DedupeTest {
 
     @Test
     void bySequenceNumber_tracksAtMostMaxShards_forgettingTheLeastRecentlySeen() {
-        DedupeState state = DedupeState.create(DedupeOptions.builder().maxShards(3).build());
+        DedupeState state = DedupeState.create(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).maxShards(3).build());
         Function<Flux<ChangeRecord>, Flux<ChangeRecord>> dedupe = Dedupe.bySequenceNumber(state);
 
         StepVerifier.create(Flux.range(0, 1_000).map(i -> record("shard-" + (i % 10), Integer.toString(i + 1), "x"))
@@ -178,7 +182,7 @@ class DedupeTest {
             return first ? records.concatWith(Flux.error(new IllegalStateException("connection lost"))) : records;
         });
 
-        StepVerifier.create(source.transform(Dedupe.bySequenceNumber()).retry(1))
+        StepVerifier.create(source.transform(Dedupe.bySequenceNumber(EMITTED)).retry(1))
                 .recordWith(ArrayList::new)
                 .expectNextCount(8)
                 .consumeRecordedWith(r -> assertThat(seqs(new ArrayList<>(r))).containsExactly("1", "2", "3", "4", "5", "6", "7", "8"))
@@ -193,7 +197,7 @@ class DedupeTest {
         List<String> s1 = new ArrayList<>(fake.putRecords("s1", 10));
         List<String> s2 = new ArrayList<>(fake.putRecords("s2", 10));
         InMemoryCheckpointStore store = new InMemoryCheckpointStore();
-        DedupeState state = DedupeState.create();
+        DedupeState state = DedupeState.create(EMITTED);
         List<ChangeRecord> firstRun = new CopyOnWriteArrayList<>();
 
         // first run: all 20 records emitted, only the first 3 of each shard acknowledged, then cancelled
@@ -257,7 +261,7 @@ class DedupeTest {
 
     @Test
     void sharedState_usedByTwoConcurrentSubscriptions_letsEachRecordThroughOnce() {
-        DedupeState state = DedupeState.create(DedupeOptions.builder().maxSize(100_000).build());
+        DedupeState state = DedupeState.create(DedupeOptions.builder().rememberWhen(DedupeOptions.RememberWhen.EMITTED).maxSize(100_000).build());
         List<ChangeRecord> records = IntStream.range(0, 20_000)
                 .mapToObj(i -> record("s" + (i % 4), Integer.toString(i + 1), "id-" + i)).collect(Collectors.toList());
         Flux<ChangeRecord> byId = Flux.fromIterable(records).publishOn(Schedulers.parallel()).transform(Dedupe.byEventId(state));
@@ -285,5 +289,60 @@ class DedupeTest {
         assertThat(copy.maxSize()).isEqualTo(5);
         assertThat(copy.maxAge()).isEqualTo(Duration.ofSeconds(3));
         assertThat(copy.maxShards()).isEqualTo(7);
+    }
+
+    // ---------------------------------------------------------------- remember when acknowledged (the default)
+
+    @Test
+    void defaultRemembersWhenAcknowledged() {
+        assertThat(DedupeOptions.builder().build().rememberWhen()).isEqualTo(DedupeOptions.RememberWhen.ACKNOWLEDGED);
+    }
+
+    @Test
+    void bySequenceNumber_rememberingWhenAcknowledged_redeliversWhatWasEmittedButNeverProcessed() {
+        DedupeState state = DedupeState.create();
+        List<ChangeRecord> first = Flux.range(1, 6).map(i -> record("s1", Integer.toString(i), "e" + i))
+                .transform(Dedupe.bySequenceNumber(state)).collectList().block();
+        // records 1-3 processed, 4-6 emitted but their processing failed
+        first.subList(0, 3).forEach(r -> r.checkpoint().acknowledge());
+        assertThat(state.highestSequenceNumber("s1")).contains("3");
+
+        TestCheckpoint replayedAndDone = new TestCheckpoint();
+        StepVerifier.create(Flux.concat(Flux.just(record("s1", "2", "e2", replayedAndDone)),
+                                Flux.range(4, 4).map(i -> record("s1", Integer.toString(i), "e" + i)))
+                        .transform(Dedupe.bySequenceNumber(state)))
+                .recordWith(ArrayList::new)
+                .expectNextCount(4)
+                .consumeRecordedWith(r -> assertThat(seqs(new ArrayList<>(r))).containsExactly("4", "5", "6", "7"))
+                .verifyComplete();
+        assertThat(replayedAndDone.acknowledgements()).as("a dropped duplicate is acknowledged").isEqualTo(1);
+    }
+
+    @Test
+    void bySequenceNumber_rememberingWhenAcknowledged_outOfOrderAcksMoveOnlyTheAcknowledgedPrefix() {
+        DedupeState state = DedupeState.create();
+        List<ChangeRecord> emitted = Flux.range(1, 4).map(i -> record("s1", Integer.toString(i), "e" + i))
+                .transform(Dedupe.bySequenceNumber(state)).collectList().block();
+        emitted.get(2).checkpoint().acknowledge();
+        assertThat(state.highestSequenceNumber("s1")).isEmpty();
+        emitted.get(0).checkpoint().acknowledge();
+        emitted.get(1).checkpoint().acknowledge();
+        assertThat(state.highestSequenceNumber("s1")).contains("3");
+    }
+
+    @Test
+    void byEventId_rememberingWhenAcknowledged_dropsOnlyCopiesOfProcessedRecords() {
+        DedupeState state = DedupeState.create();
+        TestCheckpoint original = new TestCheckpoint();
+        ChangeRecord processed = Flux.just(record("s1", "1", "e1", original)).transform(Dedupe.byEventId(state))
+                .blockFirst();
+        ChangeRecord inFlight = Flux.just(record("s1", "2", "e2")).transform(Dedupe.byEventId(state)).blockFirst();
+        processed.checkpoint().acknowledge();
+        assertThat(original.acknowledgements()).as("acknowledging the emitted copy acknowledges the record").isEqualTo(1);
+        assertThat(inFlight.checkpoint().isAcknowledged()).isFalse();
+
+        StepVerifier.create(Flux.just(record("s2", "7", "e1"), record("s2", "8", "e2")).transform(Dedupe.byEventId(state)))
+                .assertNext(r -> assertThat(r.eventId()).as("e2 was never processed: delivered again").isEqualTo("e2"))
+                .verifyComplete();
     }
 }
