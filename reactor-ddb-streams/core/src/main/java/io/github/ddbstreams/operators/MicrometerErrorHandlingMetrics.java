@@ -1,5 +1,7 @@
 package io.github.ddbstreams.operators;
 
+import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,22 +25,22 @@ final class MicrometerErrorHandlingMetrics implements ErrorHandlingMetrics {
         MeterRegistry registry = options.meterRegistry();
         String name = options.name();
         this.scheduler = options.scheduler();
-        this.retries = Counter.builder(ErrorHandlingMeters.RETRIES.meterName())
-                .description(ErrorHandlingMeters.RETRIES.description())
-                .baseUnit(ErrorHandlingMeters.RETRIES.unit())
+        this.retries = Counter.builder(DynamoDbStreamsMeters.ERROR_RETRIES.meterName())
+                .description("Failed record attempts that will be retried")
+                .baseUnit(DynamoDbStreamsMeters.ERROR_RETRIES.baseUnit())
                 .tag("name", name)
                 .register(registry);
         for (Reason reason : Reason.values()) {
-            failedRecords.put(reason, Counter.builder(ErrorHandlingMeters.FAILED_RECORDS.meterName())
-                    .description(ErrorHandlingMeters.FAILED_RECORDS.description())
-                    .baseUnit(ErrorHandlingMeters.FAILED_RECORDS.unit())
+            failedRecords.put(reason, Counter.builder(DynamoDbStreamsMeters.ERROR_FAILED_RECORDS.meterName())
+                    .description("Records given up and stored in the failure destination")
+                    .baseUnit(DynamoDbStreamsMeters.ERROR_FAILED_RECORDS.baseUnit())
                     .tag("name", name)
                     .tag("reason", reason.name())
                     .register(registry));
         }
-        Gauge.builder(ErrorHandlingMeters.RETRYING_DURATION_MAX.meterName(), this, MicrometerErrorHandlingMetrics::maxFailingSeconds)
-                .description(ErrorHandlingMeters.RETRYING_DURATION_MAX.description())
-                .baseUnit(ErrorHandlingMeters.RETRYING_DURATION_MAX.unit())
+        Gauge.builder(DynamoDbStreamsMeters.ERROR_RETRYING_DURATION_MAX.meterName(), this, MicrometerErrorHandlingMetrics::maxFailingSeconds)
+                .description("How long the longest-failing batch has been failing without progress")
+                .baseUnit(DynamoDbStreamsMeters.ERROR_RETRYING_DURATION_MAX.baseUnit())
                 .tag("name", name)
                 .strongReference(true)
                 .register(registry);
