@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.lease.LeaseOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -71,6 +72,7 @@ public final class ReceiverOptions {
     private final Scheduler scheduler;
     private final boolean completeWhenStreamDisabled;
     private final LeaseOptions leases;
+    private final MeterRegistry meterRegistry;
 
     private ReceiverOptions(Builder b) {
         this.streamsClient = b.streamsClient;
@@ -92,6 +94,7 @@ public final class ReceiverOptions {
         this.scheduler = b.scheduler;
         this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
         this.leases = b.leases;
+        this.meterRegistry = b.meterRegistry;
     }
 
     /** A builder with the defaults. */
@@ -121,6 +124,7 @@ public final class ReceiverOptions {
         b.scheduler = scheduler;
         b.completeWhenStreamDisabled = completeWhenStreamDisabled;
         b.leases = leases;
+        b.meterRegistry = meterRegistry;
         return b;
     }
 
@@ -226,6 +230,15 @@ public final class ReceiverOptions {
         return leases;
     }
 
+    /**
+     * Where the receiver's meters go ({@code ddb.streams.*}, see
+     * {@link io.github.ddbstreams.metrics.DynamoDbStreamsMeters}), or {@code null} for none. Micrometer is an
+     * optional dependency: without a registry no Micrometer class is loaded.
+     */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
     @Override
     public String toString() {
         return "ReceiverOptions{"
@@ -266,8 +279,15 @@ public final class ReceiverOptions {
         private Scheduler scheduler = Schedulers.parallel();
         private boolean completeWhenStreamDisabled;
         private LeaseOptions leases;
+        private MeterRegistry meterRegistry;
 
         private Builder() {
+        }
+
+        /** Registers the receiver's meters ({@code ddb.streams.*}, tagged with the table) in this registry. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
         }
 
         /**

@@ -180,6 +180,38 @@ class DynamoDbStreamsReceiverIntegrationTest {
     }
 
     @Test
+    void meters_afterAKnownWorkload_countExactlyAndShowTheReaderCaughtUp(TestInfo info) {
+        String table = newTable(info);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        Disposable reading = receiver(table, b -> b.meterRegistry(registry).commitInterval(Duration.ofMillis(200)))
+                .receive()
+                .doOnNext(r -> r.checkpoint().acknowledge())
+                .subscribe(received::add);
+        try {
+            Flux.range(0, 500).flatMap(i -> put(table, "k" + i, i), 8).blockLast();
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 500);
+            long bytes = received.stream().mapToLong(ChangeRecord::sizeBytes).sum();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(registry.get("ddb.streams.records.received").tag("table", table).counter().count()).isEqualTo(500);
+                assertThat(registry.get("ddb.streams.bytes.received").tag("table", table).counter().count()).isEqualTo(bytes);
+                assertThat(registry.get("ddb.streams.checkpoints.committed").tag("table", table).counter().count()).isPositive();
+                assertThat(registry.get("ddb.streams.shards.active").tag("table", table).gauge().value()).isEqualTo(1);
+                // caught up: the last poll came back empty
+                assertThat(registry.get("ddb.streams.iterator.age").tag("table", table).timeGauge()
+                        .value(java.util.concurrent.TimeUnit.SECONDS)).isZero();
+                assertThat(registry.get("ddb.streams.behind.latest").tag("table", table).timeGauge()
+                        .value(java.util.concurrent.TimeUnit.SECONDS)).isLessThan(1.0);
+            });
+            assertThat(registry.get("ddb.streams.getrecords.latency").tag("table", table).timer().count()).isPositive();
+            assertThat(received).hasSize(500);
+        } finally {
+            reading.dispose();
+        }
+    }
+
+    @Test
     void startPosition_trimHorizon_readsEverythingStillInTheStream(TestInfo info) {
         String table = newTable(info);
         Flux.range(0, 25).concatMap(i -> put(table, "k" + i, 1)).blockLast();

@@ -84,6 +84,11 @@ final class Faults {
 
     /** Exponential backoff with jitter on the options' scheduler, for retryable failures only. */
     static Retry retry(ReceiverOptions options, String what) {
+        return retry(options, what, () -> { });
+    }
+
+    /** As {@link #retry(ReceiverOptions, String)}, calling {@code onThrottle} before each retry of a throttled call. */
+    static Retry retry(ReceiverOptions options, String what, Runnable onThrottle) {
         return Retry.backoff(options.maxRetries(), options.retryBackoff())
                 .maxBackoff(options.maxRetryBackoff())
                 .jitter(0.5)
@@ -91,6 +96,9 @@ final class Faults {
                 .scheduler(options.scheduler())
                 .doBeforeRetry(signal -> {
                     Throwable failure = unwrap(signal.failure());
+                    if (isThrottling(failure)) {
+                        onThrottle.run();
+                    }
                     if (signal.totalRetriesInARow() < 3) {
                         log.debug("{} failed ({}), retry #{}", what, failure.toString(), signal.totalRetriesInARow() + 1);
                     } else {

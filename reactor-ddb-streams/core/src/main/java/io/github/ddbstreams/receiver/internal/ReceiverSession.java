@@ -82,6 +82,7 @@ final class ReceiverSession {
     private boolean committing;
     private boolean commitsClosed;
 
+    private volatile ReceiverMetrics metrics = new ReceiverMetrics();
     private volatile String streamArn;
     private String tableName;
     private Map<String, ShardCheckpoint> stored = Map.of();
@@ -176,6 +177,7 @@ final class ReceiverSession {
         }
         this.streamArn = arn;
         this.stored = checkpoints;
+        this.metrics = ReceiverMetrics.create(options, tableOf(arn), () -> scheduler.now(TimeUnit.MILLISECONDS));
         log.info("Reading stream {} ({} shard checkpoints found, start position {})", arn, checkpoints.size(),
                 options.startPosition());
         long discoveryMillis = options.shardDiscoveryInterval().toMillis();
@@ -189,6 +191,20 @@ final class ReceiverSession {
             leases.start();
         }
         discover();
+    }
+
+    /** The table name in a stream ARN ({@code arn:aws:dynamodb:region:account:table/NAME/stream/LABEL}). */
+    private String tableOf(String arn) {
+        if (options.tableName() != null) {
+            return options.tableName();
+        }
+        int start = arn.indexOf(":table/");
+        int end = arn.indexOf("/stream/");
+        return start >= 0 && end > start ? arn.substring(start + 7, end) : "unknown";
+    }
+
+    private long nowMillis() {
+        return scheduler.now(TimeUnit.MILLISECONDS);
     }
 
     /** Stops reading, commits what was acknowledged, then closes what the receiver created. Idempotent. */
@@ -468,6 +484,7 @@ final class ReceiverSession {
             reader.checkpointer = new ShardCheckpointer(reader.shardId, checkpoint, this::commit);
             checkpointers.put(reader.shardId, reader.checkpointer);
             reading.add(reader);
+            reader.gauge = metrics.shardStarted(reader.shardId, nowMillis());
             if (groupsSink != null) {
                 groupsToEmit.add(reader);
             }
@@ -491,6 +508,7 @@ final class ReceiverSession {
         reader.cancelCalls();
         reader.buffer.clear();
         reading.remove(reader);
+        metrics.shardStopped(shardId);
         groupsToEmit.remove(reader);
         checkpointers.remove(shardId);
         if (reader.groupSink != null) {
@@ -541,6 +559,7 @@ final class ReceiverSession {
             }
             reader.state = ShardReader.State.COMPLETE;
             reading.remove(i--);
+            metrics.shardStopped(reader.shardId);
             progress = true;
             if (reader.groupSink != null) {
                 reader.groupSink.complete();
@@ -664,7 +683,7 @@ final class ReceiverSession {
         String arn = streamArn;
         reader.inFlight = Mono.fromFuture(() -> streams.getShardIterator(b -> b.streamArn(arn)
                         .shardId(reader.shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)))
-                .retryWhen(Faults.retry(options, "GetShardIterator " + reader.shardId))
+                .retryWhen(Faults.retry(options, "GetShardIterator " + reader.shardId, metrics::throttled))
                 .subscribe(response -> post(() -> onIterator(reader, response.shardIterator())),
                         error -> post(() -> onCallError(reader, error)));
     }
@@ -686,8 +705,10 @@ final class ReceiverSession {
         reader.state = ShardReader.State.FETCHING;
         String iterator = reader.iterator;
         int limit = options.maxRecordsPerRequest();
+        reader.fetchStartNanos = System.nanoTime();
+        ReceiverMetrics m = metrics;
         reader.inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(iterator).limit(limit)))
-                .retryWhen(Faults.retry(options, "GetRecords " + reader.shardId))
+                .retryWhen(Faults.retry(options, "GetRecords " + reader.shardId, m::throttled))
                 .subscribe(response -> post(() -> onRecords(reader, response)),
                         error -> post(() -> onCallError(reader, error)));
     }
@@ -698,7 +719,16 @@ final class ReceiverSession {
             return;
         }
         List<Record> records = response.records();
+        metrics.getRecordsLatency(System.nanoTime() - reader.fetchStartNanos);
+        long bytes = 0;
+        long newestCreation = -1;
         for (Record record : records) {
+            Long size = record.dynamodb().sizeBytes();
+            bytes += size == null ? 0 : size;
+            Instant createdAt = record.dynamodb().approximateCreationDateTime();
+            if (createdAt != null) {
+                newestCreation = Math.max(newestCreation, createdAt.toEpochMilli());
+            }
             String sequenceNumber = record.dynamodb().sequenceNumber();
             reader.lastSequenceRead = sequenceNumber;
             if (reader.skipBefore != null) {
@@ -711,6 +741,18 @@ final class ReceiverSession {
             }
             reader.buffer.add(ChangeRecord.from(record, reader.shardId, streamArn,
                     reader.checkpointer.track(sequenceNumber)));
+        }
+        if (records.isEmpty()) {
+            metrics.emptyPoll();
+            if (reader.gauge != null) {
+                reader.gauge.caughtUpAtMillis = nowMillis();
+                reader.gauge.newestCreationMillis = -1;
+            }
+        } else {
+            metrics.recordsReceived(records.size(), bytes);
+            if (reader.gauge != null && newestCreation >= 0) {
+                reader.gauge.newestCreationMillis = newestCreation;
+            }
         }
         reader.iterator = response.nextShardIterator();
         if (reader.iterator == null) {
@@ -729,6 +771,10 @@ final class ReceiverSession {
     }
 
     private void endReached(ShardReader reader) {
+        if (reader.gauge != null) {
+            reader.gauge.caughtUpAtMillis = nowMillis();
+            reader.gauge.newestCreationMillis = -1;
+        }
         reader.state = ShardReader.State.END_REACHED;
         reader.checkpointer.markEndReached();
     }
@@ -739,6 +785,7 @@ final class ReceiverSession {
             return;
         }
         if (Faults.isExpiredIterator(error)) {
+            metrics.iteratorExpired();
             log.debug("Iterator of shard {} expired; renewing at {}", reader.shardId, reader.position());
             acquire(reader);
         } else if (Faults.isTrimmedData(error)) {
@@ -846,6 +893,7 @@ final class ReceiverSession {
             return Mono.empty();
         }
         return store.save(arn, changed).doOnSuccess(v -> {
+            metrics.checkpointsCommitted(changed.size());
             for (ShardCheckpoint checkpoint : changed) {
                 ShardCheckpointer checkpointer = checkpointers.get(checkpoint.shardId());
                 if (checkpointer != null) {

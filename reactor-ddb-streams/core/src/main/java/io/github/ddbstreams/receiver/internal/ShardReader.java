@@ -50,6 +50,9 @@ final class ShardReader {
     java.time.Instant skipBefore;
 
     final ArrayDeque<ChangeRecord> buffer = new ArrayDeque<>();
+    /** Inputs of the iterator-age and behind-latest gauges, while the shard is read. */
+    ReceiverMetrics.ShardGauge gauge;
+    long fetchStartNanos;
     Disposable inFlight;
     Disposable pauseTimer;
 

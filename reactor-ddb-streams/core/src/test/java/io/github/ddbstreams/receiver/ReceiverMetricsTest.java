@@ -1,0 +1,97 @@
+package io.github.ddbstreams.receiver;
+
+import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.GET_RECORDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
+import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
+import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class ReceiverMetricsTest {
+
+    private final FakeDynamoDbStreams fake = FakeDynamoDbStreams.create();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private double count(DynamoDbStreamsMeters meter) {
+        return registry.get(meter.meterName()).tag("table", "Orders").counter().count();
+    }
+
+    private double gaugeSeconds(DynamoDbStreamsMeters meter) {
+        return registry.get(meter.meterName()).tag("table", "Orders").timeGauge().value(TimeUnit.SECONDS);
+    }
+
+    @Test
+    void meters_countRecordsBytesPollsThrottlesExpiriesAndCheckpoints() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.latency(Duration.ZERO, vts);
+        fake.clock(() -> Instant.ofEpochMilli(vts.now(TimeUnit.MILLISECONDS)));
+        fake.addShard("s1").addShard("s2");
+        fake.putRecords("s1", 30);
+        fake.putRecords("s2", 20);
+        long bytes = fake.records("s1").stream().mapToLong(r -> r.dynamodb().sizeBytes()).sum()
+                + fake.records("s2").stream().mapToLong(r -> r.dynamodb().sizeBytes()).sum();
+        fake.failNext(GET_RECORDS, "s1", 2, FakeDynamoDbStreams::throttling);
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).checkpointStore(store)
+                                .scheduler(vts).meterRegistry(registry)
+                                .commitInterval(Duration.ofSeconds(5)).build())
+                        .receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofSeconds(2))
+                .expectNextCount(50)
+                .then(fake::expireIterators)
+                .thenAwait(Duration.ofSeconds(5))
+                .then(() -> {
+                    assertThat(count(DynamoDbStreamsMeters.RECORDS_RECEIVED)).isEqualTo(50);
+                    assertThat(count(DynamoDbStreamsMeters.BYTES_RECEIVED)).isEqualTo(bytes);
+                    assertThat(count(DynamoDbStreamsMeters.THROTTLES)).isEqualTo(2);
+                    assertThat(count(DynamoDbStreamsMeters.EXPIRED_ITERATORS)).isEqualTo(2);
+                    assertThat(count(DynamoDbStreamsMeters.CHECKPOINTS_COMMITTED)).isEqualTo(2);
+                    assertThat(count(DynamoDbStreamsMeters.EMPTY_POLLS))
+                            .isEqualTo((double) fake.count(GET_RECORDS) - 2 /* pages with records */ - 2 /* expired */
+                                    - 2 /* throttled */);
+                    assertThat(registry.get(DynamoDbStreamsMeters.GET_RECORDS_LATENCY.meterName()).timer().count())
+                            .isEqualTo((long) count(DynamoDbStreamsMeters.EMPTY_POLLS) + 2);
+                    assertThat(registry.get(DynamoDbStreamsMeters.ACTIVE_SHARDS.meterName()).gauge().value()).isEqualTo(2);
+                    // both shards are polled empty every 250 ms: caught up
+                    assertThat(gaugeSeconds(DynamoDbStreamsMeters.ITERATOR_AGE)).isZero();
+                    assertThat(gaugeSeconds(DynamoDbStreamsMeters.BEHIND_LATEST)).isLessThanOrEqualTo(0.25);
+                })
+                .thenCancel()
+                .verify();
+    }
+
+    @Test
+    void behindLatest_growsWhileABacklogIsUnread_withoutRelyingOnRecordTimestamps() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.addShard("s1");
+        List<String> seqs = fake.putRecords("s1", 100);
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).scheduler(vts)
+                                .maxRecordsPerRequest(10).meterRegistry(registry).build())
+                        .receive(), 0)
+                .thenRequest(5)
+                .expectNextCount(5)
+                .thenAwait(Duration.ofSeconds(30))
+                .then(() -> assertThat(gaugeSeconds(DynamoDbStreamsMeters.BEHIND_LATEST)).isEqualTo(30.0))
+                .thenRequest(200)
+                .expectNextCount(95)
+                .thenAwait(Duration.ofMillis(100))
+                .then(() -> assertThat(gaugeSeconds(DynamoDbStreamsMeters.BEHIND_LATEST)).isLessThanOrEqualTo(0.1))
+                .thenCancel()
+                .verify();
+        assertThat(seqs).hasSize(100);
+    }
+}
