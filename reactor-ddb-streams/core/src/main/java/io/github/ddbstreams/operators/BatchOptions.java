@@ -3,6 +3,7 @@ package io.github.ddbstreams.operators;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -34,6 +35,8 @@ public final class BatchOptions {
     private final Duration maxWait;
     private final boolean mixShards;
     private final Scheduler scheduler;
+    private final MeterRegistry meterRegistry;
+    private final String name;
 
     private BatchOptions(Builder b) {
         this.maxRecords = b.maxRecords;
@@ -41,6 +44,8 @@ public final class BatchOptions {
         this.maxWait = b.maxWait;
         this.mixShards = b.mixShards;
         this.scheduler = b.scheduler;
+        this.meterRegistry = b.meterRegistry;
+        this.name = b.name;
     }
 
     /** A builder with the defaults. */
@@ -60,7 +65,19 @@ public final class BatchOptions {
                 .maxBytes(maxBytes)
                 .maxWait(maxWait)
                 .mixShards(mixShards)
-                .scheduler(scheduler);
+                .scheduler(scheduler)
+                .meterRegistry(meterRegistry)
+                .name(name);
+    }
+
+    /** Where the batch-size meter ({@code ddb.streams.batch.size}, tag {@code name}) goes, or {@code null}. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** The operator's name in meter tags; default {@code batching}. */
+    public String name() {
+        return name;
     }
 
     /** The most records in one batch. */
@@ -104,6 +121,8 @@ public final class BatchOptions {
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private boolean mixShards = DEFAULT_MIX_SHARDS;
         private Scheduler scheduler = Schedulers.parallel();
+        private MeterRegistry meterRegistry;
+        private String name = "batching";
 
         private Builder() {
         }
@@ -138,6 +157,18 @@ public final class BatchOptions {
             return this;
         }
 
+        /** Records each emitted batch's size in {@code ddb.streams.batch.size} (Micrometer is optional). */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** The operator's name in meter tags (a bounded value). */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
         /**
          * Builds the options.
          *
@@ -156,6 +187,7 @@ public final class BatchOptions {
                 throw new IllegalArgumentException("maxWait must be >= 1 ms, was " + maxWait);
             }
             Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(name, "name");
             return new BatchOptions(this);
         }
     }

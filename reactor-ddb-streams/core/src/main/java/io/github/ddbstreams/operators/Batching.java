@@ -54,7 +54,12 @@ public final class Batching {
         Objects.requireNonNull(options, "options");
         BatchAccumulation accumulation = new BatchAccumulation(options);
         int prefetch = Math.min(options.maxRecords(), MAX_PREFETCH);
-        return flux -> new AccumulatingOperator<>(flux, accumulation, options.scheduler(), prefetch);
+        if (options.meterRegistry() == null) {
+            return flux -> new AccumulatingOperator<>(flux, accumulation, options.scheduler(), prefetch);
+        }
+        java.util.function.IntConsumer sizes = BatchSizeMeter.register(options.meterRegistry(), options.name());
+        return flux -> new AccumulatingOperator<>(flux, accumulation, options.scheduler(), prefetch)
+                .doOnNext(batch -> sizes.accept(batch.size()));
     }
 
     /** Batches by count, bytes and time. Stateless: one instance serves every subscription. */

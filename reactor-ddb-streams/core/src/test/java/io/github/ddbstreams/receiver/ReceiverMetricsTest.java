@@ -94,4 +94,28 @@ class ReceiverMetricsTest {
                 .verify();
         assertThat(seqs).hasSize(100);
     }
+
+    @Test
+    void batchSizes_areRecordedPerBatch() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.addShard("s1");
+        fake.putRecords("s1", 25);
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).scheduler(vts).build())
+                        .receive()
+                        .transform(io.github.ddbstreams.operators.Batching.batches(
+                                io.github.ddbstreams.operators.BatchOptions.builder().maxRecords(10)
+                                        .maxWait(Duration.ofSeconds(1)).scheduler(vts).meterRegistry(registry)
+                                        .name("indexer").build()))
+                        .take(3))
+                .thenAwait(Duration.ofSeconds(2))
+                .expectNextCount(3)
+                .verifyComplete();
+        io.micrometer.core.instrument.DistributionSummary sizes =
+                registry.get(DynamoDbStreamsMeters.BATCH_SIZE.meterName()).tag("name", "indexer").summary();
+        assertThat(sizes.count()).isEqualTo(3);
+        assertThat(sizes.totalAmount()).isEqualTo(25);
+        assertThat(sizes.max()).isEqualTo(10);
+    }
 }
