@@ -1,8 +1,8 @@
 package io.github.ddbstreams.checkpoint;
 
+import io.github.ddbstreams.internal.DynamoDbTables;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
@@ -25,7 +25,6 @@ public final class DynamoDbCheckpointStoreOptions {
     public static final Duration DEFAULT_TABLE_CREATION_TIMEOUT = Duration.ofMinutes(2);
 
     /** DynamoDB's rule for table names: 3 to 255 characters among {@code a-z A-Z 0-9 _ - .}. */
-    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
     private final DynamoDbAsyncClient client;
     private final String tableName;
@@ -140,10 +139,7 @@ public final class DynamoDbCheckpointStoreOptions {
             if (tableName == null) {
                 throw new IllegalStateException("tableName is required: set the checkpoint table with tableName(...)");
             }
-            if (!TABLE_NAME.matcher(tableName).matches()) {
-                throw new IllegalArgumentException("tableName must be 3 to 255 characters among a-z, A-Z, 0-9, "
-                        + "'_', '-' and '.', was '" + tableName + "'");
-            }
+            DynamoDbTables.requireValidTableName(tableName, "tableName");
             if (tableCreationTimeout.isNegative() || tableCreationTimeout.isZero()) {
                 throw new IllegalArgumentException("tableCreationTimeout must be positive, was " + tableCreationTimeout);
             }

@@ -54,6 +54,22 @@ public final class DynamoDbTables {
         this.creationTimeout = Objects.requireNonNull(creationTimeout, "creationTimeout");
     }
 
+    private static final java.util.regex.Pattern TABLE_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+
+    /**
+     * Checks a DynamoDB table name.
+     *
+     * @param field the option's name, for the message
+     * @throws IllegalArgumentException naming the option when the name breaks DynamoDB's rules
+     */
+    public static String requireValidTableName(String tableName, String field) {
+        if (tableName == null || !TABLE_NAME.matcher(tableName).matches()) {
+            throw new IllegalArgumentException(field + " must be 3 to 255 characters among a-z, A-Z, 0-9, "
+                    + "'_', '-' and '.', was " + (tableName == null ? "null" : "'" + tableName + "'"));
+        }
+        return tableName;
+    }
+
     /**
      * A Mono that checks (or creates) the table once and caches success; a failure is not cached, so the
      * next subscriber tries again.

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 
+import io.github.ddbstreams.internal.DynamoDbTables;
 import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
@@ -225,10 +226,7 @@ public final class LeaseOptions {
         public LeaseOptions build() {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(tableName, "tableName");
-            if (tableName.length() < 3 || tableName.length() > 255 || !tableName.matches("[a-zA-Z0-9_.-]+")) {
-                throw new IllegalArgumentException("tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.',"
-                        + " was '" + tableName + "'");
-            }
+            DynamoDbTables.requireValidTableName(tableName, "tableName");
             Objects.requireNonNull(workerId, "workerId");
             if (workerId.isBlank()) {
                 throw new IllegalArgumentException("workerId must not be blank");

@@ -1,9 +1,9 @@
 package io.github.ddbstreams.operators;
 
+import io.github.ddbstreams.internal.DynamoDbTables;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
@@ -30,7 +30,6 @@ public final class DynamoDbFailureDestinationOptions {
     public static final int DEFAULT_MAX_ERROR_MESSAGE_LENGTH = 1024;
 
     /** DynamoDB's rule for table and attribute names used here. */
-    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
     private final DynamoDbAsyncClient client;
     private final String tableName;
@@ -180,10 +179,7 @@ public final class DynamoDbFailureDestinationOptions {
             if (tableName == null) {
                 throw new IllegalStateException("tableName is required: set the failure table with tableName(...)");
             }
-            if (!TABLE_NAME.matcher(tableName).matches()) {
-                throw new IllegalArgumentException("tableName must be 3 to 255 characters among a-z, A-Z, 0-9, "
-                        + "'_', '-' and '.', was '" + tableName + "'");
-            }
+            DynamoDbTables.requireValidTableName(tableName, "tableName");
             if (tableCreationTimeout.isNegative() || tableCreationTimeout.isZero()) {
                 throw new IllegalArgumentException("tableCreationTimeout must be positive, was " + tableCreationTimeout);
             }

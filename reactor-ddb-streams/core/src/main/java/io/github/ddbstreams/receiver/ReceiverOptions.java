@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.internal.DynamoDbTables;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
@@ -404,10 +405,8 @@ public final class ReceiverOptions {
                 throw new IllegalArgumentException("exactly one of tableName and streamArn must be set, "
                         + (tableName == null ? "neither was" : "both were"));
             }
-            if (tableName != null && (tableName.length() < 3 || tableName.length() > 255
-                    || !tableName.matches("[a-zA-Z0-9_.-]+"))) {
-                throw new IllegalArgumentException("tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.',"
-                        + " was '" + tableName + "'");
+            if (tableName != null) {
+                DynamoDbTables.requireValidTableName(tableName, "tableName");
             }
             if (streamArn != null && !streamArn.startsWith("arn:")) {
                 throw new IllegalArgumentException("streamArn must be a stream ARN (arn:aws:dynamodb:…:table/…/stream/…),"
