@@ -1,0 +1,268 @@
+package io.github.ddbstreams.sink.kafka;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.ddbstreams.internal.SinkMetrics;
+import io.github.ddbstreams.operators.BatchResult;
+import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.sink.ChangeSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.kafka.sender.KafkaSender;
+import reactor.kafka.sender.SenderOptions;
+import reactor.kafka.sender.SenderRecord;
+import reactor.kafka.sender.SenderResult;
+import reactor.kafka.sender.internals.ProducerFactory;
+
+/**
+ * A {@link ChangeSink} writing change records to Kafka with an idempotent producer ({@code acks=all},
+ * {@code enable.idempotence=true}, at most 5 requests in flight per connection), built on reactor-kafka's
+ * {@code KafkaSender}.
+ *
+ * <p><b>Record layout.</b> Topic: {@link KafkaSinkOptions#topicSelector()} (default: the table name of the stream
+ * ARN). Key: the item's key attributes as JSON with members sorted by attribute name ({@code {"pk":"a","sk":5}}),
+ * the same bytes for every change of one item, so all of them land in one partition. Value: the record as Lambda
+ * event JSON or the new image as plain JSON ({@link KafkaSinkOptions#valueFormat()}); {@code null} (a tombstone)
+ * for a REMOVE when {@link KafkaSinkOptions#removeAsTombstone()}. Headers (UTF-8): {@value #HEADER_EVENT_NAME},
+ * {@value #HEADER_SEQUENCE_NUMBER}, {@value #HEADER_SHARD_ID}, {@value #HEADER_EVENT_ID}.
+ *
+ * <p><b>Order and duplicates.</b> The records of a batch are handed to the producer in batch order, so one shard's
+ * changes of one item are appended in stream order. A topic is a log: a replayed record (at-least-once delivery, a
+ * retry after a partial failure) is appended again. Consumers that need the newest state keep, per key, the change
+ * with the highest {@value #HEADER_SEQUENCE_NUMBER} (compare with
+ * {@link io.github.ddbstreams.record.SequenceNumbers#compare}); on a compacted topic with tombstones the latest
+ * record per key is kept by Kafka, and the header lets a consumer ignore a replayed older one.
+ *
+ * <p><b>Outcomes.</b> {@link #write} completes when every record of the batch was acknowledged by the broker or
+ * failed; a record that could not be mapped, or whose send failed (rejected by the broker, not acknowledged
+ * within {@link KafkaSinkOptions#deliveryTimeout()}), is that record's failure in the {@link BatchResult}. Use
+ * {@link io.github.ddbstreams.operators.ErrorHandling} to retry, bisect, send to a failure destination and
+ * acknowledge. The Mono fails as a whole only when the topic's metadata cannot be had within
+ * {@link KafkaSinkOptions#maxBlock()} (checked once per topic per batch, so an unreachable cluster or a missing
+ * topic costs one wait per batch, not one per record) or the producer cannot be created.
+ *
+ * <p><b>Memory.</b> One write has at most {@link KafkaSinkOptions#maxInFlight()} records in flight (serialized, in
+ * the producer's buffer, bounded further by its {@code buffer.memory}); concurrent writes (one per shard under
+ * {@code ErrorHandling}) multiply that bound.
+ *
+ * <p>Thread-safe. One producer (one {@code KafkaSender}) per sink, created by the sink and closed by
+ * {@link #disposeLater()}.
+ *
+ * <pre>{@code
+ * KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers("localhost:9092").build());
+ * receiver.receive()
+ *     .transform(Batching.batches(BatchOptions.builder().maxRecords(500).build()))
+ *     .transform(ErrorHandling.process(errorOptions, sink::write))
+ *     .subscribe();
+ * }</pre>
+ */
+public final class KafkaSink implements ChangeSink {
+
+    /** The header holding the event name: {@code INSERT}, {@code MODIFY} or {@code REMOVE}. */
+    public static final String HEADER_EVENT_NAME = "ddb.eventName";
+    /** The header holding the record's sequence number (a decimal string that may exceed a {@code long}). */
+    public static final String HEADER_SEQUENCE_NUMBER = "ddb.sequenceNumber";
+    /** The header holding the id of the shard the record was read from. */
+    public static final String HEADER_SHARD_ID = "ddb.shardId";
+    /** The header holding the record's event id. */
+    public static final String HEADER_EVENT_ID = "ddb.eventId";
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
+    private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+    private final KafkaSinkOptions options;
+    private final KafkaRecordMapper mapper;
+    private final KafkaSender<byte[], byte[]> sender;
+    private final SinkMetrics metrics;
+    private final AtomicInteger writesInFlight = new AtomicInteger();
+    private final AtomicBoolean disposing = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Mono<Void> disposal;
+
+    KafkaSink(KafkaSinkOptions options, ProducerFactory producerFactory) {
+        this.options = options;
+        this.mapper = KafkaRecordMapper.of(options);
+        SenderOptions<byte[], byte[]> senderOptions = SenderOptions.<byte[], byte[]>create(producerConfig(options))
+                .maxInFlight(options.maxInFlight())
+                // per-record outcomes: a failed send is that record's failure, the others go on
+                .stopOnError(false)
+                // by then every send in the producer was acknowledged or expired
+                .closeTimeout(options.deliveryTimeout());
+        this.sender = KafkaSender.create(producerFactory, senderOptions);
+        this.metrics = SinkMetrics.create(options.name(), options.meterRegistry(), options.observationRegistry());
+        this.disposal = Mono.defer(this::dispose0).cache();
+    }
+
+    /**
+     * A sink with these options. The producer connects on the first write.
+     *
+     * <pre>{@code
+     * KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers("localhost:9092").build());
+     * }</pre>
+     */
+    public static KafkaSink create(KafkaSinkOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new KafkaSink(options, ProducerFactory.INSTANCE);
+    }
+
+    private static java.util.Map<String, Object> producerConfig(KafkaSinkOptions options) {
+        java.util.Map<String, Object> config = new java.util.HashMap<>(options.producerConfig());
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ddb-streams-" + options.name() + "-" + CLIENT_IDS.incrementAndGet());
+        return config;
+    }
+
+    /** The options of this sink. */
+    public KafkaSinkOptions options() {
+        return options;
+    }
+
+    /**
+     * Sends every record of the batch, in order, with at most {@link KafkaSinkOptions#maxInFlight()} in flight,
+     * and completes once each was acknowledged by the broker or failed. Failed records are reported in the result.
+     *
+     * <pre>{@code
+     * sink.write(RecordBatch.of(records)).subscribe(result -> log.info("{} failed", result.failures().size()));
+     * }</pre>
+     *
+     * @return the batch's result; an error when the sink is disposed or the whole batch failed
+     */
+    @Override
+    public Mono<BatchResult> write(RecordBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        return Mono.defer(() -> {
+            writesInFlight.incrementAndGet();
+            if (disposing.get()) {
+                writeDone();
+                return Mono.error(new IllegalStateException("the Kafka sink '" + options.name() + "' is disposed"));
+            }
+            return metrics.instrument(batch, () -> send(batch)).doFinally(signal -> writeDone());
+        });
+    }
+
+    private void writeDone() {
+        if (writesInFlight.decrementAndGet() == 0 && disposing.get()) {
+            drained.complete(null);
+        }
+    }
+
+    private Mono<BatchResult> send(RecordBatch batch) {
+        if (batch.isEmpty()) {
+            return Mono.just(BatchResult.success(batch));
+        }
+        List<ChangeRecord> records = batch.records();
+        List<BatchResult.RecordFailure> failures = new ArrayList<>();
+        List<SenderRecord<byte[], byte[], Integer>> toSend = new ArrayList<>(records.size());
+        Set<String> topics = new LinkedHashSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            ChangeRecord record = records.get(i);
+            ProducerRecord<byte[], byte[]> producerRecord;
+            try {
+                producerRecord = mapper.toProducerRecord(record);
+            } catch (RuntimeException e) {
+                log.debug("cannot map {} to a Kafka record", record, e);
+                failures.add(new BatchResult.RecordFailure(record, e));
+                continue;
+            }
+            topics.add(producerRecord.topic());
+            toSend.add(SenderRecord.create(producerRecord, i));
+        }
+        return awaitMetadata(topics)
+                .thenMany(sender.send(Flux.fromIterable(toSend)))
+                .doOnNext(result -> {
+                    Exception error = result.exception();
+                    if (error != null) {
+                        ChangeRecord record = records.get(result.correlationMetadata());
+                        log.debug("send of {} failed", record, error);
+                        synchronized (failures) {
+                            failures.add(new BatchResult.RecordFailure(record, error));
+                        }
+                    }
+                })
+                // with stopOnError(false) reactor-kafka still ends the Flux with the first record's error once every
+                // result was emitted: that error is already a record failure, anything else fails the batch
+                .onErrorResume(error -> isRecordFailure(failures, error), error -> Mono.empty())
+                .then(Mono.fromSupplier(() -> {
+                    synchronized (failures) {
+                        if (failures.isEmpty()) {
+                            return BatchResult.success(batch);
+                        }
+                        log.debug("{}: {} of {} records failed", options.name(), failures.size(), batch.size());
+                        return BatchResult.of(batch, failures);
+                    }
+                }));
+    }
+
+    private static boolean isRecordFailure(List<BatchResult.RecordFailure> failures, Throwable error) {
+        synchronized (failures) {
+            for (BatchResult.RecordFailure failure : failures) {
+                if (failure.error() == error) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /*
+     * KafkaProducer.send blocks its caller (reactor-kafka's single sender thread) up to max.block.ms while a topic's
+     * metadata is unknown: with the broker down and a topic not yet seen, every record would wait in turn. Asking for
+     * the partitions once per topic and batch turns that into one bounded wait that fails the whole batch; with
+     * metadata cached this is a map lookup.
+     */
+    private Mono<Void> awaitMetadata(Set<String> topics) {
+        return sender.doOnProducer(producer -> {
+            for (String topic : topics) {
+                producer.partitionsFor(topic);
+            }
+            return Boolean.TRUE;
+        }).then();
+    }
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    /**
+     * Refuses new writes, waits for the writes in flight to complete (each bounded by the delivery timeout), then
+     * closes the producer (flushing what it holds). Lazy and idempotent.
+     *
+     * <pre>{@code
+     * sink.disposeLater().block(Duration.ofMinutes(1));
+     * }</pre>
+     */
+    @Override
+    public Mono<Void> disposeLater() {
+        return disposal;
+    }
+
+    private Mono<Void> dispose0() {
+        disposing.set(true);
+        if (writesInFlight.get() == 0) {
+            drained.complete(null);
+        }
+        return Mono.fromFuture(drained, true)
+                .then(Mono.<Void>fromRunnable(() -> {
+                    sender.close();
+                    log.info("Kafka sink '{}' closed", options.name());
+                }).subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSink{" + options + "}";
+    }
+}
