@@ -1,22 +1,60 @@
 package io.github.ddbstreams.samples;
 
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
+import io.github.ddbstreams.operators.BatchOptions;
+import io.github.ddbstreams.operators.BatchResult;
+import io.github.ddbstreams.operators.Batching;
+import io.github.ddbstreams.operators.ChangeDelta;
+import io.github.ddbstreams.operators.Dedupe;
+import io.github.ddbstreams.operators.Delta;
+import io.github.ddbstreams.operators.ErrorHandling;
+import io.github.ddbstreams.operators.ErrorHandlingOptions;
+import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.record.AttributeValues;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
+import io.github.ddbstreams.record.SequenceNumbers;
+import io.github.ddbstreams.sink.ChangeSink;
+import io.github.ddbstreams.sink.dynamodb.ReplicaTableSink;
+import io.github.ddbstreams.sink.dynamodb.ReplicaTableSinkOptions;
+import io.github.ddbstreams.sink.kafka.KafkaSink;
+import io.github.ddbstreams.sink.kafka.KafkaSinkOptions;
+import io.github.ddbstreams.sink.opensearch.OpenSearchSink;
+import io.github.ddbstreams.sink.opensearch.OpenSearchSinkOptions;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import io.github.ddbstreams.testkit.EmbeddedKafka;
+import io.github.ddbstreams.testkit.EmbeddedOpenSearch;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -24,149 +62,347 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
- * The demo: starts DynamoDB Local on 127.0.0.1, creates an {@code Orders} table with a NEW_AND_OLD_IMAGES
- * stream, writes a few hundred puts, updates and deletes while a receiver prints each change as it
- * streams through, then checks that every change arrived, in order per order id, and prints a summary.
+ * The demo: DynamoDB Local, OpenSearch and Kafka started on 127.0.0.1; an {@code Orders} table with a
+ * NEW_AND_OLD_IMAGES stream; a workload of puts, updates and deletes; and one pipeline
+ * receiver → delta → dedupe → batch → (OpenSearch index + Kafka topic + replica table) with retries. While it
+ * runs it prints a progress line; at the end it checks that the replica table and the index equal the source
+ * table item by item and that Kafka holds every change, then prints a summary. Exit code 0 only when every
+ * check holds.
  *
- * <p>Run it with {@code mvn -q -Pdemo -DskipTests package}. Exit code 0 means the check passed.
+ * <p>Run it with {@code mvn -q -Pdemo -DskipTests package} (README, set-up command 1).
  */
 public final class Demo {
 
-    private static final int ORDERS = 150;
-    private static final int OPERATIONS = 400;
+    static final String TABLE = "Orders";
+    static final String REPLICA = "OrdersReplica";
+    static final String INDEX = "orders";
+    static final String TOPIC = "orders";
+    private static final int KEYS = 300;
+    private static final int OPERATIONS = 3_000;
+    private static final Duration WRITE_PACE = Duration.ofMillis(8);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Demo() {
     }
 
     public static void main(String[] args) {
-        int exit;
-        try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start()) {
-            exit = run(dynamoDb) ? 0 : 1;
+        boolean passed;
+        System.out.println("Starting DynamoDB Local, OpenSearch and Kafka on 127.0.0.1 ...");
+        try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start();
+                EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start();
+                EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            passed = run(dynamoDb, openSearch, kafka);
         }
-        System.exit(exit);
+        System.exit(passed ? 0 : 1);
     }
 
-    /** Runs the demo against a running DynamoDB Local; returns whether every check passed. */
-    static boolean run(EmbeddedDynamoDb dynamoDb) {
+    /** Runs the demo against running servers; returns whether every check passed. */
+    static boolean run(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch, EmbeddedKafka kafka) {
         long started = System.nanoTime();
-        System.out.println("DynamoDB Local on " + dynamoDb.endpoint());
-        dynamoDb.createTableWithStream("Orders", StreamViewType.NEW_AND_OLD_IMAGES);
+        DynamoDbAsyncClient client = dynamoDb.dynamoDbAsyncClient();
+        dynamoDb.createTableWithStream(TABLE, StreamViewType.NEW_AND_OLD_IMAGES);
+        dynamoDb.createTableWithStream(REPLICA, StreamViewType.KEYS_ONLY);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-        List<Operation> workload = workload(new Random(7));
-        Map<EventName, Long> expected = new EnumMap<>(EventName.class);
-        Map<String, List<EventName>> expectedPerKey = new HashMap<>();
-        for (Operation op : workload) {
-            expected.merge(op.type, 1L, Long::sum);
-            expectedPerKey.computeIfAbsent(op.orderId, k -> new ArrayList<>()).add(op.type);
-        }
+        List<ChangeSink> sinks = List.of(
+                OpenSearchSink.create(OpenSearchSinkOptions.builder().endpoint(openSearch.endpoint()).index(INDEX)
+                        .meterRegistry(meters).build()),
+                KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers(kafka.bootstrapServers()).topic(TOPIC)
+                        .meterRegistry(meters).build()),
+                ReplicaTableSink.create(ReplicaTableSinkOptions.builder().client(client).tableName(REPLICA)
+                        .meterRegistry(meters).build()));
 
         DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
                 .streamsClient(dynamoDb.streamsAsyncClient())
-                .dynamoDbClient(dynamoDb.dynamoDbAsyncClient())
-                .tableName("Orders")
+                .dynamoDbClient(client)
+                .tableName(TABLE)
                 .pollInterval(Duration.ofMillis(50))
+                .meterRegistry(meters)
                 .build());
 
-        Map<EventName, Long> received = new EnumMap<>(EventName.class);
-        Map<String, List<EventName>> receivedPerKey = new HashMap<>();
-        Set<String> shards = new HashSet<>();
-        AtomicLong firstRecordNanos = new AtomicLong();
+        AtomicLong attributesChanged = new AtomicLong();
+        AtomicLong processed = new AtomicLong();
+        Disposable pipeline = receiver.receive()
+                .transform(Delta.deltas())                                      // what changed, for the summary
+                .doOnNext(delta -> attributesChanged.addAndGet(delta.changes().size()))
+                .map(ChangeDelta::record)
+                .transform(Dedupe.bySequenceNumber())                           // replays after a retry
+                .transform(Batching.batches(BatchOptions.builder().maxRecords(200)
+                        .maxWait(Duration.ofMillis(200)).meterRegistry(meters).build()))
+                .transform(ErrorHandling.process(ErrorHandlingOptions.builder().maxAttempts(20)
+                        .retryBackoff(Duration.ofMillis(200)).meterRegistry(meters).build(),
+                        batch -> writeToAll(sinks, batch)))
+                .subscribe(result -> processed.addAndGet(result.batch().size()),
+                        error -> System.err.println("Pipeline failed: " + error));
 
-        Mono<Void> writer = write(dynamoDb.dynamoDbAsyncClient(), workload);
-        List<ChangeRecord> records = receiver.receive()
-                .doOnSubscribe(s -> writer.subscribe(null, e -> System.err.println("Workload writer failed: " + e)))
-                .doOnNext(record -> {
-                    firstRecordNanos.compareAndSet(0, System.nanoTime());
-                    System.out.println(describe(record));
-                    String orderId = record.keys().get("pk").s();
-                    received.merge(record.eventName(), 1L, Long::sum);
-                    receivedPerKey.computeIfAbsent(orderId, k -> new ArrayList<>()).add(record.eventName());
-                    shards.add(record.shardId());
-                    record.checkpoint().acknowledge();
-                })
-                .take(workload.size())
-                .timeout(Duration.ofSeconds(60), Flux.empty())
-                .collectList()
-                .block();
-        double seconds = (System.nanoTime() - started) / 1e9;
-
-        boolean countsMatch = expected.equals(received);
-        boolean orderKept = expectedPerKey.equals(receivedPerKey);
-        System.out.println();
-        System.out.println("Summary");
-        System.out.println("  type     written  received");
-        for (EventName type : EventName.values()) {
-            System.out.printf("  %-7s %8d %9d%n", type, expected.getOrDefault(type, 0L), received.getOrDefault(type, 0L));
-        }
-        System.out.printf("  %-7s %8d %9d%n", "total", workload.size(), records == null ? 0 : records.size());
-        System.out.printf("  shards read: %d, order ids: %d, first change after %.2f s, total %.2f s%n",
-                shards.size(), receivedPerKey.size(),
-                firstRecordNanos.get() == 0 ? Double.NaN : (firstRecordNanos.get() - started) / 1e9, seconds);
-        System.out.println("  every change received: " + (countsMatch ? "yes" : "NO"));
-        System.out.println("  each order's changes in write order: " + (orderKept ? "yes" : "NO"));
-        return countsMatch && orderKept;
-    }
-
-    private static String describe(ChangeRecord record) {
-        String orderId = record.keys().get("pk").s();
-        Map<String, Object> before = record.oldImageAsMap();
-        Map<String, Object> after = record.newImageAsMap();
-        StringBuilder line = new StringBuilder(String.format("%-6s %-10s", record.eventName(), orderId));
-        switch (record.eventName()) {
-            case INSERT:
-                line.append(" status=").append(after.get("status")).append(" amount=").append(after.get("amount"));
-                break;
-            case MODIFY:
-                for (String attribute : List.of("status", "amount")) {
-                    if (!java.util.Objects.equals(before.get(attribute), after.get(attribute))) {
-                        line.append(' ').append(attribute).append(": ").append(before.get(attribute))
-                                .append(" -> ").append(after.get(attribute));
-                    }
-                }
-                break;
-            default:
-                line.append(" (was ").append(before.get("status")).append(')');
-        }
-        return line.append("  seq=").append(record.sequenceNumber()).toString();
-    }
-
-    /** A random but valid sequence of puts, updates and deletes over {@link #ORDERS} order ids. */
-    private static List<Operation> workload(Random random) {
-        String[] statuses = {"NEW", "PAID", "PACKED", "SHIPPED", "DELIVERED"};
-        Map<String, Integer> live = new LinkedHashMap<>();
-        List<Operation> ops = new ArrayList<>();
-        while (ops.size() < OPERATIONS) {
-            String orderId = String.format("order-%03d", random.nextInt(ORDERS));
-            Integer stage = live.get(orderId);
-            if (stage == null) {
-                live.put(orderId, 0);
-                ops.add(new Operation(EventName.INSERT, orderId, statuses[0], 10 + random.nextInt(90)));
-            } else if (stage < statuses.length - 1 && random.nextInt(5) > 0) {
-                live.put(orderId, stage + 1);
-                ops.add(new Operation(EventName.MODIFY, orderId, statuses[stage + 1], 10 + random.nextInt(90)));
-            } else {
-                live.remove(orderId);
-                ops.add(new Operation(EventName.REMOVE, orderId, null, 0));
+        Map<EventName, Long> written = new EnumMap<>(EventName.class);
+        Disposable progress = Flux.interval(Duration.ofSeconds(1))
+                .subscribe(tick -> System.out.println(progressLine(tick + 1, meters, processed.get())));
+        try {
+            writeWorkload(client, written).block(Duration.ofMinutes(3));
+            long total = written.values().stream().mapToLong(Long::longValue).sum();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (processed.get() < total && System.nanoTime() < deadline) {
+                sleepQuietly(100);
             }
+            progress.dispose();
+            System.out.println(progressLine(-1, meters, processed.get()));
+            return verifyAndSummarize(dynamoDb, openSearch, kafka, meters, written, processed.get(),
+                    attributesChanged.get(), (System.nanoTime() - started) / 1e9);
+        } finally {
+            progress.dispose();
+            pipeline.dispose();
+            Flux.fromIterable(sinks).flatMap(ChangeSink::disposeLater).then().block(Duration.ofSeconds(30));
         }
-        return ops;
     }
 
-    private static Mono<Void> write(DynamoDbAsyncClient client, List<Operation> workload) {
-        return Flux.fromIterable(workload)
-                .concatMap(op -> Mono.fromFuture(() -> op.type == EventName.REMOVE
-                        ? client.deleteItem(b -> b.tableName("Orders").key(Map.of("pk", s(op.orderId))))
-                        : client.putItem(b -> b.tableName("Orders").item(Map.of(
-                                "pk", s(op.orderId),
-                                "status", s(op.status),
-                                "amount", AttributeValue.fromN(String.valueOf(op.amount)))))))
+    /** Writes a batch to every sink at once; a record failed if any sink failed it. */
+    private static Mono<BatchResult> writeToAll(List<ChangeSink> sinks, RecordBatch batch) {
+        return Flux.fromIterable(sinks)
+                .flatMap(sink -> sink.write(batch))
+                .collectList()
+                .map(results -> {
+                    Map<ChangeRecord, BatchResult.RecordFailure> failures = new LinkedHashMap<>();
+                    for (BatchResult result : results) {
+                        for (BatchResult.RecordFailure failure : result.failures()) {
+                            failures.putIfAbsent(failure.record(), failure);
+                        }
+                    }
+                    return BatchResult.of(batch, new ArrayList<>(failures.values()));
+                });
+    }
+
+    private static String progressLine(long second, SimpleMeterRegistry meters, long processed) {
+        double received = count(meters, DynamoDbStreamsMeters.RECORDS_RECEIVED.meterName(), null);
+        double age = gaugeSeconds(meters, DynamoDbStreamsMeters.ITERATOR_AGE.meterName());
+        double behind = gaugeSeconds(meters, DynamoDbStreamsMeters.BEHIND_LATEST.meterName());
+        return String.format("%s received %6.0f  processed %6d  iterator age %4.1fs  behind latest %4.1fs  "
+                        + "opensearch %6.0f  kafka %6.0f  replica %6.0f",
+                second < 0 ? "[done]  " : String.format("[%3ds]  ", second), received, processed, age, behind,
+                count(meters, DynamoDbStreamsMeters.SINK_WRITES.meterName(), "opensearch"),
+                count(meters, DynamoDbStreamsMeters.SINK_WRITES.meterName(), "kafka"),
+                count(meters, DynamoDbStreamsMeters.SINK_WRITES.meterName(), "replica"));
+    }
+
+    private static double count(SimpleMeterRegistry meters, String name, String sink) {
+        Search search = meters.find(name);
+        if (sink != null) {
+            search = search.tag("sink", sink).tag("outcome", "success");
+        }
+        return search.counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static double gaugeSeconds(SimpleMeterRegistry meters, String name) {
+        var gauge = meters.find(name).timeGauge();
+        return gauge == null ? 0 : gauge.value(java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Random puts, updates and deletes over {@link #KEYS} orders, at a steady pace; each one changes the item. */
+    private static Mono<Void> writeWorkload(DynamoDbAsyncClient client, Map<EventName, Long> written) {
+        Random random = new Random(42);
+        Map<String, Integer> versions = new HashMap<>();
+        String[] statuses = {"NEW", "PAID", "PACKED", "SHIPPED", "DELIVERED"};
+        return Flux.range(0, OPERATIONS)
+                .delayElements(WRITE_PACE)
+                .concatMap(i -> {
+                    String orderId = String.format("order-%03d", random.nextInt(KEYS));
+                    Integer version = versions.get(orderId);
+                    EventName type = version == null ? EventName.INSERT
+                            : random.nextInt(6) == 0 ? EventName.REMOVE : EventName.MODIFY;
+                    synchronized (written) {
+                        written.merge(type, 1L, Long::sum);
+                    }
+                    if (type == EventName.REMOVE) {
+                        versions.remove(orderId);
+                        return Mono.fromFuture(() -> client.deleteItem(b -> b.tableName(TABLE)
+                                .key(Map.of("pk", AttributeValue.fromS(orderId)))));
+                    }
+                    int next = version == null ? 0 : version + 1;
+                    versions.put(orderId, next);
+                    Map<String, AttributeValue> item = new HashMap<>();
+                    item.put("pk", AttributeValue.fromS(orderId));
+                    item.put("version", AttributeValue.fromN(Integer.toString(next)));
+                    item.put("status", AttributeValue.fromS(statuses[next % statuses.length]));
+                    item.put("amount", AttributeValue.fromN(new BigDecimal(random.nextInt(100_000)).movePointLeft(2).toPlainString()));
+                    item.put("customer", AttributeValue.fromS("customer-" + random.nextInt(40)));
+                    item.put("tags", AttributeValue.fromSs(List.of("demo", "v" + (next % 3))));
+                    return Mono.fromFuture(() -> client.putItem(b -> b.tableName(TABLE).item(item)));
+                })
                 .then();
     }
 
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
+    // ------------------------------------------------------------------ verification
+
+    private static boolean verifyAndSummarize(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch,
+            EmbeddedKafka kafka, SimpleMeterRegistry meters, Map<EventName, Long> written, long processed,
+            long attributesChanged, double seconds) {
+        Map<String, Map<String, Object>> source = scan(dynamoDb, TABLE, false);
+        Map<String, Map<String, Object>> replica = scan(dynamoDb, REPLICA, true);
+        Map<String, Map<String, Object>> index = searchLiveDocuments(openSearch.endpoint());
+        long changes = written.values().stream().mapToLong(Long::longValue).sum();
+        KafkaCheck topic = readTopic(kafka.bootstrapServers(), changes);
+
+        boolean allProcessed = processed >= changes;
+        boolean replicaEqual = equalItems(source, replica);
+        boolean indexEqual = equalItems(source, index);
+        boolean kafkaComplete = topic.distinctChanges == changes && topic.inOrderPerKey;
+
+        System.out.println();
+        System.out.println("Summary");
+        System.out.printf("  %-34s %s%n", "changes written", written);
+        System.out.printf("  %-34s %d of %d%n", "changes processed by the pipeline", processed, changes);
+        System.out.printf("  %-34s %d%n", "attributes changed (delta)", attributesChanged);
+        System.out.printf("  %-34s %d%n", "items in the source table", source.size());
+        System.out.printf("  %-34s %-6s (%d items)%n", "replica table equals source", yes(replicaEqual), replica.size());
+        System.out.printf("  %-34s %-6s (%d live documents)%n", "OpenSearch index equals source", yes(indexEqual), index.size());
+        System.out.printf("  %-34s %-6s (%d records, %d distinct changes, per-key order %s)%n", "Kafka topic holds every change",
+                yes(kafkaComplete), topic.records, topic.distinctChanges, yes(topic.inOrderPerKey));
+        for (String sink : List.of("opensearch", "kafka", "replica")) {
+            System.out.printf("  %-34s %.0f written, %.0f failed attempts%n", "sink " + sink,
+                    meters.find(DynamoDbStreamsMeters.SINK_WRITES.meterName()).tag("sink", sink).tag("outcome", "success")
+                            .counters().stream().mapToDouble(c -> c.count()).sum(),
+                    meters.find(DynamoDbStreamsMeters.SINK_WRITES.meterName()).tag("sink", sink).tag("outcome", "failure")
+                            .counters().stream().mapToDouble(c -> c.count()).sum());
+        }
+        System.out.printf("  %-34s %.1f s%n", "run time", seconds);
+        boolean passed = allProcessed && replicaEqual && indexEqual && kafkaComplete;
+        System.out.println("  verification: " + (passed ? "PASSED" : "FAILED"));
+        return passed;
     }
 
-    private record Operation(EventName type, String orderId, String status, int amount) {
+    private static String yes(boolean value) {
+        return value ? "yes" : "NO";
+    }
+
+    /** Items by key as plain values, without the replica sink's hidden attributes and tombstones. */
+    private static Map<String, Map<String, Object>> scan(EmbeddedDynamoDb dynamoDb, String table, boolean replica) {
+        Map<String, Map<String, Object>> items = new HashMap<>();
+        dynamoDb.syncClient().scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(item -> {
+            Map<String, Object> plain = new HashMap<>(AttributeValues.toJava(item));
+            if (replica) {
+                if (Boolean.TRUE.equals(plain.get("_ddbstreams_deleted"))) {
+                    return;
+                }
+                plain.keySet().removeIf(name -> name.startsWith("_ddbstreams_"));
+            }
+            items.put((String) plain.get("pk"), normalize(plain));
+        });
+        return items;
+    }
+
+    /** Live documents of the index (tombstones of deleted items left out), without the sink's fields. */
+    private static Map<String, Map<String, Object>> searchLiveDocuments(URI endpoint) {
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            http.send(HttpRequest.newBuilder(endpoint.resolve("/" + INDEX + "/_refresh"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint.resolve("/" + INDEX + "/_search"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"size\":10000,\"query\":{\"match_all\":{}}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Map<String, Map<String, Object>> documents = new HashMap<>();
+            for (JsonNode hit : JSON.readTree(response.body()).path("hits").path("hits")) {
+                JsonNode document = hit.path("_source");
+                if (document.path(OpenSearchSink.DELETED_FIELD).asBoolean(false)) {
+                    continue;
+                }
+                Map<String, Object> plain = new HashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> fields = document.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    if (!field.getKey().startsWith("ddb_")) {
+                        plain.put(field.getKey(), JSON.convertValue(field.getValue(), Object.class));
+                    }
+                }
+                documents.put(hit.path("_id").asText(), normalize(plain));
+            }
+            return documents;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not read index '" + INDEX + "': " + e, e);
+        }
+    }
+
+    /** Numbers as BigDecimal without trailing zeros, sets and lists as sorted string lists: comparable values. */
+    private static Map<String, Object> normalize(Map<String, Object> item) {
+        Map<String, Object> normalized = new HashMap<>();
+        item.forEach((name, value) -> normalized.put(name, normalizeValue(value)));
+        return normalized;
+    }
+
+    private static Object normalizeValue(Object value) {
+        if (value instanceof Number) {
+            return new BigDecimal(value.toString()).stripTrailingZeros();
+        }
+        if (value instanceof java.util.Collection<?> collection) {
+            List<String> values = new ArrayList<>();
+            for (Object element : collection) {
+                values.add(String.valueOf(normalizeValue(element)));
+            }
+            values.sort(null);
+            return values;
+        }
+        return value;
+    }
+
+    private static boolean equalItems(Map<String, Map<String, Object>> source, Map<String, Map<String, Object>> copy) {
+        if (!source.keySet().equals(copy.keySet())) {
+            Set<String> missing = new HashSet<>(source.keySet());
+            missing.removeAll(copy.keySet());
+            Set<String> extra = new HashSet<>(copy.keySet());
+            extra.removeAll(source.keySet());
+            System.out.println("    differs: missing " + missing + ", extra " + extra);
+            return false;
+        }
+        for (Map.Entry<String, Map<String, Object>> item : source.entrySet()) {
+            if (!item.getValue().equals(copy.get(item.getKey()))) {
+                System.out.println("    differs at " + item.getKey());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private record KafkaCheck(long records, long distinctChanges, boolean inOrderPerKey) {
+    }
+
+    /** Reads the topic from the start: every change present, each key's changes in sequence order. */
+    private static KafkaCheck readTopic(String bootstrapServers, long expected) {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", bootstrapServers);
+        properties.put("group.id", "demo-check-" + System.nanoTime());
+        properties.put("auto.offset.reset", "earliest");
+        properties.put("enable.auto.commit", "false");
+        long records = 0;
+        Set<String> distinct = new HashSet<>();
+        Map<String, String> lastPerKey = new ConcurrentHashMap<>();
+        boolean inOrder = true;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (distinct.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records++;
+                    Header header = record.headers().lastHeader(KafkaSink.HEADER_SEQUENCE_NUMBER);
+                    String sequenceNumber = new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (!distinct.add(sequenceNumber)) {
+                        continue; // a replay: consumers drop what they already have
+                    }
+                    String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    String previous = lastPerKey.put(key, sequenceNumber);
+                    if (previous != null && SequenceNumbers.compare(sequenceNumber, previous) <= 0) {
+                        inOrder = false;
+                    }
+                }
+            }
+        }
+        return new KafkaCheck(records, distinct.size(), inOrder);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -355,7 +355,7 @@ final class ReceiverSession {
 
     private Mono<DescribeStreamResponse> describePage(String arn, String exclusiveStartShardId) {
         return Mono.fromFuture(() -> streams.describeStream(b -> b.streamArn(arn)
-                        .exclusiveStartShardId(exclusiveStartShardId)))
+                        .exclusiveStartShardId(exclusiveStartShardId)), true)
                 .retryWhen(Faults.retry(options, "DescribeStream " + arn));
     }
 
@@ -681,8 +681,10 @@ final class ReceiverSession {
         String sequenceNumber = reader.lastSequenceRead != null ? reader.lastSequenceRead
                 : reader.startSequenceNumber;
         String arn = streamArn;
+        // suppressCancel: cancelling an SDK future mid-request only makes netty log an alarming WARN; a late
+        // response is dropped by the state checks instead
         reader.inFlight = Mono.fromFuture(() -> streams.getShardIterator(b -> b.streamArn(arn)
-                        .shardId(reader.shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)))
+                        .shardId(reader.shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)), true)
                 .retryWhen(Faults.retry(options, "GetShardIterator " + reader.shardId, metrics::throttled))
                 .subscribe(response -> post(() -> onIterator(reader, response.shardIterator())),
                         error -> post(() -> onCallError(reader, error)));
@@ -707,7 +709,7 @@ final class ReceiverSession {
         int limit = options.maxRecordsPerRequest();
         reader.fetchStartNanos = System.nanoTime();
         ReceiverMetrics m = metrics;
-        reader.inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(iterator).limit(limit)))
+        reader.inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(iterator).limit(limit)), true)
                 .retryWhen(Faults.retry(options, "GetRecords " + reader.shardId, m::throttled))
                 .subscribe(response -> post(() -> onRecords(reader, response)),
                         error -> post(() -> onCallError(reader, error)));

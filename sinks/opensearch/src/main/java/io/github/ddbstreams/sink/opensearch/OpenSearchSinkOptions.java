@@ -1,0 +1,429 @@
+package io.github.ddbstreams.sink.opensearch;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.github.ddbstreams.record.ChangeRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
+import org.opensearch.client.opensearch._types.Refresh;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Options of {@link OpenSearchSink}. Immutable; made with {@link #builder()}.
+ *
+ * <p>Required: where to write — a {@link Builder#client(OpenSearchAsyncClient) client} (the sink never closes
+ * it) or an {@link Builder#endpoint(URI) endpoint} (the sink creates a client and closes it in
+ * {@code disposeLater()}) — and the target index, {@link Builder#index(String) fixed} or
+ * {@link Builder#indexResolver(Function) chosen per record}.
+ *
+ * <p>Memory: a write holds its batch's serialized documents; at most {@link #maxConcurrentRequests()} bulk
+ * requests of at most {@link #maxBulkActions()} actions and about {@link #maxBulkBytes()} bytes each are in
+ * flight for the whole sink; further requests wait (no queue grows beyond the writes its callers have in
+ * flight).
+ *
+ * <pre>{@code
+ * OpenSearchSinkOptions options = OpenSearchSinkOptions.builder()
+ *     .endpoint(URI.create("http://localhost:9200"))
+ *     .index("orders")
+ *     .maxConcurrentRequests(4)
+ *     .build();
+ * }</pre>
+ */
+public final class OpenSearchSinkOptions {
+
+    /** By default the sink's name (meter tag) is {@value}. */
+    public static final String DEFAULT_NAME = "opensearch";
+    /** By default a bulk request holds at most {@value} actions. */
+    public static final int DEFAULT_MAX_BULK_ACTIONS = 1000;
+    /** By default a bulk request holds about 5 MiB at most (a single larger document is sent alone). */
+    public static final long DEFAULT_MAX_BULK_BYTES = 5L * 1024 * 1024;
+    /** By default at most {@value} bulk requests are in flight for the whole sink. */
+    public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 4;
+    /** By default a request or an item answered 429 / 5xx (or unreachable server) is retried {@value} times. */
+    public static final int DEFAULT_MAX_RETRIES = 5;
+    /** By default the first retry waits about 100 ms (doubled each time, jittered). */
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
+    /** By default a retry waits at most about 5 s. */
+    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(5);
+    /** By default bulk requests do not refresh the index (OpenSearch refreshes every second). */
+    public static final Refresh DEFAULT_REFRESH = Refresh.False;
+    /** By default writes are guarded by sequence numbers: a replayed older change never wins. */
+    public static final OpenSearchVersioning DEFAULT_VERSIONING = OpenSearchVersioning.SEQUENCE_NUMBER;
+
+    private final OpenSearchAsyncClient client;
+    private final URI endpoint;
+    private final String index;
+    private final Function<ChangeRecord, String> indexResolver;
+    private final Function<ChangeRecord, String> documentId;
+    private final Function<ChangeRecord, Map<String, Object>> documentMapper;
+    private final OpenSearchVersioning versioning;
+    private final int maxBulkActions;
+    private final long maxBulkBytes;
+    private final int maxConcurrentRequests;
+    private final int maxRetries;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
+    private final Refresh refresh;
+    private final Scheduler scheduler;
+    private final MeterRegistry meterRegistry;
+    private final ObservationRegistry observationRegistry;
+    private final String name;
+
+    private OpenSearchSinkOptions(Builder b) {
+        this.client = b.client;
+        this.endpoint = b.endpoint;
+        this.index = b.index;
+        this.indexResolver = b.index != null ? constant(b.index) : b.indexResolver;
+        this.documentId = b.documentId;
+        this.documentMapper = b.documentMapper;
+        this.versioning = b.versioning;
+        this.maxBulkActions = b.maxBulkActions;
+        this.maxBulkBytes = b.maxBulkBytes;
+        this.maxConcurrentRequests = b.maxConcurrentRequests;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.refresh = b.refresh;
+        this.scheduler = b.scheduler;
+        this.meterRegistry = b.meterRegistry;
+        this.observationRegistry = b.observationRegistry;
+        this.name = b.name;
+    }
+
+    private static Function<ChangeRecord, String> constant(String index) {
+        return record -> index;
+    }
+
+    /** A builder with every option at its default; a client or endpoint and an index must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to derive modified ones. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The user's client (never closed by the sink), or {@code null} when the sink creates one for {@link #endpoint()}. */
+    public OpenSearchAsyncClient client() {
+        return client;
+    }
+
+    /** The endpoint the sink creates (and owns) a client for, or {@code null} when a client was given. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** The index of every record when it is fixed, or {@code null} when a resolver chooses it. */
+    public String index() {
+        return index;
+    }
+
+    /** Chooses the index of a record (a constant function when {@link #index()} is set). */
+    public Function<ChangeRecord, String> indexResolver() {
+        return indexResolver;
+    }
+
+    /** Derives the document id of a record; default {@link OpenSearchDocuments#documentId} of its keys. */
+    public Function<ChangeRecord, String> documentId() {
+        return documentId;
+    }
+
+    /** Maps an INSERT or MODIFY record to its document; default {@link OpenSearchDocuments#fromImage} of its new image. */
+    public Function<ChangeRecord, Map<String, Object>> documentMapper() {
+        return documentMapper;
+    }
+
+    /** How replayed older changes are kept from overwriting newer documents. */
+    public OpenSearchVersioning versioning() {
+        return versioning;
+    }
+
+    /** The most actions in one bulk request. */
+    public int maxBulkActions() {
+        return maxBulkActions;
+    }
+
+    /** The most bytes (estimated from the serialized documents) in one bulk request. */
+    public long maxBulkBytes() {
+        return maxBulkBytes;
+    }
+
+    /** The most bulk requests in flight for the whole sink. */
+    public int maxConcurrentRequests() {
+        return maxConcurrentRequests;
+    }
+
+    /** How many times a failed request, or a failed item, answered 429 or 5xx is retried by the sink. */
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** The backoff before the first retry (doubled each retry, ±50% jitter). */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** The longest backoff between retries. */
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
+    }
+
+    /** The refresh policy of bulk requests. */
+    public Refresh refresh() {
+        return refresh;
+    }
+
+    /** The scheduler of retry backoffs. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Where the sink's meters go, or {@code null}: none (Micrometer need not be on the classpath). */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Where the sink's observations go, or {@code null}: none. */
+    public ObservationRegistry observationRegistry() {
+        return observationRegistry;
+    }
+
+    /** The sink's name: its {@code sink} meter tag and log prefix. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "OpenSearchSinkOptions{name=" + name
+                + (client != null ? ", client=given" : ", endpoint=" + endpoint)
+                + ", index=" + (index != null ? index : "<resolver>")
+                + ", versioning=" + versioning + ", maxBulkActions=" + maxBulkActions
+                + ", maxBulkBytes=" + maxBulkBytes + ", maxConcurrentRequests=" + maxConcurrentRequests
+                + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff
+                + ", maxRetryBackoff=" + maxRetryBackoff + ", refresh=" + refresh.jsonValue()
+                + ", meters=" + (meterRegistry != null) + ", observations=" + (observationRegistry != null) + "}";
+    }
+
+    /** Builds {@link OpenSearchSinkOptions}. Not thread-safe. */
+    public static final class Builder {
+
+        private OpenSearchAsyncClient client;
+        private URI endpoint;
+        private String index;
+        private Function<ChangeRecord, String> indexResolver;
+        private Function<ChangeRecord, String> documentId = record -> OpenSearchDocuments.documentId(record.keys());
+        private Function<ChangeRecord, Map<String, Object>> documentMapper = Builder::defaultDocument;
+        private OpenSearchVersioning versioning = DEFAULT_VERSIONING;
+        private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;
+        private long maxBulkBytes = DEFAULT_MAX_BULK_BYTES;
+        private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+        private int maxRetries = DEFAULT_MAX_RETRIES;
+        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private Refresh refresh = DEFAULT_REFRESH;
+        private Scheduler scheduler = Schedulers.parallel();
+        private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry;
+        private String name = DEFAULT_NAME;
+
+        private Builder() {
+        }
+
+        private Builder(OpenSearchSinkOptions o) {
+            this.client = o.client;
+            this.endpoint = o.endpoint;
+            this.index = o.index;
+            this.indexResolver = o.index != null ? null : o.indexResolver;
+            this.documentId = o.documentId;
+            this.documentMapper = o.documentMapper;
+            this.versioning = o.versioning;
+            this.maxBulkActions = o.maxBulkActions;
+            this.maxBulkBytes = o.maxBulkBytes;
+            this.maxConcurrentRequests = o.maxConcurrentRequests;
+            this.maxRetries = o.maxRetries;
+            this.retryBackoff = o.retryBackoff;
+            this.maxRetryBackoff = o.maxRetryBackoff;
+            this.refresh = o.refresh;
+            this.scheduler = o.scheduler;
+            this.meterRegistry = o.meterRegistry;
+            this.observationRegistry = o.observationRegistry;
+            this.name = o.name;
+        }
+
+        private static Map<String, Object> defaultDocument(ChangeRecord record) {
+            if (record.newImage().isEmpty()) {
+                throw new IllegalArgumentException("record " + record.sequenceNumber() + " has no new image: the"
+                        + " stream's view type must be NEW_IMAGE or NEW_AND_OLD_IMAGES, or set a documentMapper");
+            }
+            return OpenSearchDocuments.fromImage(record.newImage());
+        }
+
+        /** A client to write with; the sink never closes it. Exclusive with {@link #endpoint(URI)}. */
+        public Builder client(OpenSearchAsyncClient client) {
+            this.client = client;
+            return this;
+        }
+
+        /**
+         * An endpoint such as {@code http://localhost:9200}: the sink creates an {@link OpenSearchAsyncClient}
+         * (Apache HttpClient 5 transport, Jackson mapper) and closes it in {@code disposeLater()}. Exclusive with
+         * {@link #client(OpenSearchAsyncClient)}.
+         */
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /** The index (or alias) of every record. Exclusive with {@link #indexResolver(Function)}. */
+        public Builder index(String index) {
+            this.index = index;
+            return this;
+        }
+
+        /** Chooses the index of each record (e.g. per table); must not return null. Exclusive with {@link #index(String)}. */
+        public Builder indexResolver(Function<ChangeRecord, String> indexResolver) {
+            this.indexResolver = indexResolver;
+            return this;
+        }
+
+        /** Derives the document id of a record; default: the key attributes (see {@link OpenSearchDocuments#documentId}). */
+        public Builder documentId(Function<ChangeRecord, String> documentId) {
+            this.documentId = Objects.requireNonNull(documentId, "documentId");
+            return this;
+        }
+
+        /**
+         * Maps an INSERT or MODIFY record to the document (JSON-serializable values: strings, numbers, booleans,
+         * null, lists, maps); default: {@link OpenSearchDocuments#fromImage} of the new image. A mapper that
+         * throws fails that record only.
+         */
+        public Builder documentMapper(Function<ChangeRecord, Map<String, Object>> documentMapper) {
+            this.documentMapper = Objects.requireNonNull(documentMapper, "documentMapper");
+            return this;
+        }
+
+        /** How replays are kept from overwriting newer documents; default {@link OpenSearchVersioning#SEQUENCE_NUMBER}. */
+        public Builder versioning(OpenSearchVersioning versioning) {
+            this.versioning = Objects.requireNonNull(versioning, "versioning");
+            return this;
+        }
+
+        /** The most actions per bulk request; at least 1; default {@value OpenSearchSinkOptions#DEFAULT_MAX_BULK_ACTIONS}. */
+        public Builder maxBulkActions(int maxBulkActions) {
+            this.maxBulkActions = maxBulkActions;
+            return this;
+        }
+
+        /** The most bytes per bulk request (a larger single document is sent alone); at least 1 KiB; default 5 MiB. */
+        public Builder maxBulkBytes(long maxBulkBytes) {
+            this.maxBulkBytes = maxBulkBytes;
+            return this;
+        }
+
+        /** The most bulk requests in flight for the whole sink; at least 1; default {@value OpenSearchSinkOptions#DEFAULT_MAX_CONCURRENT_REQUESTS}. */
+        public Builder maxConcurrentRequests(int maxConcurrentRequests) {
+            this.maxConcurrentRequests = maxConcurrentRequests;
+            return this;
+        }
+
+        /** Retries of a request or item answered 429 / 5xx (or a server not reachable); zero or more; default {@value OpenSearchSinkOptions#DEFAULT_MAX_RETRIES}. */
+        public Builder maxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** The backoff before the first retry; positive; default 100 ms. */
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+            return this;
+        }
+
+        /** The longest backoff; at least {@code retryBackoff}; default 5 s. */
+        public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+            this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+            return this;
+        }
+
+        /** The refresh policy of each bulk request; default {@link Refresh#False} (none). */
+        public Builder refresh(Refresh refresh) {
+            this.refresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /** The scheduler of retry backoffs; default {@link Schedulers#parallel()}. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Registers {@code ddb.streams.sink.*} meters here; {@code null} (the default): none. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** Records a {@code ddb.streams.sink.write} observation per write here; {@code null} (the default): none. */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
+            return this;
+        }
+
+        /** The sink's name (a bounded meter tag value); default {@value OpenSearchSinkOptions#DEFAULT_NAME}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Validates and builds the options.
+         *
+         * @throws IllegalArgumentException naming the offending option
+         */
+        public OpenSearchSinkOptions build() {
+            if ((client == null) == (endpoint == null)) {
+                throw new IllegalArgumentException("exactly one of client and endpoint must be set");
+            }
+            if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null
+                    || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https")))) {
+                throw new IllegalArgumentException("endpoint must be an http or https URI with a host, was " + endpoint);
+            }
+            if ((index == null) == (indexResolver == null)) {
+                throw new IllegalArgumentException("exactly one of index and indexResolver must be set");
+            }
+            if (index != null && index.isBlank()) {
+                throw new IllegalArgumentException("index must not be blank");
+            }
+            if (maxBulkActions < 1) {
+                throw new IllegalArgumentException("maxBulkActions must be at least 1, was " + maxBulkActions);
+            }
+            if (maxBulkBytes < 1024) {
+                throw new IllegalArgumentException("maxBulkBytes must be at least 1024, was " + maxBulkBytes);
+            }
+            if (maxConcurrentRequests < 1) {
+                throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, was " + maxConcurrentRequests);
+            }
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must not be negative, was " + maxRetries);
+            }
+            if (retryBackoff.isNegative() || retryBackoff.isZero()) {
+                throw new IllegalArgumentException("retryBackoff must be positive, was " + retryBackoff);
+            }
+            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
+                        + ") must not be less than retryBackoff (" + retryBackoff + ")");
+            }
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            return new OpenSearchSinkOptions(this);
+        }
+    }
+}
