@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.BindException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
@@ -26,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -45,7 +49,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
 
 /**
  * A DynamoDB Local server (with DynamoDB Streams) running in this JVM, listening on {@code 127.0.0.1}
- * only, on a free port, in memory.
+ * only, on a free port, in memory ({@link #start()}) or in a file ({@link #startPersistent(Path)}).
  *
  * <p>The server runs in server mode (HTTP over loopback), so tests use ordinary SDK clients exactly as
  * they would against AWS: {@link #dynamoDbAsyncClient()} and {@link #streamsAsyncClient()} are shared
@@ -56,6 +60,14 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *
  * <p>Starting takes 0.2–1.5 s; start one per test class and use a fresh table per test. Instances are
  * thread-safe.
+ *
+ * <p><b>Faults.</b> {@link #newDynamoDbAsyncClient(FaultInjector)} and
+ * {@link #newStreamsAsyncClient(FaultInjector)} make clients whose calls a {@link FaultInjector} can
+ * throttle, fail, slow down or disconnect. {@link #stopServer()} and {@link #restartServer()} stop the server
+ * and start it again on the same port and endpoint, so existing clients reconnect by themselves (their calls
+ * fail with connection errors in between). An in-memory server ({@link #start()}) loses every table and
+ * stream on restart; a persistent one ({@link #startPersistent(Path)}, DynamoDB Local's {@code -dbPath})
+ * keeps tables, items and streams (stream ARNs included) across restarts: use it for restart tests.
  *
  * <pre>{@code
  * try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start()) {
@@ -82,10 +94,16 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     private static final String PLACEHOLDER_PORT = "8000";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private final DynamoDBProxyServer proxyServer;
-    private final ServerConnector connector;
+    private static final Duration RESTART_BIND_PAUSE = Duration.ofMillis(100);
+    private static final int RESTART_ATTEMPTS = 50;
+
+    /** Guarded by {@link #lock}: replaced on restart, null while stopped. */
+    private DynamoDBProxyServer proxyServer;
+    private ServerConnector connector;
     private final int port;
     private final URI endpoint;
+    /** The directory of the database file, or null in memory. */
+    private final Path dbDirectory;
 
     private final Object lock = new Object();
     private final List<AutoCloseable> ownedClients = new ArrayList<>();
@@ -94,11 +112,12 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     private DynamoDbClient sharedSync;
     private boolean closed;
 
-    private EmbeddedDynamoDb(DynamoDBProxyServer proxyServer, ServerConnector connector) {
-        this.proxyServer = proxyServer;
-        this.connector = connector;
-        this.port = connector.getLocalPort();
+    private EmbeddedDynamoDb(Running running, Path dbDirectory) {
+        this.proxyServer = running.proxyServer;
+        this.connector = running.connector;
+        this.port = running.connector.getLocalPort();
         this.endpoint = URI.create("http://" + HOST + ":" + port);
+        this.dbDirectory = dbDirectory;
     }
 
     /**
@@ -113,11 +132,38 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
      * @throws IllegalStateException if the server cannot be started
      */
     public static EmbeddedDynamoDb start() {
+        return start(null);
+    }
+
+    /**
+     * Starts a new DynamoDB Local server on {@code 127.0.0.1} and a free port that keeps its data in a file
+     * in {@code dbDirectory} (created if missing; DynamoDB Local's {@code -dbPath}, file
+     * {@code shared-local-instance.db}), so tables, items and streams survive {@link #restartServer()} and
+     * even a new server on the same directory. Blocks until it accepts connections.
+     *
+     * <pre>{@code
+     * EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.startPersistent(tempDir);
+     * dynamoDb.restartServer(); // tables and streams are still there
+     * }</pre>
+     *
+     * @throws IllegalStateException if the directory or the server cannot be created
+     */
+    public static EmbeddedDynamoDb startPersistent(Path dbDirectory) {
+        Objects.requireNonNull(dbDirectory, "dbDirectory");
+        try {
+            Files.createDirectories(dbDirectory);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create the DynamoDB Local directory " + dbDirectory, e);
+        }
+        return start(dbDirectory.toAbsolutePath());
+    }
+
+    private static EmbeddedDynamoDb start(Path dbDirectory) {
         long startNanos = System.nanoTime();
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
-                EmbeddedDynamoDb dynamoDb = startOnce();
+                EmbeddedDynamoDb dynamoDb = new EmbeddedDynamoDb(startOnce(0, dbDirectory), dbDirectory);
                 log.info("DynamoDB Local started on {} in {} ms", dynamoDb.endpoint,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                 return dynamoDb;
@@ -133,14 +179,20 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
                 + " attempts", failure);
     }
 
-    private static EmbeddedDynamoDb startOnce() {
+    private static Running startOnce(int port, Path dbDirectory) {
         DynamoDBProxyServer proxyServer;
         try {
             // The -port value only satisfies the command line parser (which rejects 0), and appears in the
-            // banner DynamoDB Local prints to System.out: the connector is switched to port 0 below, so the OS
-            // picks a free port at bind time and no other process can take it between probe and bind.
-            proxyServer = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                "-inMemory", "-sharedDb", "-disableTelemetry", "-port", PLACEHOLDER_PORT});
+            // banner DynamoDB Local prints to System.out: the connector is switched to the wanted port below
+            // (0 for a first start, so the OS picks a free port at bind time and no other process can take it
+            // between probe and bind).
+            String[] storage = dbDirectory == null ? new String[] {"-inMemory"}
+                    : new String[] {"-dbPath", dbDirectory.toString()};
+            String[] common = {"-sharedDb", "-disableTelemetry", "-port", PLACEHOLDER_PORT};
+            String[] args = new String[storage.length + common.length];
+            System.arraycopy(storage, 0, args, 0, storage.length);
+            System.arraycopy(common, 0, args, storage.length, common.length);
+            proxyServer = ServerRunner.createServerFromCommandLineArgs(args);
         } catch (Exception e) {
             throw new IllegalStateException("Could not create the DynamoDB Local server: " + e, e);
         }
@@ -148,7 +200,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         ServerConnector connector = singleServerConnector(jetty);
         // DynamoDB Local has no host option and listens on 0.0.0.0 by default.
         connector.setHost(HOST);
-        connector.setPort(0);
+        connector.setPort(port);
         try {
             // safeStart(), unlike start(), propagates a bind failure instead of printing it to System.err
             // and returning a stopped server; it also sends no telemetry.
@@ -160,7 +212,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             }
             throw new IllegalStateException("Could not start DynamoDB Local: " + e, e);
         }
-        return new EmbeddedDynamoDb(proxyServer, connector);
+        return new Running(proxyServer, connector);
+    }
+
+    /** A started server and its connector. */
+    private record Running(DynamoDBProxyServer proxyServer, ServerConnector connector) {
     }
 
     private static ServerConnector singleServerConnector(Server jetty) {
@@ -184,7 +240,77 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
     /** The host the server's connector is bound to: {@link #HOST}. */
     String boundHost() {
-        return connector.getHost();
+        synchronized (lock) {
+            return connector.getHost();
+        }
+    }
+
+    /** Whether the data survives {@link #restartServer()}: true when started with {@link #startPersistent(Path)}. */
+    public boolean isPersistent() {
+        return dbDirectory != null;
+    }
+
+    /** Whether the server is running (false between {@link #stopServer()} and {@link #restartServer()}). */
+    public boolean isServerRunning() {
+        synchronized (lock) {
+            return proxyServer != null;
+        }
+    }
+
+    /**
+     * Stops the server, keeping this instance, its endpoint and its clients: calls made until
+     * {@link #restartServer()} fail with connection errors (connection refused), as when a server goes
+     * away. Idempotent. Blocks until the port is closed.
+     *
+     * <pre>{@code
+     * dynamoDb.stopServer();
+     * // ... the code under test sees connection errors ...
+     * dynamoDb.restartServer();
+     * }</pre>
+     *
+     * @throws IllegalStateException if this instance is closed
+     */
+    public void stopServer() {
+        DynamoDBProxyServer stopping;
+        synchronized (lock) {
+            ensureOpen();
+            stopping = proxyServer;
+            proxyServer = null;
+        }
+        if (stopping != null) {
+            stopQuietly(stopping);
+            log.info("DynamoDB Local on {} stopped (restartable)", endpoint);
+        }
+    }
+
+    /**
+     * Starts the server again on the same port (stopping it first if it runs), so {@link #endpoint()} and
+     * every client keep working. An in-memory server comes back <b>empty</b> (no tables, no streams); a
+     * {@linkplain #startPersistent(Path) persistent} one keeps its data. Blocks until the server accepts
+     * connections; waits up to 5 s for the port to be free again.
+     *
+     * @throws IllegalStateException if this instance is closed or the port cannot be bound again
+     */
+    public void restartServer() {
+        stopServer();
+        synchronized (lock) {
+            ensureOpen();
+            RuntimeException failure = null;
+            for (int attempt = 1; attempt <= RESTART_ATTEMPTS; attempt++) {
+                try {
+                    Running running = startOnce(port, dbDirectory);
+                    proxyServer = running.proxyServer;
+                    connector = running.connector;
+                    log.info("DynamoDB Local restarted on {} ({})", endpoint, isPersistent() ? "data kept" : "in memory: empty");
+                    return;
+                } catch (BindFailedException e) {
+                    failure = e;
+                    // The old socket may linger briefly; wait a little before binding the same port again.
+                    LockSupport.parkNanos(RESTART_BIND_PAUSE.toNanos());
+                }
+            }
+            throw new IllegalStateException("Could not restart DynamoDB Local on " + endpoint, failure);
+        }
     }
 
     /**
@@ -260,6 +386,59 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
 
     /**
+     * A new DynamoDB client whose calls go through {@code faults}, owned by the caller, who must close it.
+     * The SDK's default retry strategy stays on, as in production: it may absorb some injected faults.
+     *
+     * <pre>{@code
+     * FaultInjector faults = FaultInjector.create(7L);
+     * try (DynamoDbAsyncClient client = dynamoDb.newDynamoDbAsyncClient(faults)) {
+     *     faults.inject(FaultKind.THROTTLE).on("Scan").times(2);
+     *     // ...
+     * }
+     * }</pre>
+     */
+    public DynamoDbAsyncClient newDynamoDbAsyncClient(FaultInjector faults) {
+        Objects.requireNonNull(faults, "faults");
+        synchronized (lock) {
+            ensureOpen();
+        }
+        return DynamoDbAsyncClient.builder()
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(credentials())
+                .overrideConfiguration(withInterceptor(faults))
+                .build();
+    }
+
+    /**
+     * A new DynamoDB Streams client whose calls go through {@code faults}, owned by the caller, who must
+     * close it. The SDK's default retry strategy stays on, as in production.
+     *
+     * <pre>{@code
+     * DynamoDbStreamsAsyncClient streams = dynamoDb.newStreamsAsyncClient(faults);
+     * faults.inject(FaultKind.EXPIRED_ITERATOR).on("GetRecords").times(1);
+     * }</pre>
+     */
+    public DynamoDbStreamsAsyncClient newStreamsAsyncClient(FaultInjector faults) {
+        Objects.requireNonNull(faults, "faults");
+        synchronized (lock) {
+            ensureOpen();
+        }
+        return DynamoDbStreamsAsyncClient.builder()
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(credentials())
+                .overrideConfiguration(withInterceptor(faults))
+                .build();
+    }
+
+    private static ClientOverrideConfiguration withInterceptor(FaultInjector faults) {
+        return ClientOverrideConfiguration.builder().addExecutionInterceptor(faults).build();
+    }
+
+    /**
      * Creates a table with a string partition key {@code pk}, on-demand billing and a stream of the given
      * view type, and waits until it is active. Blocks.
      *
@@ -313,8 +492,13 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed or the DynamoDB Local internals changed
      */
     public void triggerShardRollover() {
+        DynamoDBProxyServer proxyServer;
         synchronized (lock) {
             ensureOpen();
+            proxyServer = this.proxyServer;
+            if (proxyServer == null) {
+                throw new IllegalStateException(this + " is stopped: restartServer() first");
+            }
         }
         Object serverHandler = readField(proxyServer, DynamoDBProxyServer.class, "serverHandler", Object.class);
         Object requestHandler = readField(serverHandler, AbstractLocalDynamoDBServerHandler.class,
@@ -338,11 +522,14 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     @Override
     public void close() {
         List<AutoCloseable> toClose;
+        DynamoDBProxyServer stopping;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            stopping = proxyServer;
+            proxyServer = null;
             toClose = new ArrayList<>(ownedClients);
             ownedClients.clear();
             sharedDynamoDb = null;
@@ -356,13 +543,15 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
                 log.warn("Could not close a DynamoDB Local client", e);
             }
         }
-        stopQuietly(proxyServer);
+        if (stopping != null) {
+            stopQuietly(stopping);
+        }
         log.info("DynamoDB Local on {} stopped", endpoint);
     }
 
     @Override
     public String toString() {
-        return "EmbeddedDynamoDb{endpoint=" + endpoint + "}";
+        return "EmbeddedDynamoDb{endpoint=" + endpoint + (dbDirectory == null ? "" : ", dbPath=" + dbDirectory) + "}";
     }
 
     private DynamoDbAsyncClient buildDynamoDbAsyncClient() {

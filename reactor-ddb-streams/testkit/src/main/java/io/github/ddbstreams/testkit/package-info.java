@@ -1,9 +1,9 @@
 /**
- * Test support: real servers on 127.0.0.1 and a scripted fake DynamoDB Streams client for exact fault
- * injection under virtual time. {@code EmbeddedDynamoDb} runs DynamoDB Local in this JVM;
- * {@code EmbeddedOpenSearch} (from an unpacked OpenSearch distribution) and {@code EmbeddedKafka} (a KRaft
- * broker from the {@code kafka_2.13} jars) run as child processes, which a killed test JVM leaves behind
- * and the next start reaps. Depends on no other module of this project, so every module's tests can use
- * it.
+ * Test support: real servers started on 127.0.0.1 ({@code EmbeddedDynamoDb} in this JVM, which can stop and
+ * restart on the same port, in memory or persistent; {@code EmbeddedOpenSearch} and {@code EmbeddedKafka} as
+ * child processes), {@code FaultInjector} (an SDK {@code ExecutionInterceptor} that throttles, fails, expires
+ * iterators, slows down or drops chosen calls of real SDK clients) and a scripted fake DynamoDB Streams client
+ * for exact fault injection under virtual time. Depends on no other module of this project, so every module's
+ * tests can use it.
  */
 package io.github.ddbstreams.testkit;
