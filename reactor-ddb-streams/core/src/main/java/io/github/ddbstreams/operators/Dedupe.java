@@ -69,7 +69,8 @@ public final class Dedupe {
     /**
      * Drops, per shard, any record whose sequence number is at or below the highest one already emitted for
      * that shard: a replay after a re-subscription, or a shard re-read from a checkpoint behind what was
-     * emitted. Tracks at most {@link DedupeOptions#DEFAULT_MAX_SHARDS} shards.
+     * emitted. Records with sequence number {@code 0} (synthetic INSERTs of a table backfill, which are not
+     * stream positions) always pass. Tracks at most {@link DedupeOptions#DEFAULT_MAX_SHARDS} shards.
      *
      * <pre>{@code
      * flux.transform(Dedupe.bySequenceNumber()).retry();

@@ -4,6 +4,7 @@ import java.util.function.Function;
 
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.RecordCheckpoint;
+import io.github.ddbstreams.record.SequenceNumbers;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,11 @@ final class DedupeOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRe
     public Flux<ChangeRecord> apply(Flux<ChangeRecord> records) {
         boolean onAcknowledge = state.options().rememberWhen() == DedupeOptions.RememberWhen.ACKNOWLEDGED;
         return records.handle((record, sink) -> {
+            if (key == Key.SEQUENCE_NUMBER && isSynthetic(record)) {
+                // backfill records all carry sequence number 0: they are not stream positions to compare
+                sink.next(record);
+                return;
+            }
             ChangeRecord admitted = onAcknowledge ? admitUntilAcknowledged(record) : (admit(record) ? record : null);
             if (admitted != null) {
                 sink.next(admitted);
@@ -40,6 +46,10 @@ final class DedupeOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRe
                 record.checkpoint().acknowledge();
             }
         });
+    }
+
+    private static boolean isSynthetic(ChangeRecord record) {
+        return SequenceNumbers.compare(record.sequenceNumber(), "0") == 0;
     }
 
     /** Drops what was acknowledged before; passes the rest with a checkpoint that remembers it when acknowledged. */

@@ -345,4 +345,13 @@ class DedupeTest {
                 .assertNext(r -> assertThat(r.eventId()).as("e2 was never processed: delivered again").isEqualTo("e2"))
                 .verifyComplete();
     }
+
+    @Test
+    void bySequenceNumber_letsBackfillRecordsWithSequenceNumberZeroThrough() {
+        StepVerifier.create(Flux.just(record("backfill-segment-0", "0", "b1"), record("backfill-segment-0", "0", "b2"),
+                        record("backfill-segment-0", "0", "b3")).transform(Dedupe.bySequenceNumber())
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .expectNextCount(3)
+                .verifyComplete();
+    }
 }
