@@ -32,9 +32,9 @@ import reactor.core.publisher.Mono;
  *       same {@link BackfillOptions#backfillId() id} resumes each segment after its saved position, so every
  *       item is emitted at least once; a finished backfill emits nothing more.</li>
  * </ul>
- * Because every backfill record has the sequence number {@value #SEQUENCE_NUMBER} in its segment, do not
- * apply {@code Dedupe.bySequenceNumber} to them (it would keep only the first of each segment);
- * {@code Dedupe.byEventId} is fine.
+ * Every backfill record has the sequence number {@value #SEQUENCE_NUMBER} in its segment:
+ * {@code Dedupe.bySequenceNumber} lets such records through untouched, and {@code Dedupe.byEventId} works
+ * as for stream records.
  *
  * <h2>The hand-off rule ({@link #backfillThenStream(ReceiverOptions)})</h2>
  * <ol>
