@@ -1,27 +1,17 @@
 package io.github.ddbstreams.samples;
 
-import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 import io.github.ddbstreams.operators.BatchOptions;
 import io.github.ddbstreams.operators.BatchResult;
@@ -34,7 +24,6 @@ import io.github.ddbstreams.operators.ErrorHandlingOptions;
 import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
-import io.github.ddbstreams.record.AttributeValues;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.SequenceNumbers;
@@ -58,7 +47,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
@@ -80,7 +68,6 @@ public final class Demo {
     private static final int KEYS = 300;
     private static final int OPERATIONS = 3_000;
     private static final Duration WRITE_PACE = Duration.ofMillis(8);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Demo() {
     }
@@ -139,11 +126,11 @@ public final class Demo {
         Disposable progress = Flux.interval(Duration.ofSeconds(1))
                 .subscribe(tick -> System.out.println(progressLine(tick + 1, meters, processed.get())));
         try {
-            writeWorkload(client, written).block(Duration.ofMinutes(3));
+            SampleSupport.writeWorkload(client, TABLE, OPERATIONS, KEYS, WRITE_PACE, written).block(Duration.ofMinutes(3));
             long total = written.values().stream().mapToLong(Long::longValue).sum();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (processed.get() < total && System.nanoTime() < deadline) {
-                sleepQuietly(100);
+                SampleSupport.sleepQuietly(100);
             }
             progress.dispose();
             System.out.println(progressLine(-1, meters, processed.get()));
@@ -197,54 +184,20 @@ public final class Demo {
         return gauge == null ? 0 : gauge.value(java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Random puts, updates and deletes over {@link #KEYS} orders, at a steady pace; each one changes the item. */
-    private static Mono<Void> writeWorkload(DynamoDbAsyncClient client, Map<EventName, Long> written) {
-        Random random = new Random(42);
-        Map<String, Integer> versions = new HashMap<>();
-        String[] statuses = {"NEW", "PAID", "PACKED", "SHIPPED", "DELIVERED"};
-        return Flux.range(0, OPERATIONS)
-                .delayElements(WRITE_PACE)
-                .concatMap(i -> {
-                    String orderId = String.format("order-%03d", random.nextInt(KEYS));
-                    Integer version = versions.get(orderId);
-                    EventName type = version == null ? EventName.INSERT
-                            : random.nextInt(6) == 0 ? EventName.REMOVE : EventName.MODIFY;
-                    synchronized (written) {
-                        written.merge(type, 1L, Long::sum);
-                    }
-                    if (type == EventName.REMOVE) {
-                        versions.remove(orderId);
-                        return Mono.fromFuture(() -> client.deleteItem(b -> b.tableName(TABLE)
-                                .key(Map.of("pk", AttributeValue.fromS(orderId)))));
-                    }
-                    int next = version == null ? 0 : version + 1;
-                    versions.put(orderId, next);
-                    Map<String, AttributeValue> item = new HashMap<>();
-                    item.put("pk", AttributeValue.fromS(orderId));
-                    item.put("version", AttributeValue.fromN(Integer.toString(next)));
-                    item.put("status", AttributeValue.fromS(statuses[next % statuses.length]));
-                    item.put("amount", AttributeValue.fromN(new BigDecimal(random.nextInt(100_000)).movePointLeft(2).toPlainString()));
-                    item.put("customer", AttributeValue.fromS("customer-" + random.nextInt(40)));
-                    item.put("tags", AttributeValue.fromSs(List.of("demo", "v" + (next % 3))));
-                    return Mono.fromFuture(() -> client.putItem(b -> b.tableName(TABLE).item(item)));
-                })
-                .then();
-    }
-
     // ------------------------------------------------------------------ verification
 
     private static boolean verifyAndSummarize(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch,
             EmbeddedKafka kafka, SimpleMeterRegistry meters, Map<EventName, Long> written, long processed,
             long attributesChanged, double seconds) {
-        Map<String, Map<String, Object>> source = scan(dynamoDb, TABLE, false);
-        Map<String, Map<String, Object>> replica = scan(dynamoDb, REPLICA, true);
-        Map<String, Map<String, Object>> index = searchLiveDocuments(openSearch.endpoint());
+        Map<String, Map<String, Object>> source = SampleSupport.scan(dynamoDb.syncClient(), TABLE, false);
+        Map<String, Map<String, Object>> replica = SampleSupport.scan(dynamoDb.syncClient(), REPLICA, true);
+        Map<String, Map<String, Object>> index = SampleSupport.searchLiveDocuments(openSearch.endpoint(), INDEX);
         long changes = written.values().stream().mapToLong(Long::longValue).sum();
         KafkaCheck topic = readTopic(kafka.bootstrapServers(), changes);
 
         boolean allProcessed = processed >= changes;
-        boolean replicaEqual = equalItems(source, replica);
-        boolean indexEqual = equalItems(source, index);
+        boolean replicaEqual = SampleSupport.equalItems(source, replica);
+        boolean indexEqual = SampleSupport.equalItems(source, index);
         boolean kafkaComplete = topic.distinctChanges == changes && topic.inOrderPerKey;
 
         System.out.println();
@@ -272,93 +225,6 @@ public final class Demo {
 
     private static String yes(boolean value) {
         return value ? "yes" : "NO";
-    }
-
-    /** Items by key as plain values, without the replica sink's hidden attributes and tombstones. */
-    private static Map<String, Map<String, Object>> scan(EmbeddedDynamoDb dynamoDb, String table, boolean replica) {
-        Map<String, Map<String, Object>> items = new HashMap<>();
-        dynamoDb.syncClient().scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(item -> {
-            Map<String, Object> plain = new HashMap<>(AttributeValues.toJava(item));
-            if (replica) {
-                if (Boolean.TRUE.equals(plain.get("_ddbstreams_deleted"))) {
-                    return;
-                }
-                plain.keySet().removeIf(name -> name.startsWith("_ddbstreams_"));
-            }
-            items.put((String) plain.get("pk"), normalize(plain));
-        });
-        return items;
-    }
-
-    /** Live documents of the index (tombstones of deleted items left out), without the sink's fields. */
-    private static Map<String, Map<String, Object>> searchLiveDocuments(URI endpoint) {
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            http.send(HttpRequest.newBuilder(endpoint.resolve("/" + INDEX + "/_refresh"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint.resolve("/" + INDEX + "/_search"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"size\":10000,\"query\":{\"match_all\":{}}}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Map<String, Map<String, Object>> documents = new HashMap<>();
-            for (JsonNode hit : JSON.readTree(response.body()).path("hits").path("hits")) {
-                JsonNode document = hit.path("_source");
-                if (document.path(OpenSearchSink.DELETED_FIELD).asBoolean(false)) {
-                    continue;
-                }
-                Map<String, Object> plain = new HashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> fields = document.fields(); fields.hasNext(); ) {
-                    Map.Entry<String, JsonNode> field = fields.next();
-                    if (!field.getKey().startsWith("ddb_")) {
-                        plain.put(field.getKey(), JSON.convertValue(field.getValue(), Object.class));
-                    }
-                }
-                documents.put(hit.path("_id").asText(), normalize(plain));
-            }
-            return documents;
-        } catch (Exception e) {
-            throw new IllegalStateException("Could not read index '" + INDEX + "': " + e, e);
-        }
-    }
-
-    /** Numbers as BigDecimal without trailing zeros, sets and lists as sorted string lists: comparable values. */
-    private static Map<String, Object> normalize(Map<String, Object> item) {
-        Map<String, Object> normalized = new HashMap<>();
-        item.forEach((name, value) -> normalized.put(name, normalizeValue(value)));
-        return normalized;
-    }
-
-    private static Object normalizeValue(Object value) {
-        if (value instanceof Number) {
-            return new BigDecimal(value.toString()).stripTrailingZeros();
-        }
-        if (value instanceof java.util.Collection<?> collection) {
-            List<String> values = new ArrayList<>();
-            for (Object element : collection) {
-                values.add(String.valueOf(normalizeValue(element)));
-            }
-            values.sort(null);
-            return values;
-        }
-        return value;
-    }
-
-    private static boolean equalItems(Map<String, Map<String, Object>> source, Map<String, Map<String, Object>> copy) {
-        if (!source.keySet().equals(copy.keySet())) {
-            Set<String> missing = new HashSet<>(source.keySet());
-            missing.removeAll(copy.keySet());
-            Set<String> extra = new HashSet<>(copy.keySet());
-            extra.removeAll(source.keySet());
-            System.out.println("    differs: missing " + missing + ", extra " + extra);
-            return false;
-        }
-        for (Map.Entry<String, Map<String, Object>> item : source.entrySet()) {
-            if (!item.getValue().equals(copy.get(item.getKey()))) {
-                System.out.println("    differs at " + item.getKey());
-                return false;
-            }
-        }
-        return true;
     }
 
     private record KafkaCheck(long records, long distinctChanges, boolean inOrderPerKey) {
@@ -398,11 +264,4 @@ public final class Demo {
         return new KafkaCheck(records, distinct.size(), inOrder);
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
