@@ -179,6 +179,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
                 + " attempts", failure);
     }
 
+    private static final Object SERVER_CREATION = new Object();
+
     private static Running startOnce(int port, Path dbDirectory) {
         DynamoDBProxyServer proxyServer;
         try {
@@ -192,7 +194,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             String[] args = new String[storage.length + common.length];
             System.arraycopy(storage, 0, args, 0, storage.length);
             System.arraycopy(common, 0, args, storage.length, common.length);
-            proxyServer = ServerRunner.createServerFromCommandLineArgs(args);
+            // DynamoDB Local's command-line parsing keeps static state: servers started by parallel test
+            // classes in one JVM must be created one at a time.
+            synchronized (SERVER_CREATION) {
+                proxyServer = ServerRunner.createServerFromCommandLineArgs(args);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Could not create the DynamoDB Local server: " + e, e);
         }
@@ -204,7 +210,9 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         try {
             // safeStart(), unlike start(), propagates a bind failure instead of printing it to System.err
             // and returning a stopped server; it also sends no telemetry.
-            proxyServer.safeStart();
+            synchronized (SERVER_CREATION) {
+                proxyServer.safeStart();
+            }
         } catch (Exception e) {
             stopQuietly(proxyServer);
             if (causedByBind(e)) {
