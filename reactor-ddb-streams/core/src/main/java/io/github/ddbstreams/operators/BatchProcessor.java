@@ -192,8 +192,10 @@ final class BatchProcessor {
             lastError[i] = error;
         }
         metrics.failingSince(this, firstAttemptAt[from]);
+        // an error not worth retrying (e.g. a validation error) gives the records up at once
+        boolean permanent = !options.retryable().test(error);
         int exhaustedEnd = from;
-        while (exhaustedEnd < to && attempts[exhaustedEnd] >= options.maxAttempts()) {
+        while (exhaustedEnd < to && (permanent || attempts[exhaustedEnd] >= options.maxAttempts())) {
             exhaustedEnd++;
         }
         if (exhaustedEnd < to) {

@@ -71,6 +71,7 @@ public final class ErrorHandlingOptions {
     private final Duration maxRecordAge;
     private final RecordAgeBasis recordAgeBasis;
     private final boolean bisectOnError;
+    private final java.util.function.Predicate<Throwable> retryable;
     private final FailureDestination failureDestination;
     private final int destinationMaxAttempts;
     private final int attemptsPerWarning;
@@ -87,6 +88,7 @@ public final class ErrorHandlingOptions {
         this.maxRecordAge = b.maxRecordAge;
         this.recordAgeBasis = b.recordAgeBasis;
         this.bisectOnError = b.bisectOnError;
+        this.retryable = b.retryable;
         this.failureDestination = b.failureDestination;
         this.destinationMaxAttempts = b.destinationMaxAttempts;
         this.attemptsPerWarning = b.attemptsPerWarning;
@@ -146,6 +148,15 @@ public final class ErrorHandlingOptions {
         return bisectOnError;
     }
 
+    /**
+     * Which errors are worth retrying; default: all. A record failing alone with an error this rejects (a
+     * validation error, a mapping conflict) is given up at once instead of after {@link #maxAttempts()}; with
+     * {@link #bisectOnError()} a failing batch is first narrowed down to such records.
+     */
+    public java.util.function.Predicate<Throwable> retryable() {
+        return retryable;
+    }
+
     /** Where given-up records go; empty: a given-up record fails the Flux. */
     public Optional<FailureDestination> failureDestination() {
         return Optional.ofNullable(failureDestination);
@@ -202,6 +213,7 @@ public final class ErrorHandlingOptions {
         private Duration maxRecordAge;
         private RecordAgeBasis recordAgeBasis = DEFAULT_RECORD_AGE_BASIS;
         private boolean bisectOnError = DEFAULT_BISECT_ON_ERROR;
+        private java.util.function.Predicate<Throwable> retryable = error -> true;
         private FailureDestination failureDestination;
         private int destinationMaxAttempts = DEFAULT_DESTINATION_MAX_ATTEMPTS;
         private int attemptsPerWarning = DEFAULT_ATTEMPTS_PER_WARNING;
@@ -221,6 +233,7 @@ public final class ErrorHandlingOptions {
             this.maxRecordAge = o.maxRecordAge;
             this.recordAgeBasis = o.recordAgeBasis;
             this.bisectOnError = o.bisectOnError;
+            this.retryable = o.retryable;
             this.failureDestination = o.failureDestination;
             this.destinationMaxAttempts = o.destinationMaxAttempts;
             this.attemptsPerWarning = o.attemptsPerWarning;
@@ -274,6 +287,12 @@ public final class ErrorHandlingOptions {
         }
 
         /** Whether a batch that fails with an error is split in halves to isolate poison records; default false. */
+        /** Which errors are worth retrying (see {@link ErrorHandlingOptions#retryable()}); default: all. */
+        public Builder retryable(java.util.function.Predicate<Throwable> retryable) {
+            this.retryable = java.util.Objects.requireNonNull(retryable, "retryable");
+            return this;
+        }
+
         public Builder bisectOnError(boolean bisectOnError) {
             this.bisectOnError = bisectOnError;
             return this;

@@ -124,6 +124,37 @@ class ErrorHandlingTest {
     }
 
     @Test
+    void process_whenAnErrorIsNotRetryable_bisectsAndGivesThePoisonRecordUpAtOnce_whileOutagesStillRetry() {
+        VirtualTimeScheduler scheduler = VirtualTimeScheduler.create();
+        List<ChangeRecord> records = records("shard-1", 100, 1000);
+        RecordingDestination destination = new RecordingDestination(0);
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger outages = new AtomicInteger(2);
+
+        StepVerifier.withVirtualTime(() -> Flux.just(RecordBatch.of(records)).transform(ErrorHandling.run(
+                        options(scheduler).maxAttempts(1_000).bisectOnError(true).failureDestination(destination)
+                                .retryable(error -> !(error instanceof IllegalArgumentException)).build(),
+                        batch -> Mono.defer(() -> {
+                            calls.incrementAndGet();
+                            if (outages.getAndDecrement() > 0) {
+                                return Mono.error(new IllegalStateException("sink restarting"));
+                            }
+                            boolean poison = batch.records().stream().anyMatch(r -> r.sequenceNumber().equals("1042"));
+                            return poison ? Mono.error(new IllegalArgumentException("poison")) : Mono.empty();
+                        }))), () -> scheduler, 1)
+                .thenAwait(Duration.ofMinutes(5))
+                .assertNext(result -> assertThat(result.failures()).extracting(f -> f.record().sequenceNumber())
+                        .containsExactly("1042"))
+                .verifyComplete();
+        assertThat(destination.stored).singleElement().satisfies(failed -> {
+            assertThat(failed.reason()).isEqualTo(FailedRecord.Reason.POISON_RECORD);
+            assertThat(failed.attempts()).isEqualTo(1);
+        });
+        assertThat(acknowledged(records)).hasSize(100);
+        assertThat(calls.get()).isLessThanOrEqualTo(2 + 2 + 2 * 7 + 1);
+    }
+
+    @Test
     void process_whenEmptyBatch_emitsSuccessWithoutCallingWork() {
         StepVerifier.create(Flux.just(RecordBatch.of(List.of())).transform(ErrorHandling.process(
                         ErrorHandlingOptions.defaults(), b -> Mono.error(new AssertionError("called")))))
