@@ -1,0 +1,329 @@
+package io.github.ddbstreams.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStore;
+import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
+import io.github.ddbstreams.operators.BatchOptions;
+import io.github.ddbstreams.operators.BatchResult;
+import io.github.ddbstreams.operators.Batching;
+import io.github.ddbstreams.operators.DynamoDbFailureDestination;
+import io.github.ddbstreams.operators.DynamoDbFailureDestinationOptions;
+import io.github.ddbstreams.operators.ErrorHandling;
+import io.github.ddbstreams.operators.ErrorHandlingOptions;
+import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
+import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.SequenceNumbers;
+import io.github.ddbstreams.sink.ChangeSink;
+import io.github.ddbstreams.sink.dynamodb.ReplicaTableSink;
+import io.github.ddbstreams.sink.dynamodb.ReplicaTableSinkOptions;
+import io.github.ddbstreams.sink.kafka.KafkaSink;
+import io.github.ddbstreams.sink.kafka.KafkaSinkOptions;
+import io.github.ddbstreams.sink.opensearch.OpenSearchSink;
+import io.github.ddbstreams.sink.opensearch.OpenSearchSinkOptions;
+import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import io.github.ddbstreams.testkit.EmbeddedKafka;
+import io.github.ddbstreams.testkit.EmbeddedOpenSearch;
+import io.github.ddbstreams.testkit.FaultInjector;
+import io.github.ddbstreams.testkit.FaultKind;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * Convergence under faults: random puts, updates and deletes on 2,000 keys while one pipeline feeds a replica
+ * table, OpenSearch and Kafka; during the run the streams client is throttled, fails with 5xx and has its
+ * iterators expired, OpenSearch is killed and restarted, Kafka is restarted, the worker is killed (no final
+ * commit) and a new one resumes from the last checkpoint, and a few poison records fail in every sink. At the end
+ * the replica and the index equal the source item by item, Kafka holds each key's changes in order, every poison
+ * record is in the failure destination with its full payload, and no change was lost.
+ */
+class ConvergenceIntegrationTest {
+
+    private static final Logger log = LoggerFactory.getLogger(ConvergenceIntegrationTest.class);
+    private static final String TABLE = "Convergence";
+    private static final String REPLICA = "ConvergenceReplica";
+    private static final String INDEX = "convergence";
+    private static final String TOPIC = "convergence";
+    private static final int KEYS = 2_000;
+    private static final int OPERATIONS = 6_000;
+    private static final Set<Integer> POISON_OPERATIONS = Set.of(700, 2_100, 3_500, 4_900);
+
+    /** Every call fails once killed, as if the process had died. */
+    private static <T> T killable(Class<T> type, T delegate, AtomicBoolean killed) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
+            if (killed.get() && CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
+                return CompletableFuture.failedFuture(SdkClientException.create("worker killed", new IOException("killed")));
+            }
+            try {
+                return method.invoke(delegate, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }));
+    }
+
+    @Test
+    void replicaIndexAndTopicConvergeToTheSource_underFaults_withNothingLost() {
+        try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start();
+                EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start();
+                EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            DynamoDbAsyncClient client = dynamoDb.dynamoDbAsyncClient();
+            dynamoDb.createTableWithStream(TABLE, StreamViewType.NEW_AND_OLD_IMAGES);
+            dynamoDb.createTableWithStream(REPLICA, StreamViewType.KEYS_ONLY);
+
+            FaultInjector faults = FaultInjector.create(7);
+            faults.inject(FaultKind.THROTTLE).on("GetRecords").withProbability(0.03);
+            faults.inject(FaultKind.SERVER_ERROR).on("GetRecords").withProbability(0.03);
+            faults.inject(FaultKind.EXPIRED_ITERATOR).on("GetRecords").withProbability(0.02);
+
+            List<ChangeSink> sinks = List.of(
+                    OpenSearchSink.create(OpenSearchSinkOptions.builder().endpoint(openSearch.endpoint()).index(INDEX).build()),
+                    KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers(kafka.bootstrapServers()).topic(TOPIC)
+                            .deliveryTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(5)).build()),
+                    ReplicaTableSink.create(ReplicaTableSinkOptions.builder().client(client).tableName(REPLICA).build()));
+            DynamoDbFailureDestination destination = DynamoDbFailureDestination.create(DynamoDbFailureDestinationOptions
+                    .builder().client(client).tableName("ConvergenceFailures").build());
+
+            Map<String, Long> delivered = new ConcurrentHashMap<>();
+            AtomicLong deliveries = new AtomicLong();
+            AtomicBoolean worker1Killed = new AtomicBoolean();
+            Disposable worker1 = pipeline(dynamoDb, faults, sinks, destination,
+                    killable(DynamoDbAsyncClient.class, dynamoDb.newDynamoDbAsyncClient(), worker1Killed), delivered, deliveries);
+
+            Map<String, List<String>> poisonKeys = new ConcurrentHashMap<>();
+            AtomicLong written = new AtomicLong();
+            Random random = new Random(11);
+            Map<String, Integer> versions = new HashMap<>();
+            Disposable chaos = Flux.interval(Duration.ofSeconds(8), Duration.ofSeconds(7)).take(3)
+                    .subscribe(step -> {
+                        if (step == 0) {
+                            log.info("Chaos: killing OpenSearch");
+                            openSearch.kill();
+                            openSearch.restart();
+                        } else if (step == 1) {
+                            log.info("Chaos: restarting Kafka");
+                            kafka.restart();
+                        }
+                    });
+            Disposable[] worker2 = new Disposable[1];
+            Flux.range(0, OPERATIONS)
+                    .delayElements(Duration.ofMillis(5))
+                    .concatMap(i -> {
+                        if (i == OPERATIONS / 2) {
+                            log.info("Chaos: killing the worker (no final commit) and starting a new one");
+                            worker1Killed.set(true);
+                            worker1.dispose();
+                            worker2[0] = pipeline(dynamoDb, faults, sinks, destination, dynamoDb.newDynamoDbAsyncClient(),
+                                    delivered, deliveries);
+                        }
+                        written.incrementAndGet();
+                        if (POISON_OPERATIONS.contains(i)) {
+                            String key = "poison-" + i;
+                            poisonKeys.put(key, List.of());
+                            return Mono.fromFuture(() -> client.putItem(b -> b.tableName(TABLE).item(Map.of(
+                                    "pk", AttributeValue.fromS(key), "poison", AttributeValue.fromBool(true),
+                                    "payload", AttributeValue.fromS("full payload of " + key)))));
+                        }
+                        String key = "key-" + random.nextInt(KEYS);
+                        Integer version = versions.get(key);
+                        if (version != null && random.nextInt(5) == 0) {
+                            versions.remove(key);
+                            return Mono.fromFuture(() -> client.deleteItem(b -> b.tableName(TABLE)
+                                    .key(Map.of("pk", AttributeValue.fromS(key)))));
+                        }
+                        int next = version == null ? 0 : version + 1;
+                        versions.put(key, next);
+                        return Mono.fromFuture(() -> client.putItem(b -> b.tableName(TABLE).item(Map.of(
+                                "pk", AttributeValue.fromS(key), "version", AttributeValue.fromN(Integer.toString(next)),
+                                "amount", AttributeValue.fromN(random.nextInt(10_000) + ".5")))));
+                    })
+                    .blockLast(Duration.ofMinutes(3));
+
+            try {
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
+                        .until(() -> {
+                            log.info("delivered {} of {} changes ({} deliveries), faults {}", delivered.size(),
+                                    OPERATIONS, deliveries.get(), faults.injected());
+                            return delivered.size() >= OPERATIONS;
+                        });
+            } finally {
+                chaos.dispose();
+                if (worker2[0] != null) {
+                    worker2[0].dispose();
+                }
+                Flux.fromIterable(sinks).flatMap(ChangeSink::disposeLater).then().block(Duration.ofSeconds(60));
+            }
+
+            // nothing lost: every change written was processed (acknowledged after all sinks wrote it, or after the
+            // failure destination stored it)
+            long lost = written.get() - delivered.size();
+            long duplicates = deliveries.get() - delivered.size();
+
+            Set<String> poison = poisonKeys.keySet();
+            Map<String, Map<String, Object>> source = withoutKeys(SampleSupport.scan(dynamoDb.syncClient(), TABLE, false), poison);
+            Map<String, Map<String, Object>> replica = withoutKeys(SampleSupport.scan(dynamoDb.syncClient(), REPLICA, true), poison);
+            Map<String, Map<String, Object>> index = withoutKeys(SampleSupport.searchLiveDocuments(openSearch.endpoint(), INDEX), poison);
+            Map<String, Map<String, AttributeValue>> failures = new HashMap<>();
+            dynamoDb.syncClient().scanPaginator(b -> b.tableName("ConvergenceFailures")).items()
+                    .forEach(item -> failures.put(item.get("newImage").m().get("pk").s(), item.get("newImage").m()));
+            KafkaOrder kafkaOrder = readTopic(kafka.bootstrapServers());
+
+            log.info("Convergence: {} changes written, faults injected {}, OpenSearch killed and restarted 1, Kafka restarted 1,"
+                            + " worker killed 1, poison records {}, deliveries {}, duplicates {}, lost {}",
+                    written.get(), faults.injected(), poison.size(), deliveries.get(), duplicates, lost);
+            assertThat(lost).as("changes lost").isZero();
+            assertThat(faults.totalInjected()).isPositive();
+            assertThat(SampleSupport.equalItems(source, replica)).as("replica equals source").isTrue();
+            assertThat(SampleSupport.equalItems(source, index)).as("index equals source").isTrue();
+            assertThat(kafkaOrder.distinct()).as("Kafka holds every non-poison change").isEqualTo(OPERATIONS - poison.size());
+            // a consumer keeping each key's highest sequence number ends with the source's live keys
+            Set<String> liveInKafka = new HashSet<>();
+            kafkaOrder.latestEvent().forEach((key, event) -> {
+                if (!"REMOVE".equals(event)) {
+                    liveInKafka.add(key.replaceAll("^\\{\"pk\":\"(.*)\"\\}$", "$1"));
+                }
+            });
+            assertThat(liveInKafka).as("latest change per key in Kafka").isEqualTo(source.keySet());
+            log.info("Kafka: {} distinct changes, {} keys whose first appearances were out of order (retried sends)",
+                    kafkaOrder.distinct(), kafkaOrder.outOfOrderKeys());
+            assertThat(failures.keySet()).containsExactlyInAnyOrderElementsOf(poison);
+            failures.forEach((key, image) -> assertThat(image.get("payload").s()).isEqualTo("full payload of " + key));
+        }
+    }
+
+    private static Map<String, Map<String, Object>> withoutKeys(Map<String, Map<String, Object>> items, Set<String> keys) {
+        Map<String, Map<String, Object>> kept = new HashMap<>(items);
+        kept.keySet().removeAll(keys);
+        return kept;
+    }
+
+    private static Disposable pipeline(EmbeddedDynamoDb dynamoDb, FaultInjector faults, List<ChangeSink> sinks,
+            DynamoDbFailureDestination destination, DynamoDbAsyncClient checkpointClient, Map<String, Long> delivered,
+            AtomicLong deliveries) {
+        return DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                        .streamsClient(dynamoDb.newStreamsAsyncClient(faults))
+                        .dynamoDbClient(dynamoDb.dynamoDbAsyncClient())
+                        .tableName(TABLE)
+                        .pollInterval(Duration.ofMillis(50))
+                        .retryBackoff(Duration.ofMillis(50))
+                        .maxRetryBackoff(Duration.ofSeconds(1))
+                        .commitInterval(Duration.ofSeconds(1))
+                        .checkpointStore(DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
+                                .client(checkpointClient).tableName("ConvergenceCheckpoints").build()))
+                        .build())
+                .receive()
+                .transform(Batching.batches(BatchOptions.builder().maxRecords(200).maxWait(Duration.ofMillis(200)).build()))
+                .transform(ErrorHandling.process(ErrorHandlingOptions.builder()
+                        .maxAttempts(Integer.MAX_VALUE)              // outages: retry until the server is back
+                        .retryable(error -> !(error instanceof IllegalArgumentException)) // poison: give up at once
+                        .retryBackoff(Duration.ofMillis(200)).maxRetryBackoff(Duration.ofSeconds(2))
+                        .bisectOnError(true)
+                        .failureDestination(destination)
+                        .build(), batch -> writeToAll(sinks, batch)))
+                .subscribe(result -> {
+                    for (ChangeRecord record : result.batch().records()) {
+                        deliveries.incrementAndGet();
+                        delivered.merge(record.sequenceNumber(), 1L, Long::sum);
+                    }
+                }, error -> log.error("Pipeline failed", error));
+    }
+
+    /** All three sinks; poison records fail everywhere (as if every sink rejected them). */
+    private static Mono<BatchResult> writeToAll(List<ChangeSink> sinks, RecordBatch batch) {
+        List<ChangeRecord> poison = new ArrayList<>();
+        List<ChangeRecord> good = new ArrayList<>();
+        for (ChangeRecord record : batch.records()) {
+            AttributeValue flag = record.newImage().get("poison");
+            (flag != null && Boolean.TRUE.equals(flag.bool()) ? poison : good).add(record);
+        }
+        if (!poison.isEmpty()) {
+            return Mono.error(new IllegalArgumentException("poison record rejected by every sink"));
+        }
+        return Flux.fromIterable(sinks).flatMap(sink -> sink.write(batch)).collectList().map(results -> {
+            Map<ChangeRecord, BatchResult.RecordFailure> failures = new LinkedHashMap<>();
+            results.forEach(result -> result.failures().forEach(f -> failures.putIfAbsent(f.record(), f)));
+            return BatchResult.of(batch, new ArrayList<>(failures.values()));
+        });
+    }
+
+    /**
+     * @param distinct distinct changes in the topic
+     * @param outOfOrderKeys keys whose changes first appear out of sequence order (a send that failed and was
+     *     retried after a later one succeeded); consumers keep the highest sequence number per key
+     * @param latestEvent per key, the event name of its change with the highest sequence number
+     */
+    private record KafkaOrder(long distinct, long outOfOrderKeys, Map<String, String> latestEvent) {
+    }
+
+    private static KafkaOrder readTopic(String bootstrapServers) {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", bootstrapServers);
+        properties.put("group.id", "convergence-" + System.nanoTime());
+        properties.put("auto.offset.reset", "earliest");
+        Set<String> seen = new HashSet<>();
+        Map<String, String> last = new HashMap<>();
+        Map<String, String> highest = new HashMap<>();
+        Map<String, String> latestEvent = new HashMap<>();
+        Set<String> outOfOrder = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(TOPIC));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    quietSince = System.nanoTime();
+                    String sequence = new String(record.headers().lastHeader(KafkaSink.HEADER_SEQUENCE_NUMBER).value(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    if (!seen.add(sequence)) {
+                        continue;
+                    }
+                    String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    String previous = last.put(key, sequence);
+                    if (previous != null && SequenceNumbers.compare(sequence, previous) <= 0) {
+                        outOfOrder.add(key);
+                    }
+                    String top = highest.get(key);
+                    if (top == null || SequenceNumbers.compare(sequence, top) > 0) {
+                        highest.put(key, sequence);
+                        latestEvent.put(key, new String(record.headers().lastHeader(KafkaSink.HEADER_EVENT_NAME).value(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return new KafkaOrder(seen.size(), outOfOrder.size(), latestEvent);
+    }
+}
