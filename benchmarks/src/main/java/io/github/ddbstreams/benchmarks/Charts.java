@@ -1,0 +1,130 @@
+package io.github.ddbstreams.benchmarks;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+
+/** Draws the end-to-end results as one PNG of up to six panels (XChart). */
+final class Charts {
+
+    private static final int WIDTH = 620;
+    private static final int HEIGHT = 400;
+    private static final Color[] COLORS = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52)};
+
+    private Charts() {
+    }
+
+    static void write(Results results, Path file) throws IOException {
+        List<Chart<?, ?>> charts = new ArrayList<>();
+        List<Results.DrainSummary> drain = results.drainSummaries();
+        if (!drain.isEmpty()) {
+            List<String> names = drain.stream().map(s -> label(s.contender())).toList();
+            charts.add(bars("Drain throughput, records/s (log; median)", "records/s", names,
+                    List.of(new Series("records/s", drain.stream().map(s -> (Number) s.drainRecordsPerSecond()).toList())), true));
+            charts.add(bars("Start → first record, s (log; median)", "seconds", names,
+                    List.of(new Series("seconds", drain.stream().map(s -> (Number) s.firstRecordSeconds()).toList())), true));
+            charts.add(bars("GetRecords calls to drain (log; median)", "calls", names,
+                    List.of(new Series("calls", drain.stream().map(s -> (Number) s.getRecordsCalls()).toList())), true));
+        }
+        if (!results.latency.isEmpty()) {
+            List<String> names = results.latency.stream().map(r -> label(r.contender())).toList();
+            charts.add(bars(String.format("Latency put → processed at %d puts/s, ms (log)", results.options.rate), "ms", names,
+                    List.of(new Series("p50", results.latency.stream().map(r -> (Number) r.p50Ms()).toList()),
+                            new Series("p99", results.latency.stream().map(r -> (Number) r.p99Ms()).toList())), true));
+            charts.add(bars("GetRecords calls/s while idle, one shard (log)", "calls/s", names,
+                    List.of(new Series("calls/s", results.latency.stream().map(r -> (Number) r.idleGetRecordsPerSecond()).toList())),
+                    true));
+        }
+        if (results.memory.size() > 1) {
+            XYChart heap = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                    .title(String.format("(b) heap after GC, slow sink (%.0fx slower), MB", results.options.sinkSlowdown))
+                    .xAxisTitle("seconds since subscribe").yAxisTitle("MB").build();
+            style(heap.getStyler());
+            heap.getStyler().setLegendVisible(true);
+            heap.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+            heap.getStyler().setYAxisMin(0.0);
+            heap.getStyler().setYAxisMax(results.memory.stream().mapToDouble(Results.MemorySample::heapAfterGcMb).max().orElse(1) * 1.3);
+            heap.addSeries("heap after GC (MB)", results.memory.stream().map(s -> s.seconds()).toList(),
+                    results.memory.stream().map(s -> s.heapAfterGcMb()).toList()).setMarkerColor(COLORS[0]).setLineColor(COLORS[0]);
+            charts.add(heap);
+        }
+        int cols = charts.size() <= 2 ? charts.size() : charts.size() <= 4 ? 2 : 3;
+        int rows = (charts.size() + cols - 1) / cols;
+        // laid out by hand: BitmapEncoder's grid needs rows × cols charts exactly
+        BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        for (int i = 0; i < charts.size(); i++) {
+            g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * WIDTH, (i / cols) * HEIGHT, null);
+        }
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private record Series(String name, List<Number> values) {
+    }
+
+    private static String label(String contender) {
+        return switch (contender) {
+            case "a" -> "(a) bare loop";
+            case "b" -> "(b) receiver";
+            case "c1" -> "(c1) KCL default";
+            case "c2" -> "(c2) KCL tuned";
+            default -> contender;
+        };
+    }
+
+    private static CategoryChart bars(String title, String yTitle, List<String> names, List<Series> series, boolean log) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle).build();
+        style(chart.getStyler());
+        chart.getStyler().setLegendVisible(series.size() > 1);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        chart.getStyler().setYAxisLogarithmic(log);
+        chart.getStyler().setYAxisDecimalPattern(log ? "#,##0.###" : "#,##0.##");
+        chart.getStyler().setDecimalPattern("#,##0.##"); // bar labels
+        chart.getStyler().setOverlapped(false);
+        if (log) {
+            // bars start at the axis minimum, which on a log axis must be positive: the power of 10 below the data
+            double min = series.stream().flatMap(s -> s.values().stream()).mapToDouble(Number::doubleValue)
+                    .filter(v -> v > 0).min().orElse(1);
+            double max = series.stream().flatMap(s -> s.values().stream()).mapToDouble(Number::doubleValue).max().orElse(1);
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max * 1.5))));
+        }
+        int i = 0;
+        for (Series s : series) {
+            // log axes cannot show 0: floor at a small value
+            List<Number> values = s.values().stream().map(v -> (Number) (log ? Math.max(v.doubleValue(), 0.001) : v.doubleValue())).toList();
+            chart.addSeries(s.name(), names, values).setFillColor(COLORS[i++ % COLORS.length]);
+        }
+        return chart;
+    }
+
+    private static void style(AxesChartStyler styler) {
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        styler.setPlotGridLinesColor(new Color(0xDDDDDD));
+        styler.setChartPadding(12);
+    }
+}

@@ -1,0 +1,402 @@
+package io.github.ddbstreams.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/**
+ * The end-to-end benchmark: on one DynamoDB Local (in this JVM, HTTP over loopback), the contenders read the
+ * same pre-written stream one after the other, from TRIM_HORIZON, each run with fresh checkpoint/lease tables:
+ * <ul>
+ *   <li>(a) a bare GetRecords loop, the ceiling;</li>
+ *   <li>(b) {@code DynamoDbStreamsReceiver} with acknowledgement, a {@code DynamoDbCheckpointStore} and a no-op sink;</li>
+ *   <li>(c1) KCL 3.1.1 + DynamoDB Streams Kinesis adapter 2.0.1 at its defaults (idle time between reads 1000 ms);</li>
+ *   <li>(c2) the same KCL tuned (idle time {@code --kcl-tuned-idle-ms}, short failover/lease/dispatch intervals).</li>
+ * </ul>
+ * Phases: {@code drain} (throughput, time to first record, GetRecords calls; medians of {@code --reps} runs),
+ * {@code latency} (a steady put rate, then idle: put-completed → processed p50/p99, GetRecords/s while idle),
+ * {@code memory} ((b) with a sink {@code --sink-slowdown} times slower than (b)'s drain rate: heap after GC
+ * over time). Writes JSON, CSV, a Markdown summary and a PNG chart to {@code --out}.
+ *
+ * <pre>{@code
+ * java -Xmx6g -cp benchmarks/target/benchmarks.jar io.github.ddbstreams.benchmarks.EndToEndBenchmark \
+ *     --records 200000 --reps 3 --out benchmarks/results
+ * }</pre>
+ */
+public final class EndToEndBenchmark {
+
+    private static final Logger log = LoggerFactory.getLogger(EndToEndBenchmark.class);
+    /** The adapter logs through commons-logging, which falls back to java.util.logging here: keep its INFO quiet. */
+    private static final java.util.logging.Logger ADAPTER_LOG =
+            java.util.logging.Logger.getLogger("com.amazonaws.services.dynamodbv2.streamsadapter");
+
+    private final Options options;
+    private final EmbeddedDynamoDb dynamoDb;
+    private final LocalClients clients;
+    private final StreamWriter writer;
+    private final Results results;
+    private int runId;
+
+    private EndToEndBenchmark(Options options, EmbeddedDynamoDb dynamoDb, Results results) {
+        this.options = options;
+        this.results = results;
+        this.dynamoDb = dynamoDb;
+        this.clients = new LocalClients(dynamoDb.endpoint());
+        this.writer = new StreamWriter(clients.dynamoDb);
+    }
+
+    /**
+     * Runs the benchmark; see the class comment for the options.
+     *
+     * @param args {@code --name value} pairs
+     */
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Results results = run(options);
+        log.info("Summary:\n{}", results.markdown());
+        // threads of the KCL and of DynamoDB Local's libraries outlive their shutdown: end the JVM explicitly
+        System.exit(0);
+    }
+
+    /**
+     * Runs the phases of {@code options}, each on a fresh DynamoDB Local (DynamoDB Local's PutItem slows down as its
+     * database fills: after the 200,000-change drain stream it takes ~40 ms a put, too slow for the latency phase),
+     * writes the result files after each phase and returns the results. Within a phase, every contender reads
+     * the same server and stream, one after the other.
+     */
+    static Results run(Options options) throws Exception {
+        ADAPTER_LOG.setLevel(java.util.logging.Level.WARNING);
+        log.info("End-to-end benchmark {} on {} cores, {}, load average {}", options, Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), loadAverage());
+        Results results = new Results();
+        results.options = options;
+        results.machine = Results.machine();
+        if (options.drainFrom != null) {
+            results.drain.addAll(Results.readDrainCsv(options.drainFrom));
+            log.info("Drain runs read from {}: {}", options.drainFrom, results.drain.size());
+        }
+        for (String phase : options.phases) {
+            try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start()) {
+                EndToEndBenchmark benchmark = new EndToEndBenchmark(options, dynamoDb, results);
+                try {
+                    switch (phase) {
+                        case "drain" -> benchmark.drainPhase();
+                        case "latency" -> benchmark.latencyPhase();
+                        case "memory" -> benchmark.memoryPhase();
+                        default -> throw new IllegalArgumentException("Unknown phase '" + phase + "' (drain, latency, memory)");
+                    }
+                } finally {
+                    benchmark.clients.close();
+                }
+            }
+            results.write(options.out);
+        }
+        return results;
+    }
+
+    // ------------------------------------------------------------------ drain
+
+    private void drainPhase() throws InterruptedException {
+        String table = "drain";
+        String arn = dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        long start = System.nanoTime();
+        writer.bulkLoad(table, "d-", options.records, 16);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        log.info("Wrote {} items in {} s ({} items/s)", options.records, round(seconds), Math.round(options.records / seconds));
+        for (int rep = 1; rep <= options.reps; rep++) {
+            for (String contender : options.contenders) {
+                if (!contender.equals("a") && !contender.equals("b") && rep > options.kclReps) {
+                    continue;
+                }
+                results.drain.add(drainOnce(contender, rep, arn));
+            }
+        }
+    }
+
+    private Results.DrainRun drainOnce(String contender, int rep, String arn) throws InterruptedException {
+        double load = loadAverage();
+        long expected = options.records;
+        AtomicLong count = new AtomicLong();
+        AtomicLong firstNanos = new AtomicLong();
+        AtomicLong lastNanos = new AtomicLong();
+        AtomicLong callsAtEnd = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        long callsBefore = clients.getRecordsCalls();
+        System.gc();
+        long startNanos = System.nanoTime();
+        try (Contender c = newContender(contender, Function.identity())) {
+            c.start(arn, pk -> {
+                long n = count.incrementAndGet();
+                if (n == 1) {
+                    firstNanos.set(System.nanoTime());
+                }
+                if (n == expected) {
+                    lastNanos.set(System.nanoTime());
+                    callsAtEnd.set(clients.getRecordsCalls());
+                    done.countDown();
+                }
+            });
+            if (!done.await(options.timeoutSeconds, TimeUnit.SECONDS)) {
+                log.warn("{} run {}: only {} of {} records after {} s", contender, rep, count.get(), expected, options.timeoutSeconds);
+                lastNanos.set(System.nanoTime());
+                callsAtEnd.set(clients.getRecordsCalls());
+            }
+        }
+        Results.DrainRun run = new Results.DrainRun(contender, rep, count.get(),
+                firstNanos.get() == 0 ? Double.NaN : (firstNanos.get() - startNanos) / 1e9,
+                (lastNanos.get() - firstNanos.get()) / 1e9,
+                count.get() / Math.max(1e-9, (lastNanos.get() - firstNanos.get()) / 1e9),
+                count.get() / ((lastNanos.get() - startNanos) / 1e9),
+                callsAtEnd.get() - callsBefore, load);
+        log.info("drain {}", run);
+        return run;
+    }
+
+    private Contender newContender(String contender, Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink) {
+        int id = ++runId;
+        return switch (contender) {
+            case "a" -> new BareGetRecordsLoop(clients.streams, 250);
+            case "b" -> new ReceiverContender(clients, "checkpoints-" + id, sink);
+            case "c1" -> new KclContender(clients, KclContender.Settings.defaults(), "kcl-c1-" + id);
+            case "c2" -> new KclContender(clients, KclContender.Settings.tuned(options.kclTunedIdleMillis), "kcl-c2-" + id);
+            default -> throw new IllegalArgumentException("Unknown contender '" + contender + "' (a, b, c1, c2)");
+        };
+    }
+
+    // ------------------------------------------------------------------ latency and idle cost
+
+    private void latencyPhase() throws InterruptedException {
+        for (String contender : options.contenders) {
+            if (contender.equals("a")) {
+                continue; // the bare loop is only the throughput ceiling
+            }
+            results.latency.add(latencyOnce(contender));
+        }
+    }
+
+    private Results.LatencyRun latencyOnce(String contender) throws InterruptedException {
+        double load = loadAverage();
+        String table = "latency-" + contender;
+        String arn = dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        int count = options.rate * options.writeSeconds;
+        AtomicLongArray putDone = new AtomicLongArray(count);
+        AtomicLongArray processed = new AtomicLongArray(count);
+        AtomicLong processedCount = new AtomicLong();
+        CountDownLatch ready = new CountDownLatch(1);
+        RecordListener listener = pk -> {
+            if (pk.startsWith("l-")) {
+                int i = Integer.parseInt(pk, 2, pk.length(), 10);
+                if (processed.compareAndSet(i, 0, System.nanoTime())) {
+                    processedCount.incrementAndGet();
+                }
+            } else {
+                ready.countDown();
+            }
+        };
+        try (Contender c = newContender(contender, Function.identity())) {
+            long start = System.nanoTime();
+            c.start(arn, listener);
+            // Warm-up puts until the contender delivers one: the KCL needs its lease first.
+            for (int w = 0; !ready.await(200, TimeUnit.MILLISECONDS); w++) {
+                writer.put(table, "w-" + w, w);
+                if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(options.timeoutSeconds)) {
+                    throw new IllegalStateException(contender + " delivered nothing in " + options.timeoutSeconds + " s");
+                }
+            }
+            double readySeconds = (System.nanoTime() - start) / 1e9;
+            log.info("latency {}: first record after {} s; writing {} puts/s for {} s", contender, round(readySeconds),
+                    options.rate, options.writeSeconds);
+            long writeStart = System.nanoTime();
+            writer.steady(table, "l-", count, options.rate, putDone);
+            double achievedRate = count / ((System.nanoTime() - writeStart) / 1e9);
+            if (achievedRate < options.rate * 0.95) {
+                log.warn("latency {}: the server only took {} puts/s", contender, Math.round(achievedRate));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (processedCount.get() < count && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            long idleStartCalls = clients.getRecordsCalls();
+            long idleStart = System.nanoTime();
+            TimeUnit.SECONDS.sleep(options.idleSeconds);
+            double idleCallsPerSecond = (clients.getRecordsCalls() - idleStartCalls) / ((System.nanoTime() - idleStart) / 1e9);
+
+            Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+            long missing = 0;
+            for (int i = 0; i < count; i++) {
+                long p = processed.get(i);
+                if (p == 0) {
+                    missing++;
+                    continue;
+                }
+                // a record may be processed before its put's response arrived: count that as 0
+                histogram.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(p - putDone.get(i))));
+            }
+            Results.LatencyRun run = new Results.LatencyRun(contender, achievedRate, count - missing, missing,
+                    histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
+                    histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0,
+                    idleCallsPerSecond, readySeconds, load);
+            log.info("latency {}", run);
+            return run;
+        }
+    }
+
+    // ------------------------------------------------------------------ memory under a slow sink
+
+    private void memoryPhase() throws InterruptedException {
+        String table = "memory";
+        String arn = dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        long startLoad = System.nanoTime();
+        writer.bulkLoad(table, "m-", options.memoryRecords, 16);
+        log.info("Wrote {} items in {} s", options.memoryRecords, round((System.nanoTime() - startLoad) / 1e9));
+        double sourceRate = results.drain.stream().filter(r -> r.contender().equals("b"))
+                .mapToDouble(Results.DrainRun::drainRecordsPerSecond).sorted().skip(results.drainCount("b") / 2)
+                .findFirst().orElse(options.assumedSourceRate);
+        double sinkRate = sourceRate / options.sinkSlowdown;
+        long perRecordNanos = (long) (1e9 / sinkRate);
+        log.info("memory: source (b) drains at {} records/s; the sink takes {} us per record ({} records/s)",
+                Math.round(sourceRate), perRecordNanos / 1000, Math.round(sinkRate));
+
+        Scheduler sinkThread = Schedulers.newSingle("slow-sink");
+        long[] due = {0};
+        Function<Flux<ChangeRecord>, Flux<ChangeRecord>> slowSink = flux -> flux
+                .publishOn(sinkThread, 256)
+                .doOnNext(record -> {
+                    long now = System.nanoTime();
+                    due[0] = Math.max(due[0], now - TimeUnit.MILLISECONDS.toNanos(5)) + perRecordNanos;
+                    if (due[0] - now > TimeUnit.MILLISECONDS.toNanos(1)) {
+                        LockSupport.parkNanos(due[0] - now);
+                    }
+                });
+        AtomicLong count = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        double baselineMb = memory.getHeapMemoryUsage().getUsed() / 1048576.0;
+        results.memory.add(new Results.MemorySample(0, baselineMb, 0));
+        long start = System.nanoTime();
+        try (Contender c = newContender("b", slowSink)) {
+            c.start(arn, pk -> {
+                if (count.incrementAndGet() == options.memoryRecords) {
+                    done.countDown();
+                }
+            });
+            while (!done.await(options.heapSampleSeconds, TimeUnit.SECONDS)) {
+                System.gc();
+                Results.MemorySample sample = new Results.MemorySample((System.nanoTime() - start) / 1e9,
+                        memory.getHeapMemoryUsage().getUsed() / 1048576.0, count.get());
+                results.memory.add(sample);
+                log.info("memory {}", sample);
+                if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(options.timeoutSeconds * 4L)) {
+                    log.warn("memory: stopping after {} of {} records", count.get(), options.memoryRecords);
+                    break;
+                }
+            }
+        } finally {
+            sinkThread.dispose();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        results.memorySinkRate = sinkRate;
+        results.memoryRecordsRead = count.get();
+        results.memorySeconds = seconds;
+        log.info("memory: {} records through the slow sink in {} s ({} records/s)", count.get(), round(seconds),
+                Math.round(count.get() / seconds));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    /** Command-line options; {@code --name value}. */
+    static final class Options {
+        int records = 200_000;
+        int reps = 3;
+        int kclReps = Integer.MAX_VALUE;
+        List<String> contenders = List.of("a", "b", "c1", "c2");
+        List<String> phases = List.of("drain", "latency", "memory");
+        int rate = 200;
+        int writeSeconds = 30;
+        int idleSeconds = 30;
+        int memoryRecords = 300_000;
+        double sinkSlowdown = 10;
+        double assumedSourceRate = 30_000;
+        int heapSampleSeconds = 5;
+        long kclTunedIdleMillis = 0;
+        int timeoutSeconds = 600;
+        Path out = Path.of("benchmarks", "results");
+        Path drainFrom;
+
+        static Options parse(String... args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("Missing value of " + name);
+                }
+                String value = args[++i];
+                switch (name) {
+                    case "--records" -> o.records = Integer.parseInt(value);
+                    case "--reps" -> o.reps = Integer.parseInt(value);
+                    case "--kcl-reps" -> o.kclReps = Integer.parseInt(value);
+                    case "--contenders" -> o.contenders = List.of(value.split(","));
+                    case "--phases" -> o.phases = List.of(value.split(","));
+                    case "--rate" -> o.rate = Integer.parseInt(value);
+                    case "--write-seconds" -> o.writeSeconds = Integer.parseInt(value);
+                    case "--idle-seconds" -> o.idleSeconds = Integer.parseInt(value);
+                    case "--memory-records" -> o.memoryRecords = Integer.parseInt(value);
+                    case "--sink-slowdown" -> o.sinkSlowdown = Double.parseDouble(value);
+                    case "--heap-sample-seconds" -> o.heapSampleSeconds = Integer.parseInt(value);
+                    case "--kcl-tuned-idle-ms" -> o.kclTunedIdleMillis = Long.parseLong(value);
+                    case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(value);
+                    case "--out" -> o.out = Path.of(value);
+                    case "--drain-from" -> o.drainFrom = Path.of(value);
+                    default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --records N"
+                            + " --reps N --kcl-reps N --contenders a,b,c1,c2 --phases drain,latency,memory --rate N"
+                            + " --write-seconds N --idle-seconds N --memory-records N --sink-slowdown X"
+                            + " --heap-sample-seconds N --kcl-tuned-idle-ms N --timeout-seconds N --out DIR"
+                            + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)");
+                }
+            }
+            return o;
+        }
+
+        @Override
+        public String toString() {
+            return "records=" + records + " reps=" + reps + (kclReps < reps ? " kclReps=" + kclReps : "")
+                    + " contenders=" + contenders + " phases=" + phases + " rate=" + rate + "/s x " + writeSeconds
+                    + " s, idle " + idleSeconds + " s, memoryRecords=" + memoryRecords + " sinkSlowdown=" + sinkSlowdown
+                    + " kclTunedIdleMs=" + kclTunedIdleMillis;
+        }
+    }
+}
