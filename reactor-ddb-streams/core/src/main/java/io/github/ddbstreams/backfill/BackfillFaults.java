@@ -1,16 +1,13 @@
 package io.github.ddbstreams.backfill;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.util.retry.Retry;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -72,61 +69,5 @@ final class BackfillFaults {
                 .onRetryExhaustedThrow((spec, signal) -> new IllegalStateException(what + " failed "
                         + (signal.totalRetries() + 1) + " times; giving up after maxRetries=" + options.maxRetries(),
                         unwrap(signal.failure())));
-    }
-
-    /**
-     * Estimates an item's size by DynamoDB's documented rules (UTF-8 names and strings, numbers at most 21
-     * bytes, 3 bytes per map or list plus 1 per element), erring on the large side: the
-     * {@code sizeBytes} of backfill records, used by byte-bounded batching.
-     */
-    static long itemBytes(Map<String, AttributeValue> item) {
-        long size = 0;
-        for (Map.Entry<String, AttributeValue> entry : item.entrySet()) {
-            size += utf8(entry.getKey()) + valueBytes(entry.getValue());
-        }
-        return size;
-    }
-
-    private static long valueBytes(AttributeValue value) {
-        switch (value.type()) {
-            case S:
-                return utf8(value.s());
-            case N:
-                return Math.min(21, value.n().length()) + 1L;
-            case B:
-                return value.b().asByteArrayUnsafe().length;
-            case BOOL:
-            case NUL:
-                return 1;
-            case SS:
-                return value.ss().stream().mapToLong(BackfillFaults::utf8).sum();
-            case NS:
-                return value.ns().stream().mapToLong(n -> Math.min(21, n.length()) + 1L).sum();
-            case BS:
-                return value.bs().stream().map(SdkBytes::asByteArrayUnsafe).mapToLong(b -> b.length).sum();
-            case M:
-                long map = 3;
-                for (Map.Entry<String, AttributeValue> entry : value.m().entrySet()) {
-                    map += 1 + utf8(entry.getKey()) + valueBytes(entry.getValue());
-                }
-                return map;
-            case L:
-                long list = 3;
-                for (AttributeValue element : value.l()) {
-                    list += 1 + valueBytes(element);
-                }
-                return list;
-            default:
-                return 0;
-        }
-    }
-
-    private static long utf8(String text) {
-        long size = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            size += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-        }
-        return size;
     }
 }

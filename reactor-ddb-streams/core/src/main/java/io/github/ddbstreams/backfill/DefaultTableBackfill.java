@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
+import io.github.ddbstreams.internal.ItemSizes;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import org.slf4j.Logger;
@@ -224,7 +225,7 @@ final class DefaultTableBackfill implements TableBackfill {
                     .keys(keys)
                     .newImage(item)
                     .sequenceNumber(SEQUENCE_NUMBER)
-                    .sizeBytes(BackfillFaults.itemBytes(item))
+                    .sizeBytes(ItemSizes.itemBytes(item))
                     .streamViewType(plan.viewType)
                     .approximateCreationTime(readAt)
                     .shardId(shardId)

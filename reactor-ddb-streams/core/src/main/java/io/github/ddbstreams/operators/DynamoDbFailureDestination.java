@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.internal.ItemSizes;
 import io.github.ddbstreams.record.ChangeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

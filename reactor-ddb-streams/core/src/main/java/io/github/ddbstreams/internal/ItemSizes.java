@@ -1,4 +1,4 @@
-package io.github.ddbstreams.operators;
+package io.github.ddbstreams.internal;
 
 import java.util.Map;
 
@@ -9,12 +9,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Estimates DynamoDB item sizes by DynamoDB's documented rules (names and strings in UTF-8 bytes, numbers at
  * most 21 bytes, 3 bytes of overhead per map or list plus 1 per element), erring on the large side.
  */
-final class ItemSizes {
+public final class ItemSizes {
 
     private ItemSizes() {
     }
 
-    static long itemBytes(Map<String, AttributeValue> item) {
+    /** The estimated size of an item in bytes. */
+    public static long itemBytes(Map<String, AttributeValue> item) {
         long size = 0;
         for (Map.Entry<String, AttributeValue> entry : item.entrySet()) {
             size += utf8(entry.getKey()) + valueBytes(entry.getValue());
@@ -22,7 +23,8 @@ final class ItemSizes {
         return size;
     }
 
-    static long valueBytes(AttributeValue value) {
+    /** The estimated size of one attribute value in bytes. */
+    public static long valueBytes(AttributeValue value) {
         switch (value.type()) {
             case S:
                 return utf8(value.s());
