@@ -47,8 +47,9 @@ final class Charts {
             charts.add(bars(String.format("Latency put → processed at %d puts/s, ms (log)", results.options.rate), "ms", names,
                     List.of(new Series("p50", results.latency.stream().map(r -> (Number) r.p50Ms()).toList()),
                             new Series("p99", results.latency.stream().map(r -> (Number) r.p99Ms()).toList())), true));
-            charts.add(bars("GetRecords calls/s while idle, one shard (log)", "calls/s", names,
-                    List.of(new Series("calls/s", results.latency.stream().map(r -> (Number) r.idleGetRecordsPerSecond()).toList())),
+            charts.add(bars("GetRecords calls/s, one shard (log)", "calls/s", names,
+                    List.of(new Series("while writing", results.latency.stream().map(r -> (Number) r.writingGetRecordsPerSecond()).toList()),
+                            new Series("while idle", results.latency.stream().map(r -> (Number) r.idleGetRecordsPerSecond()).toList())),
                     true));
         }
         if (results.memory.size() > 1) {
@@ -85,9 +86,10 @@ final class Charts {
         return switch (contender) {
             case "a" -> "(a) bare loop";
             case "b" -> "(b) receiver";
+            case "bf" -> "(b') fixed 250 ms";
             case "c1" -> "(c1) KCL default";
             case "c2" -> "(c2) KCL tuned";
-            default -> contender;
+            default -> contender.matches("b\\d+") ? "(b) min " + contender.substring(1) + " ms" : contender;
         };
     }
 

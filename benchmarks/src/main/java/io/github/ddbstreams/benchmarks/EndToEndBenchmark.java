@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import org.HdrHistogram.Histogram;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * <ul>
  *   <li>(a) a bare GetRecords loop, the ceiling;</li>
  *   <li>(b) {@code DynamoDbStreamsReceiver} with acknowledgement, a {@code DynamoDbCheckpointStore} and a no-op sink;</li>
+ *   <li>(b') the same with a fixed 250 ms pause after every empty response (latency phase only);</li>
  *   <li>(c1) KCL 3.1.1 + DynamoDB Streams Kinesis adapter 2.0.1 at its defaults (idle time between reads 1000 ms);</li>
  *   <li>(c2) the same KCL tuned (idle time {@code --kcl-tuned-idle-ms}, short failover/lease/dispatch intervals).</li>
  * </ul>
@@ -86,8 +88,8 @@ public final class EndToEndBenchmark {
     /**
      * Runs the phases of {@code options}, each on a fresh DynamoDB Local (DynamoDB Local's PutItem slows down as its
      * database fills: after the 200,000-change drain stream it takes ~40 ms a put, too slow for the latency phase),
-     * writes the result files after each phase and returns the results. Within a phase, every contender reads
-     * the same server and stream, one after the other.
+     * writes the result files after each phase and returns the results. In the drain phase every contender reads
+     * the same server and stream, one after the other; in the latency phase each contender has a fresh server.
      */
     static Results run(Options options) throws Exception {
         ADAPTER_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -101,22 +103,38 @@ public final class EndToEndBenchmark {
             log.info("Drain runs read from {}: {}", options.drainFrom, results.drain.size());
         }
         for (String phase : options.phases) {
-            try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start()) {
-                EndToEndBenchmark benchmark = new EndToEndBenchmark(options, dynamoDb, results);
-                try {
-                    switch (phase) {
-                        case "drain" -> benchmark.drainPhase();
-                        case "latency" -> benchmark.latencyPhase();
-                        case "memory" -> benchmark.memoryPhase();
-                        default -> throw new IllegalArgumentException("Unknown phase '" + phase + "' (drain, latency, memory)");
+            switch (phase) {
+                case "drain" -> onFreshServer(options, results, EndToEndBenchmark::drainPhase);
+                case "latency" -> {
+                    // one fresh server per contender: a server that already holds the previous contender's table and
+                    // stream answers GetRecords more slowly, which changes how often a poll comes back empty
+                    for (String contender : options.contenders) {
+                        if (!contender.equals("a")) { // the bare loop is only the throughput ceiling
+                            onFreshServer(options, results, b -> results.latency.add(b.latencyOnce(contender)));
+                        }
                     }
-                } finally {
-                    benchmark.clients.close();
                 }
+                case "memory" -> onFreshServer(options, results, EndToEndBenchmark::memoryPhase);
+                default -> throw new IllegalArgumentException("Unknown phase '" + phase + "' (drain, latency, memory)");
             }
             results.write(options.out);
         }
         return results;
+    }
+
+    private interface Phase {
+        void run(EndToEndBenchmark benchmark) throws InterruptedException;
+    }
+
+    private static void onFreshServer(Options options, Results results, Phase phase) throws InterruptedException {
+        try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start()) {
+            EndToEndBenchmark benchmark = new EndToEndBenchmark(options, dynamoDb, results);
+            try {
+                phase.run(benchmark);
+            } finally {
+                benchmark.clients.close();
+            }
+        }
     }
 
     // ------------------------------------------------------------------ drain
@@ -130,6 +148,9 @@ public final class EndToEndBenchmark {
         log.info("Wrote {} items in {} s ({} items/s)", options.records, round(seconds), Math.round(options.records / seconds));
         for (int rep = 1; rep <= options.reps; rep++) {
             for (String contender : options.contenders) {
+                if (contender.equals("bf") || contender.matches("b\\d+")) {
+                    continue; // drains exactly like (b): a backlog never returns an empty page
+                }
                 if (!contender.equals("a") && !contender.equals("b") && rep > options.kclReps) {
                     continue;
                 }
@@ -181,23 +202,21 @@ public final class EndToEndBenchmark {
         int id = ++runId;
         return switch (contender) {
             case "a" -> new BareGetRecordsLoop(clients.streams, 250);
-            case "b" -> new ReceiverContender(clients, "checkpoints-" + id, sink);
+            case "b" -> new ReceiverContender(clients, "checkpoints-" + id, sink, null);
+            case "bf" -> new ReceiverContender(clients, "checkpoints-" + id, sink, ReceiverOptions.DEFAULT_POLL_INTERVAL);
             case "c1" -> new KclContender(clients, KclContender.Settings.defaults(), "kcl-c1-" + id);
             case "c2" -> new KclContender(clients, KclContender.Settings.tuned(options.kclTunedIdleMillis), "kcl-c2-" + id);
-            default -> throw new IllegalArgumentException("Unknown contender '" + contender + "' (a, b, c1, c2)");
+            default -> {
+                if (contender.matches("b\\d+")) { // (b) with another minPollInterval, in ms: b16, b62, …
+                    yield new ReceiverContender(clients, "checkpoints-" + id, sink,
+                            Duration.ofMillis(Long.parseLong(contender.substring(1))));
+                }
+                throw new IllegalArgumentException("Unknown contender '" + contender + "' (a, b, bf, bN, c1, c2)");
+            }
         };
     }
 
     // ------------------------------------------------------------------ latency and idle cost
-
-    private void latencyPhase() throws InterruptedException {
-        for (String contender : options.contenders) {
-            if (contender.equals("a")) {
-                continue; // the bare loop is only the throughput ceiling
-            }
-            results.latency.add(latencyOnce(contender));
-        }
-    }
 
     private Results.LatencyRun latencyOnce(String contender) throws InterruptedException {
         double load = loadAverage();
@@ -231,9 +250,12 @@ public final class EndToEndBenchmark {
             double readySeconds = (System.nanoTime() - start) / 1e9;
             log.info("latency {}: first record after {} s; writing {} puts/s for {} s", contender, round(readySeconds),
                     options.rate, options.writeSeconds);
+            long writeStartCalls = clients.getRecordsCalls();
             long writeStart = System.nanoTime();
             writer.steady(table, "l-", count, options.rate, putDone);
-            double achievedRate = count / ((System.nanoTime() - writeStart) / 1e9);
+            double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+            double achievedRate = count / writeSeconds;
+            double writingCallsPerSecond = (clients.getRecordsCalls() - writeStartCalls) / writeSeconds;
             if (achievedRate < options.rate * 0.95) {
                 log.warn("latency {}: the server only took {} puts/s", contender, Math.round(achievedRate));
             }
@@ -241,6 +263,9 @@ public final class EndToEndBenchmark {
             while (processedCount.get() < count && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(10);
             }
+            // idle = no new record for a second: the cost of a shard nobody writes to (after a burst the receiver
+            // polls 3 more times within 0.22 s before settling at the poll interval)
+            TimeUnit.SECONDS.sleep(1);
             long idleStartCalls = clients.getRecordsCalls();
             long idleStart = System.nanoTime();
             TimeUnit.SECONDS.sleep(options.idleSeconds);
@@ -260,7 +285,7 @@ public final class EndToEndBenchmark {
             Results.LatencyRun run = new Results.LatencyRun(contender, achievedRate, count - missing, missing,
                     histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
                     histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0,
-                    idleCallsPerSecond, readySeconds, load);
+                    writingCallsPerSecond, idleCallsPerSecond, readySeconds, load);
             log.info("latency {}", run);
             return run;
         }
@@ -343,7 +368,7 @@ public final class EndToEndBenchmark {
         int records = 200_000;
         int reps = 3;
         int kclReps = Integer.MAX_VALUE;
-        List<String> contenders = List.of("a", "b", "c1", "c2");
+        List<String> contenders = List.of("a", "b", "bf", "c1", "c2");
         List<String> phases = List.of("drain", "latency", "memory");
         int rate = 200;
         int writeSeconds = 30;
@@ -382,7 +407,7 @@ public final class EndToEndBenchmark {
                     case "--out" -> o.out = Path.of(value);
                     case "--drain-from" -> o.drainFrom = Path.of(value);
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --records N"
-                            + " --reps N --kcl-reps N --contenders a,b,c1,c2 --phases drain,latency,memory --rate N"
+                            + " --reps N --kcl-reps N --contenders a,b,bf,c1,c2 --phases drain,latency,memory --rate N"
                             + " --write-seconds N --idle-seconds N --memory-records N --sink-slowdown X"
                             + " --heap-sample-seconds N --kcl-tuned-idle-ms N --timeout-seconds N --out DIR"
                             + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)");

@@ -15,28 +15,33 @@ import reactor.core.publisher.Flux;
 /**
  * Contender (b): {@link DynamoDbStreamsReceiver} from TRIM_HORIZON with a {@link DynamoDbCheckpointStore} in
  * a fresh table, each record acknowledged after the sink (by default a no-op) has seen it; default options
- * (poll interval 250 ms after an empty response, commit every 5 s).
+ * (pauses after empty responses from 31 ms up to the 250 ms poll interval, commit every 5 s). Contender (b')
+ * is the same with a fixed 250 ms pause after every empty response ({@code minPollInterval = pollInterval}).
  */
 final class ReceiverContender implements Contender {
 
     private final LocalClients clients;
     private final String checkpointTable;
     private final Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink;
+    private final Duration minPollInterval;
     private Disposable subscription;
 
     /**
      * @param sink applied to the records before they are acknowledged: {@code Function.identity()} for a no-op
      *             sink, or a slow one
+     * @param minPollInterval {@code null} for the default; the poll interval for a fixed pause
      */
-    ReceiverContender(LocalClients clients, String checkpointTable, Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink) {
+    ReceiverContender(LocalClients clients, String checkpointTable, Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink,
+            Duration minPollInterval) {
         this.clients = clients;
         this.checkpointTable = checkpointTable;
         this.sink = sink;
+        this.minPollInterval = minPollInterval;
     }
 
     @Override
     public void start(String streamArn, RecordListener listener) {
-        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+        ReceiverOptions.Builder options = ReceiverOptions.builder()
                 .streamsClient(clients.streams)
                 .dynamoDbClient(clients.dynamoDb)
                 .streamArn(streamArn)
@@ -44,8 +49,11 @@ final class ReceiverContender implements Contender {
                 .checkpointStore(DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
                         .client(clients.dynamoDb)
                         .tableName(checkpointTable)
-                        .build()))
-                .build());
+                        .build()));
+        if (minPollInterval != null) {
+            options.minPollInterval(minPollInterval);
+        }
+        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(options.build());
         subscription = receiver.receive()
                 .transform(sink)
                 .subscribe(record -> {

@@ -26,7 +26,8 @@ final class Results {
 
     /** Put-completed → processed latency in ms under a steady write rate, then the idle GetRecords rate. */
     record LatencyRun(String contender, double putsPerSecond, long records, long missing, double p50Ms, double p90Ms, double p99Ms,
-            double maxMs, double idleGetRecordsPerSecond, double firstRecordSeconds, double loadAverage) {
+            double maxMs, double writingGetRecordsPerSecond, double idleGetRecordsPerSecond, double firstRecordSeconds,
+            double loadAverage) {
     }
 
     /** Heap used after {@code System.gc()} at a time since subscribe, with the records processed by then. */
@@ -41,8 +42,17 @@ final class Results {
     static final Map<String, String> NAMES = Map.of(
             "a", "(a) bare GetRecords loop",
             "b", "(b) DynamoDbStreamsReceiver",
+            "bf", "(b') DynamoDbStreamsReceiver, fixed 250 ms pause",
             "c1", "(c1) KCL 3.1.1 + adapter, defaults",
             "c2", "(c2) KCL 3.1.1 + adapter, tuned");
+
+    /** The contender's name in tables: (b) with a minimum pause of N ms is {@code bN}. */
+    static String name(String contender) {
+        if (contender.matches("b\\d+")) {
+            return "(b) DynamoDbStreamsReceiver, minPollInterval " + contender.substring(1) + " ms";
+        }
+        return NAMES.getOrDefault(contender, contender);
+    }
 
     EndToEndBenchmark.Options options;
     Map<String, Object> machine;
@@ -118,7 +128,7 @@ final class Results {
             md.append("| contender | runs | drain records/s (first→last) | records/s incl. start-up | first record after (s) | GetRecords calls | records per call |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|\n");
             for (DrainSummary s : summaries) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f | %,.0f | %.0f |%n", NAMES.get(s.contender()),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f | %,.0f | %.0f |%n", name(s.contender()),
                         s.runs(), s.drainRecordsPerSecond(), s.overallRecordsPerSecond(), s.firstRecordSeconds(),
                         s.getRecordsCalls(), s.recordsPerGetRecords()));
             }
@@ -145,13 +155,13 @@ final class Results {
         if (!latency.isEmpty()) {
             md.append(String.format(Locale.ROOT, "Latency at %d puts/s for %d s, then %d s idle%n%n", options.rate,
                     options.writeSeconds, options.idleSeconds));
-            md.append("| contender | puts/s achieved | records | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | GetRecords/s while idle | first record after (s) | load |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            md.append("| contender | puts/s achieved | records | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | GetRecords/s while writing | GetRecords/s while idle | first record after (s) | load |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (LatencyRun r : latency) {
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %,d%s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |%n",
-                        NAMES.get(r.contender()), r.putsPerSecond(), r.records(), r.missing() > 0 ? " (" + r.missing() + " missing)" : "",
-                        r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.idleGetRecordsPerSecond(), r.firstRecordSeconds(),
-                        r.loadAverage()));
+                md.append(String.format(Locale.ROOT, "| %s | %.0f | %,d%s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |%n",
+                        name(r.contender()), r.putsPerSecond(), r.records(), r.missing() > 0 ? " (" + r.missing() + " missing)" : "",
+                        r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.writingGetRecordsPerSecond(), r.idleGetRecordsPerSecond(),
+                        r.firstRecordSeconds(), r.loadAverage()));
             }
             LatencyRun b = latencyOf("b");
             if (b != null) {
@@ -203,10 +213,11 @@ final class Results {
                         r.overallRecordsPerSecond(), r.getRecordsCalls(), r.loadAverage()));
             }
             Files.writeString(dir.resolve("e2e-drain.csv"), csv);
-            csv = new StringBuilder("contender,puts_per_s,records,missing,p50_ms,p90_ms,p99_ms,max_ms,idle_getrecords_per_s,first_record_s,load_average\n");
+            csv = new StringBuilder("contender,puts_per_s,records,missing,p50_ms,p90_ms,p99_ms,max_ms,writing_getrecords_per_s,"
+                    + "idle_getrecords_per_s,first_record_s,load_average\n");
             for (LatencyRun r : latency) {
-                csv.append(String.format(Locale.ROOT, "%s,%.1f,%d,%d,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f%n", r.contender(), r.putsPerSecond(), r.records(),
-                        r.missing(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.idleGetRecordsPerSecond(),
+                csv.append(String.format(Locale.ROOT, "%s,%.1f,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f%n", r.contender(), r.putsPerSecond(), r.records(),
+                        r.missing(), r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.writingGetRecordsPerSecond(), r.idleGetRecordsPerSecond(),
                         r.firstRecordSeconds(), r.loadAverage()));
             }
             Files.writeString(dir.resolve("e2e-latency.csv"), csv);

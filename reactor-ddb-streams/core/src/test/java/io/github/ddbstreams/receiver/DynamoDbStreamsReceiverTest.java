@@ -184,25 +184,78 @@ class DynamoDbStreamsReceiverTest {
     }
 
     @Test
-    void receive_whenShardIsIdle_pollsAgainAfterPollInterval_andAtOnceAfterRecords() {
+    void receive_withFixedPollInterval_pollsAgainAfterPollInterval_andAtOnceAfterRecords() {
         fake.addShard("s1");
 
-        StepVerifier.withVirtualTime(() -> receiver(b -> b.pollInterval(Duration.ofMillis(250))).receive())
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.pollInterval(Duration.ofMillis(250))
+                        .minPollInterval(Duration.ofMillis(250))).receive())
                 .expectSubscription()
-                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(1))
+                .then(getRecordsCallsAre(1))
                 .thenAwait(Duration.ofMillis(249))
-                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(1))
+                .then(getRecordsCallsAre(1))
                 .thenAwait(Duration.ofMillis(1))
-                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(2))
+                .then(getRecordsCallsAre(2))
                 .then(() -> fake.putRecords("s1", 3))
                 .thenAwait(Duration.ofMillis(250))
                 .expectNextCount(3)
                 // records came back: the next poll is immediate (and empty), then the pause again
-                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(4))
+                .then(getRecordsCallsAre(4))
                 .thenAwait(Duration.ofSeconds(1))
-                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(8))
+                .then(getRecordsCallsAre(8))
                 .thenCancel()
                 .verify();
+    }
+
+    @Test
+    void receive_afterRecords_pausesGrowFromMinPollIntervalToPollInterval_andRestartAfterNewRecords() {
+        fake.addShard("s1");
+
+        // defaults: pollInterval 250 ms, minPollInterval 250 / 8 = 31.25 ms
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .expectSubscription()
+                // a shard with nothing yet is idle: polled every pollInterval
+                .then(getRecordsCallsAre(1))
+                .thenAwait(Duration.ofMillis(249))
+                .then(getRecordsCallsAre(1))
+                .thenAwait(Duration.ofMillis(1))
+                .then(getRecordsCallsAre(2))
+                .then(() -> fake.putRecords("s1", 3))
+                .thenAwait(Duration.ofMillis(250))
+                .expectNextCount(3)
+                // call 3 returned the records, call 4 (at once) none: pauses of 31.25, 62.5, 125, then 250 ms
+                .then(getRecordsCallsAre(4))
+                .thenAwait(Duration.ofMillis(31))
+                .then(getRecordsCallsAre(4))
+                .thenAwait(Duration.ofMillis(1)) // t = 32 ms
+                .then(getRecordsCallsAre(5))
+                .thenAwait(Duration.ofMillis(61)) // t = 93 ms
+                .then(getRecordsCallsAre(5))
+                .thenAwait(Duration.ofMillis(1)) // t = 94 ms: 31.25 + 62.5 = 93.75
+                .then(getRecordsCallsAre(6))
+                .thenAwait(Duration.ofMillis(124)) // t = 218 ms
+                .then(getRecordsCallsAre(6))
+                .thenAwait(Duration.ofMillis(1)) // t = 219 ms: + 125 = 218.75
+                .then(getRecordsCallsAre(7))
+                .thenAwait(Duration.ofMillis(249)) // t = 468 ms
+                .then(getRecordsCallsAre(7))
+                .thenAwait(Duration.ofMillis(1)) // t = 469 ms: + 250 = 468.75, then every 250 ms
+                .then(getRecordsCallsAre(8))
+                .thenAwait(Duration.ofSeconds(1))
+                .then(getRecordsCallsAre(12))
+                // new records start the short pauses again
+                .then(() -> fake.putRecords("s1", 2))
+                .thenAwait(Duration.ofMillis(250))
+                .expectNextCount(2)
+                .then(getRecordsCallsAre(14))
+                .thenAwait(Duration.ofMillis(32))
+                .then(getRecordsCallsAre(15))
+                .thenCancel()
+                .verify();
+    }
+
+    /** A step asserting how many GetRecords calls the fake saw so far. */
+    private Runnable getRecordsCallsAre(int expected) {
+        return () -> assertThat(fake.count(GET_RECORDS)).as("GetRecords calls").isEqualTo(expected);
     }
 
     @Test

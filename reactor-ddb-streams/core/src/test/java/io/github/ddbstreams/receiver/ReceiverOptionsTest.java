@@ -16,6 +16,7 @@ class ReceiverOptionsTest {
         ReceiverOptions options = ReceiverOptions.builder().tableName("Orders").build();
         assertThat(options.startPosition()).isEqualTo(StartPosition.trimHorizon());
         assertThat(options.pollInterval()).isEqualTo(ReceiverOptions.DEFAULT_POLL_INTERVAL);
+        assertThat(options.minPollInterval()).isEqualTo(Duration.ofNanos(31_250_000));
         assertThat(options.maxRecordsPerRequest()).isEqualTo(1000);
         assertThat(options.trimmedDataPolicy()).isEqualTo(TrimmedDataPolicy.FAIL);
         assertThat(options.checkpointStore()).isNull();
@@ -49,6 +50,33 @@ class ReceiverOptionsTest {
                 .hasMessageContaining("maxRetries");
         assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").startPosition(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("startPosition");
+    }
+
+    @Test
+    void minPollInterval_followsThePollIntervalUnlessSet_andNeverExceedsIt() {
+        ReceiverOptions derived = ReceiverOptions.builder().tableName("Orders").pollInterval(Duration.ofSeconds(1)).build();
+        assertThat(derived.minPollInterval()).isEqualTo(Duration.ofMillis(125));
+        // derived, not frozen: changing the poll interval of a copy moves the minimum with it
+        assertThat(derived.toBuilder().pollInterval(Duration.ofMillis(80)).build().minPollInterval())
+                .isEqualTo(Duration.ofMillis(10));
+        ReceiverOptions fixed = ReceiverOptions.builder().tableName("Orders")
+                .pollInterval(Duration.ofMillis(250)).minPollInterval(Duration.ofMillis(250)).build();
+        assertThat(fixed.minPollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(fixed.toBuilder().build().minPollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(ReceiverOptions.builder().tableName("Orders").pollInterval(Duration.ZERO).build().minPollInterval())
+                .isEqualTo(Duration.ZERO);
+
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders")
+                .pollInterval(Duration.ofMillis(100)).minPollInterval(Duration.ofMillis(101)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("minPollInterval (PT0.101S) must not be above pollInterval (PT0.1S)");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").minPollInterval(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minPollInterval must be > 0");
+        // a zero minimum would jump from no pause straight to the poll interval: only allowed when never pausing
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").minPollInterval(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minPollInterval must be > 0");
+        assertThat(ReceiverOptions.builder().tableName("Orders").pollInterval(Duration.ZERO).minPollInterval(Duration.ZERO)
+                .build().minPollInterval()).isEqualTo(Duration.ZERO);
     }
 
     @Test

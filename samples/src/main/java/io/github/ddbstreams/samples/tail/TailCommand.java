@@ -124,7 +124,7 @@ final class TailCommand implements Callable<Integer> {
     Duration creationTimePrecision = ReceiverOptions.DEFAULT_CREATION_TIME_PRECISION;
 
     @Option(names = "--poll-interval", paramLabel = "<duration>", converter = Converters.DurationConverter.class,
-            description = "Pause after an empty poll of a shard. Default: 250ms.")
+            description = "Longest pause between polls of an idle shard (the pauses after records start at 1/8 of it). Default: 250ms.")
     Duration pollInterval = ReceiverOptions.DEFAULT_POLL_INTERVAL;
 
     @Option(names = "--max-retries", paramLabel = "<n>", defaultValue = "10",

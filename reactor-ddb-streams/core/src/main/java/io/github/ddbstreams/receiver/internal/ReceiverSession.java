@@ -760,16 +760,34 @@ final class ReceiverSession {
         if (reader.iterator == null) {
             endReached(reader);
         } else if (records.isEmpty() && !reader.isClosed() && !options.pollInterval().isZero()) {
+            long pauseNanos = nextPauseNanos(reader);
             reader.state = ShardReader.State.PAUSED;
             reader.pauseTimer = scheduler.schedule(() -> post(() -> {
                 reader.pauseTimer = null;
                 if (reader.state == ShardReader.State.PAUSED) {
                     reader.state = ShardReader.State.IDLE;
                 }
-            }), options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }), pauseNanos, TimeUnit.NANOSECONDS);
         } else {
+            if (!records.isEmpty()) {
+                reader.emptyResponses = 0;
+            }
             reader.state = ShardReader.State.IDLE;
         }
+    }
+
+    /** The pause after an empty response: minPollInterval doubled per empty response in a row, up to pollInterval. */
+    private long nextPauseNanos(ShardReader reader) {
+        long max = options.pollInterval().toNanos();
+        long pause = options.minPollInterval().toNanos();
+        int doublings = reader.emptyResponses;
+        for (int i = 0; i < doublings && pause < max; i++) {
+            pause *= 2; // pause > 0: minPollInterval is only zero together with pollInterval, which never pauses
+        }
+        if (doublings < Integer.MAX_VALUE) {
+            reader.emptyResponses = doublings + 1;
+        }
+        return Math.min(pause, max);
     }
 
     private void endReached(ShardReader reader) {

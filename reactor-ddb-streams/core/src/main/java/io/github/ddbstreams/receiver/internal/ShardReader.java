@@ -53,6 +53,12 @@ final class ShardReader {
     /** Inputs of the iterator-age and behind-latest gauges, while the shard is read. */
     ReceiverMetrics.ShardGauge gauge;
     long fetchStartNanos;
+    /**
+     * Empty GetRecords responses in a row since the last records: the next pause is
+     * {@code min(pollInterval, minPollInterval * 2^emptyResponses)}. Starts idle (a shard with nothing yet is
+     * polled every pollInterval).
+     */
+    int emptyResponses = Integer.MAX_VALUE;
     Disposable inFlight;
     Disposable pauseTimer;
 
