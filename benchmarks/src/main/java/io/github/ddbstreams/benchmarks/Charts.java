@@ -86,10 +86,10 @@ final class Charts {
         return switch (contender) {
             case "a" -> "(a) bare loop";
             case "b" -> "(b) receiver";
-            case "bf" -> "(b') fixed 250 ms";
+            case "bf" -> "(b') fixed 250ms";
             case "c1" -> "(c1) KCL default";
             case "c2" -> "(c2) KCL tuned";
-            default -> contender.matches("b\\d+") ? "(b) min " + contender.substring(1) + " ms" : contender;
+            default -> contender.matches("b\\d+") ? "(b) min " + contender.substring(1) + "ms" : contender;
         };
     }
 
@@ -104,21 +104,36 @@ final class Charts {
         chart.getStyler().setYAxisDecimalPattern(log ? "#,##0.###" : "#,##0.##");
         chart.getStyler().setDecimalPattern("#,##0.##"); // bar labels
         chart.getStyler().setOverlapped(false);
+        if (names.size() > 4) {
+            chart.getStyler().setXAxisLabelRotation(30);
+            chart.getStyler().setLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+        }
         if (log) {
             // bars start at the axis minimum, which on a log axis must be positive: the power of 10 below the data
             double min = series.stream().flatMap(s -> s.values().stream()).mapToDouble(Number::doubleValue)
                     .filter(v -> v > 0).min().orElse(1);
             double max = series.stream().flatMap(s -> s.values().stream()).mapToDouble(Number::doubleValue).max().orElse(1);
-            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            // a third of the smallest value, so a bar just above a power of 10 still shows
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min / 3))));
             chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max * 1.5))));
         }
         int i = 0;
         for (Series s : series) {
             // log axes cannot show 0: floor at a small value
-            List<Number> values = s.values().stream().map(v -> (Number) (log ? Math.max(v.doubleValue(), 0.001) : v.doubleValue())).toList();
+            List<Number> values = s.values().stream()
+                    .map(v -> (Number) threeFigures(log ? Math.max(v.doubleValue(), 0.001) : v.doubleValue())).toList();
             chart.addSeries(s.name(), names, values).setFillColor(COLORS[i++ % COLORS.length]);
         }
         return chart;
+    }
+
+    /** The value with at most three significant figures (whole numbers from 1,000 up), for readable bar labels. */
+    static double threeFigures(double v) {
+        if (v == 0 || Double.isNaN(v) || Math.abs(v) >= 1000) {
+            return Math.rint(v);
+        }
+        double scale = Math.pow(10, 2 - Math.floor(Math.log10(Math.abs(v))));
+        return Math.rint(v * scale) / scale;
     }
 
     private static void style(AxesChartStyler styler) {

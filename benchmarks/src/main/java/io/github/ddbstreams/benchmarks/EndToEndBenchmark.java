@@ -79,6 +79,12 @@ public final class EndToEndBenchmark {
      */
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
+        if (options.replot != null) {
+            Results earlier = Results.readJson(options.replot.resolve("e2e-results.json"), options);
+            earlier.write(options.out);
+            log.info("Redrew {} into {}", options.replot, options.out);
+            return;
+        }
         Results results = run(options);
         log.info("Summary:\n{}", results.markdown());
         // threads of the KCL and of DynamoDB Local's libraries outlive their shutdown: end the JVM explicitly
@@ -381,6 +387,7 @@ public final class EndToEndBenchmark {
         int timeoutSeconds = 600;
         Path out = Path.of("benchmarks", "results");
         Path drainFrom;
+        Path replot;
 
         static Options parse(String... args) {
             Options o = new Options();
@@ -406,11 +413,13 @@ public final class EndToEndBenchmark {
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(value);
                     case "--out" -> o.out = Path.of(value);
                     case "--drain-from" -> o.drainFrom = Path.of(value);
+                    case "--replot" -> o.replot = Path.of(value);
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --records N"
-                            + " --reps N --kcl-reps N --contenders a,b,bf,c1,c2 --phases drain,latency,memory --rate N"
+                            + " --reps N --kcl-reps N --contenders a,b,bf,bN,c1,c2 --phases drain,latency,memory --rate N"
                             + " --write-seconds N --idle-seconds N --memory-records N --sink-slowdown X"
                             + " --heap-sample-seconds N --kcl-tuned-idle-ms N --timeout-seconds N --out DIR"
-                            + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)");
+                            + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)"
+                            + " --replot DIR (redraw the chart and summary of DIR/e2e-results.json into --out)");
                 }
             }
             return o;

@@ -86,6 +86,33 @@ final class Results {
         return runs;
     }
 
+    /**
+     * Reads the runs, latency runs and memory samples of an earlier run from its {@code e2e-results.json} (to
+     * redraw its chart and summary); the options are the ones given now.
+     */
+    static Results readJson(Path json, EndToEndBenchmark.Options options) throws IOException {
+        ObjectMapper mapper = new ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(json.toFile());
+        Results results = new Results();
+        results.options = options;
+        results.machine = mapper.convertValue(root.get("machine"), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        for (com.fasterxml.jackson.databind.JsonNode n : root.get("drainRuns")) {
+            results.drain.add(mapper.treeToValue(n, DrainRun.class));
+        }
+        for (com.fasterxml.jackson.databind.JsonNode n : root.get("latency")) {
+            results.latency.add(mapper.treeToValue(n, LatencyRun.class));
+        }
+        com.fasterxml.jackson.databind.JsonNode memory = root.get("memory");
+        for (com.fasterxml.jackson.databind.JsonNode n : memory.get("samples")) {
+            results.memory.add(mapper.treeToValue(n, MemorySample.class));
+        }
+        results.memorySinkRate = memory.get("sinkRecordsPerSecond").asDouble();
+        results.memoryRecordsRead = memory.get("recordsRead").asLong();
+        results.memorySeconds = memory.get("seconds").asDouble();
+        return results;
+    }
+
     long drainCount(String contender) {
         return drain.stream().filter(r -> r.contender().equals(contender)).count();
     }

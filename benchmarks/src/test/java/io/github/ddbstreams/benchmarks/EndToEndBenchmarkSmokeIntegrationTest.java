@@ -31,4 +31,29 @@ class EndToEndBenchmarkSmokeIntegrationTest {
         assertThat(out.resolve("e2e-summary.md")).content().contains("(b)/(a)");
         assertThat(Files.size(out.resolve("e2e-chart.png"))).isGreaterThan(1000);
     }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void run_latencyPhase_measuresEachContenderOnItsOwnServer_andReplotReadsTheResultsBack(@TempDir Path out,
+            @TempDir Path replot) throws Exception {
+        Results results = EndToEndBenchmark.run(EndToEndBenchmark.Options.parse(
+                "--contenders", "a,b,b8", "--phases", "latency", "--rate", "50", "--write-seconds", "2",
+                "--idle-seconds", "2", "--timeout-seconds", "30", "--out", out.toString()));
+
+        // (a) is only the throughput ceiling: no latency run
+        assertThat(results.latency).extracting(Results.LatencyRun::contender).containsExactly("b", "b8");
+        assertThat(results.latency).allSatisfy(run -> {
+            assertThat(run.records()).isEqualTo(100);
+            assertThat(run.missing()).isZero();
+            assertThat(run.p50Ms()).isLessThanOrEqualTo(run.p99Ms());
+            assertThat(run.idleGetRecordsPerSecond()).isBetween(0.5, 4.5);
+        });
+        assertThat(out.resolve("e2e-summary.md")).content()
+                .contains("(b) DynamoDbStreamsReceiver, minPollInterval 8 ms").contains("GetRecords/s while writing");
+
+        EndToEndBenchmark.Options options = EndToEndBenchmark.Options.parse("--out", replot.toString());
+        Results.readJson(out.resolve("e2e-results.json"), options).write(replot);
+        assertThat(replot.resolve("e2e-latency.csv")).hasSameTextualContentAs(out.resolve("e2e-latency.csv"));
+        assertThat(Files.size(replot.resolve("e2e-chart.png"))).isGreaterThan(1000);
+    }
 }
