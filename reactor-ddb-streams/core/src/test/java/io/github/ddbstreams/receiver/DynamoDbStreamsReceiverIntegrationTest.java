@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -24,6 +25,7 @@ import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.SequenceNumbers;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import io.github.ddbstreams.testkit.FaultInjector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
 /** The receiver against a real DynamoDB Local server on 127.0.0.1. */
 class DynamoDbStreamsReceiverIntegrationTest {
@@ -317,5 +320,55 @@ class DynamoDbStreamsReceiverIntegrationTest {
         assertThat(error).isInstanceOf(StreamUnavailableException.class).hasMessageContaining(table)
                 .hasMessageContaining("disabled");
         assertThat(((StreamUnavailableException) error).reason()).isEqualTo(StreamUnavailableException.Reason.STREAM_DISABLED);
+    }
+
+    @Test
+    void receive_afterRecords_pollsSoonThenBacksOffToPollInterval_onRealServer(TestInfo info) {
+        String table = newTable(info);
+        FaultInjector counter = FaultInjector.create(); // no rules: only counts the calls
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        AtomicLong callsAtLastRecord = new AtomicLong();
+        try (DynamoDbStreamsAsyncClient streams = dynamoDb.newStreamsAsyncClient(counter)) {
+            Disposable reading = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                            .streamsClient(streams)
+                            .dynamoDbClient(client)
+                            .tableName(table)
+                            .pollInterval(Duration.ofMillis(800))
+                            .minPollInterval(Duration.ofMillis(25))
+                            .build())
+                    .receive()
+                    .subscribe(record -> {
+                        callsAtLastRecord.set(counter.calls("GetRecords"));
+                        received.add(record);
+                        record.checkpoint().acknowledge();
+                    });
+            try {
+                put(table, "k1", 1).block();
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
+                long afterRecord = callsAtLastRecord.get();
+                // the empty call at once, then pauses of 25, 50, 100 ms: 4 calls long before one 800 ms pause
+                // ends (a fixed pause would make 1 call in that time)
+                await().atMost(Duration.ofMillis(700)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> counter.calls("GetRecords") >= afterRecord + 4);
+
+                // nothing else arrives while the pauses grow to 800 ms (within ~1.6 s); then, idle, at most one
+                // call per 800 ms
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+                long idleStart = counter.calls("GetRecords");
+                await().during(Duration.ofMillis(3200)).atMost(Duration.ofSeconds(4))
+                        .until(() -> counter.calls("GetRecords") - idleStart <= 5);
+                assertThat(counter.calls("GetRecords") - idleStart).as("calls in 3.2 s idle").isBetween(2L, 5L);
+
+                // a new record restarts the short pauses
+                put(table, "k2", 1).block();
+                await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+                long afterSecond = callsAtLastRecord.get();
+                await().atMost(Duration.ofMillis(700)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> counter.calls("GetRecords") >= afterSecond + 4);
+            } finally {
+                reading.dispose();
+            }
+        }
+        assertThat(received).extracting(r -> r.keys().get("pk").s()).containsExactly("k1", "k2");
     }
 }
