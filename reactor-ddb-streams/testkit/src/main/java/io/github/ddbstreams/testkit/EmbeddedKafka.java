@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -79,11 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logFile;
     private final int brokerPort;
     private final int controllerPort;
-    private final Thread shutdownHook;
-
-    private final Object lock = new Object();
-    private ServerProcess process;
-    private boolean closed;
+    private final ServerLifecycle lifecycle;
 
     private EmbeddedKafka(List<String> classpath, Path instanceDir, int brokerPort, int controllerPort) {
         this.classpath = List.copyOf(classpath);
@@ -92,7 +87,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.logFile = instanceDir.resolve("kafka.log");
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
-        this.shutdownHook = new Thread(this::stopOnShutdown, "embedded-kafka-shutdown");
+        this.lifecycle = new ServerLifecycle("Kafka", this::toString, instanceDir, logFile, "embedded-kafka-shutdown",
+                STOP_GRACE, POLL_INTERVAL);
     }
 
     /**
@@ -135,10 +131,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             EmbeddedKafka kafka = new EmbeddedKafka(classpath, instanceDir, ports[0], ports[1]);
             try {
                 kafka.format();
-                Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
-                synchronized (kafka.lock) {
-                    kafka.launch();
-                }
+                kafka.lifecycle.start(kafka::launch);
                 log.info("Kafka started on {} in {} ms (instance {})", kafka.bootstrapServers(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), instanceDir);
                 return kafka;
@@ -167,9 +160,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Whether the broker process is running. */
     public boolean isRunning() {
-        synchronized (lock) {
-            return process != null && process.isAlive();
-        }
+        return lifecycle.isRunning();
     }
 
     /** The file holding the broker's standard output and error (its log), in the instance directory. */
@@ -188,12 +179,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public void stop() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null) {
-                process.stop(STOP_GRACE);
-                log.info("Kafka on {} stopped", bootstrapServers());
-            }
+        if (lifecycle.stop()) {
+            log.info("Kafka on {} stopped", bootstrapServers());
         }
     }
 
@@ -208,12 +195,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public void kill() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null) {
-                process.kill();
-                log.info("Kafka on {} killed", bootstrapServers());
-            }
+        if (lifecycle.kill()) {
+            log.info("Kafka on {} killed", bootstrapServers());
         }
     }
 
@@ -229,37 +212,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      *         if another process took one of its ports meanwhile)
      */
     public void restart() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null && process.isAlive()) {
-                process.stop(STOP_GRACE);
-            }
-            long startNanos = System.nanoTime();
-            launch();
-            log.info("Kafka restarted on {} in {} ms", bootstrapServers(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-        }
+        long millis = lifecycle.restart(this::launch);
+        log.info("Kafka restarted on {} in {} ms", bootstrapServers(), millis);
     }
 
     /** Stops the broker (SIGTERM; SIGKILL after 30 s) and deletes its instance directory. Idempotent. */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (process != null) {
-                process.stop(STOP_GRACE);
-            }
-            ServerInstances.deleteRecursively(instanceDir);
+        if (lifecycle.close()) {
+            log.debug("Kafka on {} closed", bootstrapServers());
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or the hook was never added (failed start)
-        }
-        log.debug("Kafka on {} closed", bootstrapServers());
     }
 
     @Override
@@ -287,19 +249,17 @@ public final class EmbeddedKafka implements AutoCloseable {
                 environment(), instanceDir, logFile);
         if (!storageTool.waitForExit(FORMAT_TIMEOUT)) {
             storageTool.kill();
-            throw failure("Kafka's StorageTool format did not finish within " + FORMAT_TIMEOUT, null);
+            throw lifecycle.failure("Kafka's StorageTool format did not finish within " + FORMAT_TIMEOUT, null);
         }
         int exitCode = storageTool.exitCode().orElse(-1);
         if (exitCode != 0) {
-            throw failure("Kafka's StorageTool format failed with exit code " + exitCode, null);
+            throw lifecycle.failure("Kafka's StorageTool format failed with exit code " + exitCode, null);
         }
     }
 
-    /** Starts the broker and waits until it answers. Called with the lock held. */
+    /** Starts the broker and waits until it answers. Called with the lifecycle's lock held. */
     private void launch() {
-        process = ServerProcess.start("Kafka", javaCommand(HEAP, MAIN_CLASS, propertiesFile.toString()),
-                environment(), instanceDir, logFile);
-        ServerInstances.recordInstance(instanceDir, process.handle());
+        lifecycle.launch(javaCommand(HEAP, MAIN_CLASS, propertiesFile.toString()), environment());
         awaitReady(System.nanoTime() + START_TIMEOUT.toNanos());
     }
 
@@ -347,17 +307,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                     last = e.toString();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw failure("Interrupted while waiting for Kafka to start", e);
+                    throw lifecycle.failure("Interrupted while waiting for Kafka to start", e);
                 }
-                if (!process.isAlive()) {
-                    throw failure("Kafka exited with code " + process.exitCode().orElse(-1) + " while starting", null);
-                }
-                if (System.nanoTime() > deadline) {
-                    process.stop(Duration.ofSeconds(5));
-                    throw failure("Kafka did not answer describeCluster within " + START_TIMEOUT + " (last: " + last
-                            + ")", null);
-                }
-                LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+                lifecycle.awaitNextPoll(deadline, "while starting",
+                        "Kafka did not answer describeCluster within " + START_TIMEOUT + " (last: " + last + ")");
             }
         }
     }
@@ -374,37 +327,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            if (!process.isAlive()) {
-                throw failure("Kafka exited with code " + process.exitCode().orElse(-1) + " while starting", null);
-            }
-            if (System.nanoTime() > deadline) {
-                process.stop(Duration.ofSeconds(5));
-                throw failure("Kafka did not listen on " + bootstrapServers() + " within " + START_TIMEOUT, null);
-            }
-            LockSupport.parkNanos(POLL_INTERVAL.toNanos());
-        }
-    }
-
-    private IllegalStateException failure(String message, Throwable cause) {
-        return new IllegalStateException(message + "; its output (" + logFile + ") ends with:\n"
-                + ServerProcess.tail(logFile), cause);
-    }
-
-    private void stopOnShutdown() {
-        ServerProcess running;
-        synchronized (lock) {
-            running = closed ? null : process;
-            closed = true;
-        }
-        if (running != null) {
-            running.stop(Duration.ofSeconds(10));
-        }
-        ServerInstances.deleteRecursively(instanceDir);
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed");
+            lifecycle.awaitNextPoll(deadline, "while starting",
+                    "Kafka did not listen on " + bootstrapServers() + " within " + START_TIMEOUT);
         }
     }
 

@@ -28,7 +28,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -91,13 +90,11 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
     private final Path logsDir;
     private final Path logFile;
     private final HttpClient httpClient;
-    private final Thread shutdownHook;
+    private final ServerLifecycle lifecycle;
 
-    private final Object lock = new Object();
-    private ServerProcess process;
+    /** Set by each launch; guarded by the lifecycle's lock. */
     private int httpPort;
     private int transportPort;
-    private boolean closed;
 
     private EmbeddedOpenSearch(Path distribution, boolean asNobody, Path instanceDir) {
         this.distribution = distribution;
@@ -108,7 +105,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         this.logsDir = instanceDir.resolve("logs");
         this.logFile = instanceDir.resolve("opensearch.log");
         this.httpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        this.shutdownHook = new Thread(this::stopOnShutdown, "embedded-opensearch-shutdown");
+        this.lifecycle = new ServerLifecycle("OpenSearch", this::toString, instanceDir, logFile,
+                "embedded-opensearch-shutdown", STOP_GRACE, POLL_INTERVAL);
     }
 
     /**
@@ -158,11 +156,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         EmbeddedOpenSearch openSearch = new EmbeddedOpenSearch(distribution, asNobody, instanceDir);
         openSearch.prepareInstance();
         long preparedNanos = System.nanoTime();
-        Runtime.getRuntime().addShutdownHook(openSearch.shutdownHook);
         try {
-            synchronized (openSearch.lock) {
-                openSearch.launch(0, 0);
-            }
+            openSearch.lifecycle.start(() -> openSearch.launch(0, 0));
         } catch (RuntimeException e) {
             openSearch.abandon();
             throw e;
@@ -180,16 +175,14 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
 
     /** The HTTP port (on {@link #HOST}); unchanged by {@link #restart()}. */
     public int port() {
-        synchronized (lock) {
+        synchronized (lifecycle.lock()) {
             return httpPort;
         }
     }
 
     /** Whether the server process is running. */
     public boolean isRunning() {
-        synchronized (lock) {
-            return process != null && process.isAlive();
-        }
+        return lifecycle.isRunning();
     }
 
     /** The file holding the server's standard output and error (its log), in the instance directory. */
@@ -208,12 +201,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public void stop() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null) {
-                process.stop(STOP_GRACE);
-                log.info("OpenSearch on port {} stopped", httpPort);
-            }
+        if (lifecycle.stop()) {
+            log.info("OpenSearch on port {} stopped", port());
         }
     }
 
@@ -228,12 +217,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
      * @throws IllegalStateException if this instance is closed
      */
     public void kill() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null) {
-                process.kill();
-                log.info("OpenSearch on port {} killed", httpPort);
-            }
+        if (lifecycle.kill()) {
+            log.info("OpenSearch on port {} killed", port());
         }
     }
 
@@ -250,16 +235,8 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
      *         if another process took its port meanwhile)
      */
     public void restart() {
-        synchronized (lock) {
-            ensureOpen();
-            if (process != null && process.isAlive()) {
-                process.stop(STOP_GRACE);
-            }
-            long startNanos = System.nanoTime();
-            launch(httpPort, transportPort);
-            log.info("OpenSearch restarted on {} in {} ms", endpoint(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-        }
+        long millis = lifecycle.restart(() -> launch(httpPort, transportPort));
+        log.info("OpenSearch restarted on {} in {} ms", endpoint(), millis);
     }
 
     /**
@@ -268,22 +245,9 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (process != null) {
-                process.stop(STOP_GRACE);
-            }
-            ServerInstances.deleteRecursively(instanceDir);
+        if (lifecycle.close()) {
+            log.info("OpenSearch on port {} closed", port());
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down already
-        }
-        log.info("OpenSearch on port {} closed", httpPort);
     }
 
     @Override
@@ -322,7 +286,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         }
     }
 
-    /** Starts the process and waits until the cluster is healthy. Called with the lock held. */
+    /** Starts the process and waits until the cluster is healthy. Called with the lifecycle's lock held. */
     private void launch(int requestedHttpPort, int requestedTransportPort) {
         Path httpPortsFile = logsDir.resolve("http.ports");
         Path transportPortsFile = logsDir.resolve("transport.ports");
@@ -357,8 +321,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         environment.put("OPENSEARCH_HOME", null);
         environment.put("JAVA_TOOL_OPTIONS", null);
         environment.put("JAVA_OPTS", null);
-        process = ServerProcess.start("OpenSearch", command, environment, instanceDir, logFile);
-        ServerInstances.recordInstance(instanceDir, process.handle());
+        lifecycle.launch(command, environment);
 
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         httpPort = awaitPort(httpPortsFile, deadline);
@@ -378,8 +341,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                     // being written; the node writes a temp file and renames it, but be lenient
                 }
             }
-            checkProgress(deadline, "its ports file " + portsFile.getFileName());
-            pause();
+            awaitNextPoll(deadline, "its ports file " + portsFile.getFileName());
         }
     }
 
@@ -402,66 +364,23 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                 last = e.toString();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw failure("Interrupted while waiting for OpenSearch to be healthy", e);
+                throw lifecycle.failure("Interrupted while waiting for OpenSearch to be healthy", e);
             }
-            checkProgress(deadline, "healthy shards (last answer: " + last + ")");
-            pause();
+            awaitNextPoll(deadline, "healthy shards (last answer: " + last + ")");
         }
     }
 
-    private void checkProgress(long deadline, String waitingFor) {
-        if (!process.isAlive()) {
-            throw failure("OpenSearch exited with code " + process.exitCode().orElse(-1) + " before " + waitingFor,
-                    null);
-        }
-        if (System.nanoTime() > deadline) {
-            process.stop(Duration.ofSeconds(5));
-            throw failure("OpenSearch did not report " + waitingFor + " within " + START_TIMEOUT, null);
-        }
+    /** Fails if the server exited or {@code waitingFor} did not come in time; else waits one poll interval. */
+    private void awaitNextPoll(long deadline, String waitingFor) {
+        lifecycle.awaitNextPoll(deadline, "before " + waitingFor,
+                "OpenSearch did not report " + waitingFor + " within " + START_TIMEOUT);
     }
 
-    private IllegalStateException failure(String message, Throwable cause) {
-        return new IllegalStateException(message + "; its output (" + logFile + ") ends with:\n"
-                + ServerProcess.tail(logFile), cause);
-    }
-
-    /** After a failed start: stop what runs; keep the directory (and log) until this JVM exits. */
+    /** After a failed start: kill what runs; keep the directory (and log) for a later start to reap. */
     private void abandon() {
-        synchronized (lock) {
-            closed = true;
-            if (process != null) {
-                process.kill();
-            }
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // shutting down
-        }
+        lifecycle.abandon();
         log.warn("OpenSearch failed to start; its instance directory {} is kept until a later start reaps it",
                 instanceDir);
-    }
-
-    private void stopOnShutdown() {
-        ServerProcess running;
-        synchronized (lock) {
-            running = closed ? null : process;
-            closed = true;
-        }
-        if (running != null) {
-            running.stop(Duration.ofSeconds(10));
-        }
-        ServerInstances.deleteRecursively(instanceDir);
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed");
-        }
-    }
-
-    private static void pause() {
-        LockSupport.parkNanos(POLL_INTERVAL.toNanos());
     }
 
     // ---- running as nobody ----------------------------------------------------------------------------
