@@ -6,17 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.github.ddbstreams.record.ChangeRecord;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.context.Context;
 
 /**
  * Groups records by key into open accumulators (at most one per key) that close by count, size, time or at
@@ -55,53 +52,25 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         source.subscribe(new AccumulatingSubscriber<>(actual, accumulation, scheduler, prefetch));
     }
 
-    static final class AccumulatingSubscriber<A, R> implements CoreSubscriber<ChangeRecord>, Subscription {
+    static final class AccumulatingSubscriber<A, R> extends SerializedDrainSubscriber<ChangeRecord, R> {
 
-        private final CoreSubscriber<? super R> actual;
         private final Accumulation<A, R> accumulation;
         private final Scheduler scheduler;
         private final int prefetch;
         private final int replenishAt;
 
-        private final Object lock = new Object();
         // guarded by lock
         private final Map<String, Open<A>> open = new LinkedHashMap<>();
         private final ArrayDeque<R> ready = new ArrayDeque<>();
-        private long requested;
         private int outstanding;
-        private boolean done;
-        private Throwable error;
-
-        private volatile Subscription upstream;
-        private volatile boolean cancelled;
-        private boolean terminated; // only touched by the drain loop
-
-        private volatile int wip;
-        @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<AccumulatingSubscriber> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(AccumulatingSubscriber.class, "wip");
 
         AccumulatingSubscriber(CoreSubscriber<? super R> actual, Accumulation<A, R> accumulation, Scheduler scheduler,
                 int prefetch) {
-            this.actual = actual;
+            super(actual);
             this.accumulation = accumulation;
             this.scheduler = scheduler;
             this.prefetch = prefetch;
             this.replenishAt = prefetch - (prefetch >> 2);
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
-                drain();
-            }
         }
 
         @Override
@@ -216,15 +185,8 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         }
 
         @Override
-        public void onComplete() {
-            synchronized (lock) {
-                if (done) {
-                    return;
-                }
-                done = true;
-                closeQuietly();
-            }
-            drain();
+        void completedLocked() {
+            closeQuietly();
         }
 
         /** Under the lock. */
@@ -242,25 +204,7 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         }
 
         @Override
-        public void request(long n) {
-            if (Operators.validate(n)) {
-                synchronized (lock) {
-                    requested = Operators.addCap(requested, n);
-                }
-                drain();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (cancelled) {
-                return;
-            }
-            cancelled = true;
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
+        void discardAll() {
             synchronized (lock) {
                 disposeAll();
             }
@@ -275,66 +219,23 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
             ready.clear();
         }
 
-        private void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
+        @Override
+        R pollLocked() {
+            if (!ready.isEmpty()) {
+                return claimDemand() ? ready.poll() : null;
             }
-            int missed = 1;
-            for (;;) {
-                for (;;) {
-                    if (terminated) {
-                        return;
-                    }
-                    if (cancelled) {
-                        synchronized (lock) {
-                            disposeAll();
-                        }
-                        return;
-                    }
-                    R next = null;
-                    boolean finish = false;
-                    Throwable failure = null;
-                    long toRequest = 0;
-                    synchronized (lock) {
-                        if (!ready.isEmpty()) {
-                            if (requested > 0) {
-                                next = ready.poll();
-                                if (requested != Long.MAX_VALUE) {
-                                    requested--;
-                                }
-                            }
-                        } else if (done) {
-                            finish = true;
-                            failure = error;
-                        } else if (upstream != null && outstanding <= prefetch - replenishAt) {
-                            toRequest = prefetch - outstanding;
-                            outstanding = prefetch;
-                        }
-                    }
-                    if (next != null) {
-                        actual.onNext(next);
-                        accumulation.emitted(next);
-                        continue;
-                    }
-                    if (finish) {
-                        terminated = true;
-                        if (failure != null) {
-                            actual.onError(failure);
-                        } else {
-                            actual.onComplete();
-                        }
-                        return;
-                    }
-                    if (toRequest > 0) {
-                        upstream.request(toRequest);
-                    }
-                    break;
-                }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
-                }
+            if (done) {
+                finish(error);
+            } else if (upstream != null && outstanding <= prefetch - replenishAt) {
+                requestUpstream(prefetch - outstanding);
+                outstanding = prefetch;
             }
+            return null;
+        }
+
+        @Override
+        void afterEmit(R emitted) {
+            accumulation.emitted(emitted);
         }
     }
 

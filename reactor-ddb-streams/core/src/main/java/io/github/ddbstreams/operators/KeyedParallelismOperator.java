@@ -8,12 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
 
 import io.github.ddbstreams.record.ChangeRecord;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -45,15 +43,13 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         source.subscribe(new KeyedSubscriber(actual, concurrency, maxPending, work));
     }
 
-    static final class KeyedSubscriber implements CoreSubscriber<ChangeRecord>, Subscription {
+    static final class KeyedSubscriber extends SerializedDrainSubscriber<ChangeRecord, ChangeRecord> {
 
-        private final CoreSubscriber<? super ChangeRecord> actual;
         private final int concurrency;
         private final int maxPending;
         private final int requestBatch;
         private final Function<? super ChangeRecord, ? extends Publisher<?>> work;
 
-        private final Object lock = new Object();
         // guarded by lock
         /** Per busy key, its records in stream order; the head is running or runnable. */
         private final Map<Map<String, AttributeValue>, ArrayDeque<ChangeRecord>> byKey = new HashMap<>();
@@ -64,40 +60,18 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         private final Set<Inner> running = new HashSet<>();
         private int held;
         private int outstanding;
-        private long requested;
-        private boolean done;
-        private Throwable error;
         private boolean failFast;
 
-        private volatile Subscription upstream;
-        private volatile boolean cancelled;
-        private boolean terminated; // only touched by the drain loop
-
-        private volatile int wip;
-        private static final AtomicIntegerFieldUpdater<KeyedSubscriber> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(KeyedSubscriber.class, "wip");
+        /** Works picked by {@link #pollLocked()} to start in {@link #afterPoll()}; only touched by the drain loop. */
+        private final List<Inner> toStart = new ArrayList<>();
 
         KeyedSubscriber(CoreSubscriber<? super ChangeRecord> actual, int concurrency, int maxPending,
                 Function<? super ChangeRecord, ? extends Publisher<?>> work) {
-            this.actual = actual;
+            super(actual);
             this.concurrency = concurrency;
             this.maxPending = maxPending;
             this.requestBatch = Math.max(1, maxPending / 4);
             this.work = work;
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
-                drain();
-            }
         }
 
         @Override
@@ -127,17 +101,6 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         @Override
         public void onError(Throwable t) {
             fail(t, false);
-        }
-
-        @Override
-        public void onComplete() {
-            synchronized (lock) {
-                if (done) {
-                    return;
-                }
-                done = true;
-            }
-            drain();
         }
 
         /** Fails the Flux at once, cancelling upstream (unless it failed itself) and every running work. */
@@ -194,29 +157,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         }
 
         @Override
-        public void request(long n) {
-            if (Operators.validate(n)) {
-                synchronized (lock) {
-                    requested = Operators.addCap(requested, n);
-                }
-                drain();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (cancelled) {
-                return;
-            }
-            cancelled = true;
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
-            cancelAll();
-        }
-
-        private void cancelAll() {
+        void discardAll() {
             List<Inner> toCancel;
             synchronized (lock) {
                 toCancel = new ArrayList<>(running);
@@ -230,80 +171,41 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
             }
         }
 
-        private void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
+        @Override
+        ChangeRecord pollLocked() {
+            if (failFast) {
+                finish(error);
+                return null;
             }
-            int missed = 1;
-            List<Inner> toStart = new ArrayList<>();
-            for (;;) {
-                for (;;) {
-                    if (terminated) {
-                        return;
-                    }
-                    if (cancelled) {
-                        cancelAll();
-                        return;
-                    }
-                    ChangeRecord next = null;
-                    boolean finish = false;
-                    Throwable failure = null;
-                    long toRequest = 0;
-                    synchronized (lock) {
-                        if (failFast) {
-                            finish = true;
-                            failure = error;
-                        } else {
-                            while (running.size() < concurrency && !runnable.isEmpty()) {
-                                Inner inner = new Inner(this, byKey.get(runnable.poll()).peek());
-                                running.add(inner);
-                                toStart.add(inner);
-                            }
-                            if (!completed.isEmpty() && requested > 0) {
-                                next = completed.poll();
-                                held--;
-                                if (requested != Long.MAX_VALUE) {
-                                    requested--;
-                                }
-                            } else if (done && held == 0) {
-                                finish = true;
-                            } else if (!done && upstream != null) {
-                                int free = maxPending - held - outstanding;
-                                if (free >= requestBatch || (free > 0 && outstanding == 0)) {
-                                    toRequest = free;
-                                    outstanding += free;
-                                }
-                            }
-                        }
-                    }
-                    if (finish) {
-                        terminated = true;
-                        if (failure != null) {
-                            actual.onError(failure);
-                        } else {
-                            actual.onComplete();
-                        }
-                        return;
-                    }
-                    if (!toStart.isEmpty()) {
-                        for (Inner inner : toStart) {
-                            start(inner);
-                        }
-                        toStart.clear();
-                    }
-                    if (next != null) {
-                        actual.onNext(next);
-                        continue;
-                    }
-                    if (toRequest > 0) {
-                        upstream.request(toRequest);
-                    }
-                    break;
+            while (running.size() < concurrency && !runnable.isEmpty()) {
+                Inner inner = new Inner(this, byKey.get(runnable.poll()).peek());
+                running.add(inner);
+                toStart.add(inner);
+            }
+            if (!completed.isEmpty() && claimDemand()) {
+                held--;
+                return completed.poll();
+            }
+            if (done && held == 0) {
+                finish(null);
+            } else if (!done && upstream != null) {
+                int free = maxPending - held - outstanding;
+                if (free >= requestBatch || (free > 0 && outstanding == 0)) {
+                    requestUpstream(free);
+                    outstanding += free;
                 }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
+            }
+            return null;
+        }
+
+        /** Starts the works picked by {@link #pollLocked()}, outside the lock. */
+        @Override
+        void afterPoll() {
+            if (!toStart.isEmpty()) {
+                for (Inner inner : toStart) {
+                    start(inner);
                 }
+                toStart.clear();
             }
         }
 

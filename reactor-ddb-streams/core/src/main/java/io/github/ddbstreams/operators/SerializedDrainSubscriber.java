@@ -1,0 +1,242 @@
+package io.github.ddbstreams.operators;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * The demand and drain plumbing shared by the operators of this package that hold elements between upstream
+ * and downstream ({@link AccumulatingOperator}, {@link KeyedParallelismOperator}): downstream request
+ * accounting, one serialized drain loop that does all signalling to downstream and all requests to
+ * upstream, cancellation and the terminal signal. A subclass holds its own state under {@link #lock} and only
+ * says, in {@link #pollLocked()}, what the loop should do next: emit an element, request more from
+ * upstream, end, or nothing.
+ *
+ * <p>One step of the drain loop: {@link #pollLocked()} under {@link #lock}; then, outside the lock, the end
+ * if {@link #finish(Throwable)} was called (nothing else happens), else {@link #afterPoll()}, else the
+ * element returned is emitted followed by {@link #afterEmit(Object)} and another step runs at once, else the
+ * amount passed to {@link #requestUpstream(long)} is requested and the loop waits for the next
+ * {@link #drain()}.
+ *
+ * <p>Concurrency contract:
+ * <ul>
+ *   <li>{@link #drain()} may be called from any thread at any time (upstream signals, {@link #request},
+ *       timers, inner subscribers). It runs its steps on at most one thread at a time (the
+ *       work-in-progress / missed counter pattern): a call made while another thread drains returns at
+ *       once and makes that thread run another round, so no signal is lost. Every signal to downstream
+ *       ({@code onNext}, {@code onError}, {@code onComplete}) is made by the drain loop, so they are
+ *       serialized (Reactive Streams §1.3), and never while holding {@link #lock}, as are its requests to
+ *       upstream (a downstream or upstream callback can re-enter the operator on the same thread). A subclass
+ *       calls {@code drain()} after every change of its state that may let the loop progress, never while
+ *       holding {@link #lock}.</li>
+ *   <li>Demand: {@link #request(long)} adds to a counter updated atomically (capped at
+ *       {@code Long.MAX_VALUE}, which means unbounded and is never used up); only the drain loop takes from
+ *       it, one unit per element, with {@link #claimDemand()}. So demand seen in the drain loop cannot
+ *       shrink until the loop itself uses it.</li>
+ *   <li>Termination: once the loop has signalled the end, or once it sees {@link #cancelled}, it exits
+ *       without releasing its work-in-progress counter, so every later {@code drain()} returns at once and
+ *       nothing more reaches downstream.</li>
+ *   <li>Completion: {@link #onComplete()} sets {@link #done} under the lock (once; later calls are
+ *       ignored), runs {@link #completedLocked()} and drains; {@code onNext} and {@code onError} are the
+ *       subclass's.</li>
+ *   <li>Cancellation: {@link #cancel()} is idempotent; it cancels upstream and calls {@link #discardAll()}.
+ *       The drain loop calls {@code discardAll()} again when it sees the cancellation, so what a racing
+ *       upstream signal added meanwhile is dropped too; {@code discardAll()} must therefore be thread-safe
+ *       and idempotent.</li>
+ * </ul>
+ *
+ * @param <T> the type of upstream elements
+ * @param <R> the type of elements emitted downstream
+ */
+abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Subscription {
+
+    final CoreSubscriber<? super R> actual;
+
+    /** Guards the subclass's state, {@link #done} and {@link #error}. */
+    final Object lock = new Object();
+    /** Under the lock: upstream has ended, or the operator failed; nothing more is taken from upstream. */
+    boolean done;
+    /** Under the lock: the error to end downstream with, or {@code null}. */
+    Throwable error;
+
+    /** Set once by {@link #onSubscribe}. */
+    volatile Subscription upstream;
+    volatile boolean cancelled;
+
+    // only touched by the drain loop (set by pollLocked through finish and requestUpstream)
+    private boolean terminated;
+    private Throwable terminalError;
+    private long toRequest;
+
+    private volatile long requested;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<SerializedDrainSubscriber> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(SerializedDrainSubscriber.class, "requested");
+
+    private volatile int wip;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<SerializedDrainSubscriber> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(SerializedDrainSubscriber.class, "wip");
+
+    SerializedDrainSubscriber(CoreSubscriber<? super R> actual) {
+        this.actual = actual;
+    }
+
+    /**
+     * Decides the next step of the drain loop; called by the loop only, under {@link #lock}, never after the
+     * end or a cancellation. It may change the subclass's state, and either returns the element to emit
+     * (after {@link #claimDemand()} returned {@code true}), or calls {@link #finish(Throwable)}, or
+     * {@link #requestUpstream(long)}, or none of them; it never signals downstream or upstream itself.
+     *
+     * @return the element to emit, or {@code null}
+     */
+    abstract R pollLocked();
+
+    /** Runs under the lock when upstream completes, once, just after {@link #done} is set; nothing by default. */
+    void completedLocked() {
+    }
+
+    /** Runs after each {@link #pollLocked()} that did not end the stream, outside the lock; nothing by default. */
+    void afterPoll() {
+    }
+
+    /** Runs after each element is emitted, outside the lock; nothing by default. */
+    void afterEmit(R emitted) {
+    }
+
+    /**
+     * Drops everything held and stops any work in flight, after a cancel. Called by {@link #cancel()} and by
+     * the drain loop once it sees the cancellation, possibly concurrently: it must be thread-safe (take
+     * {@link #lock}) and idempotent.
+     */
+    abstract void discardAll();
+
+    @Override
+    public final Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @Override
+    public final void onSubscribe(Subscription s) {
+        if (Operators.validate(upstream, s)) {
+            upstream = s;
+            actual.onSubscribe(this);
+            drain();
+        }
+    }
+
+    @Override
+    public final void onComplete() {
+        synchronized (lock) {
+            if (done) {
+                return;
+            }
+            done = true;
+            completedLocked();
+        }
+        drain();
+    }
+
+    @Override
+    public final void request(long n) {
+        if (Operators.validate(n)) {
+            Operators.addCap(REQUESTED, this, n);
+            drain();
+        }
+    }
+
+    @Override
+    public final void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        Subscription s = upstream;
+        if (s != null) {
+            s.cancel();
+        }
+        discardAll();
+    }
+
+    /**
+     * Takes one unit of downstream demand if there is any left (an unbounded demand is never used up). Only
+     * {@link #pollLocked()} calls it, to return an element to emit.
+     *
+     * @return whether an element may be emitted
+     */
+    final boolean claimDemand() {
+        if (requested == 0) {
+            return false;
+        }
+        Operators.produced(REQUESTED, this, 1);
+        return true;
+    }
+
+    /**
+     * Makes the drain loop end downstream with {@code failure}, or complete it when {@code null}, right after
+     * this {@link #pollLocked()}; nothing is signalled after. Only {@link #pollLocked()} calls it.
+     */
+    final void finish(Throwable failure) {
+        terminated = true;
+        terminalError = failure;
+    }
+
+    /**
+     * Makes the drain loop request {@code n} more elements from upstream after this {@link #pollLocked()}
+     * (when it neither ends nor emits). Only {@link #pollLocked()} calls it, after checking that
+     * {@link #upstream} is set.
+     */
+    final void requestUpstream(long n) {
+        toRequest = n;
+    }
+
+    /** Runs the drain loop on this thread unless another thread runs it; see the class javadoc. */
+    final void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            for (;;) {
+                if (terminated) {
+                    return;
+                }
+                if (cancelled) {
+                    discardAll();
+                    return;
+                }
+                toRequest = 0;
+                R next;
+                synchronized (lock) {
+                    next = pollLocked();
+                }
+                if (terminated) {
+                    if (terminalError != null) {
+                        actual.onError(terminalError);
+                    } else {
+                        actual.onComplete();
+                    }
+                    return;
+                }
+                afterPoll();
+                if (next != null) {
+                    actual.onNext(next);
+                    afterEmit(next);
+                    continue;
+                }
+                if (toRequest > 0) {
+                    upstream.request(toRequest);
+                }
+                break;
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+}
