@@ -1,5 +1,6 @@
 package io.github.ddbstreams.record;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -8,7 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -31,22 +39,257 @@ final class LambdaEvents {
 
     /*
      * Built explicitly, without findAndRegisterModules: the output must not change with whatever Jackson
-     * modules happen to be on the user's classpath. Only trees are written, which need no modules.
+     * modules happen to be on the user's classpath. Only trees and tokens are written, which need no modules.
      */
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /* The factory MAPPER writes trees with, so streamed text is escaped exactly as the tree's is. */
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    /* Thrown by the streaming writer for a value it cannot write; toJson then reports it through the tree. */
+    private static final Unwritable UNWRITABLE = new Unwritable();
+
+    private static final SerializableString EVENT_ID = new SerializedString("eventID");
+    private static final SerializableString EVENT_NAME = new SerializedString("eventName");
+    private static final SerializableString EVENT_VERSION = new SerializedString("eventVersion");
+    private static final SerializableString EVENT_SOURCE = new SerializedString("eventSource");
+    private static final SerializableString AWS_REGION = new SerializedString("awsRegion");
+    private static final SerializableString DYNAMODB = new SerializedString("dynamodb");
+    private static final SerializableString APPROXIMATE_CREATION_DATE_TIME =
+            new SerializedString("ApproximateCreationDateTime");
+    private static final SerializableString KEYS = new SerializedString("Keys");
+    private static final SerializableString NEW_IMAGE = new SerializedString("NewImage");
+    private static final SerializableString OLD_IMAGE = new SerializedString("OldImage");
+    private static final SerializableString SEQUENCE_NUMBER = new SerializedString("SequenceNumber");
+    private static final SerializableString SIZE_BYTES = new SerializedString("SizeBytes");
+    private static final SerializableString STREAM_VIEW_TYPE = new SerializedString("StreamViewType");
+    private static final SerializableString EVENT_SOURCE_ARN = new SerializedString("eventSourceARN");
+    private static final SerializableString USER_IDENTITY = new SerializedString("userIdentity");
+    private static final SerializableString TYPE = new SerializedString("type");
+    private static final SerializableString PRINCIPAL_ID = new SerializedString("principalId");
+    private static final SerializableString S = new SerializedString("S");
+    private static final SerializableString N = new SerializedString("N");
+    private static final SerializableString B = new SerializedString("B");
+    private static final SerializableString BOOL = new SerializedString("BOOL");
+    private static final SerializableString NULL = new SerializedString("NULL");
+    private static final SerializableString SS = new SerializedString("SS");
+    private static final SerializableString NS = new SerializedString("NS");
+    private static final SerializableString BS = new SerializedString("BS");
+    private static final SerializableString L = new SerializedString("L");
+    private static final SerializableString M = new SerializedString("M");
+
     private LambdaEvents() {
     }
 
-    /** The record as Lambda event JSON, fields in the order Lambda writes them. */
+    /**
+     * The record as Lambda event JSON, fields in the order Lambda writes them.
+     *
+     * <p>Written straight to a {@link JsonGenerator}, without building a tree: the text is exactly what
+     * serializing {@link #toJsonNode} with {@link #MAPPER} gives (same generator factory, hence the same
+     * escaping; same fields in the same order; same calls for nulls), at a fraction of the cost. Values the
+     * streaming writer cannot write (an untyped or Java-null attribute, a nesting deeper than Jackson's limit,
+     * Java nulls where DynamoDB never has one) are rewritten through the tree, so such a record fails, or
+     * renders, exactly as it always did, with the error naming the attribute's path.
+     */
     static String toJson(ChangeRecord record) {
+        try {
+            return writeJson(record);
+        } catch (IOException | RuntimeException e) {
+            return toJsonThroughTree(record);
+        }
+    }
+
+    /**
+     * The streaming half of {@link #toJson}, without its fallback: throws on a value it cannot write.
+     *
+     * @throws IOException or a RuntimeException when the record holds a value the writer cannot write
+     */
+    static String writeJson(ChangeRecord record) throws IOException {
+        // As ObjectMapper.writeValueAsString does: the writer's buffers and the generator's come from the
+        // factory's recycler pool, so a call allocates little more than the resulting String.
+        BufferRecycler recycler = FACTORY._getBufferRecycler();
+        try (SegmentedStringWriter out = new SegmentedStringWriter(recycler)) {
+            try (JsonGenerator g = FACTORY.createGenerator(out)) {
+                write(g, record);
+            }
+            return out.getAndClear();
+        } finally {
+            recycler.releaseToPool();
+        }
+    }
+
+    /** The reference rendering: the tree serialized by {@link #MAPPER}; it reports invalid values by path. */
+    static String toJsonThroughTree(ChangeRecord record) {
         try {
             return MAPPER.writeValueAsString(toJsonNode(record));
         } catch (JsonProcessingException e) {
-            // Writing a tree of strings, numbers and booleans to a String cannot fail short of a Jackson bug.
+            // Writing a tree of strings, numbers and booleans to a String cannot fail short of a Jackson bug
+            // (or a nesting deeper than Jackson's limit, which DynamoDB's 32 levels never reach).
             throw new IllegalStateException("could not write the Lambda event JSON of " + record, e);
+        }
+    }
+
+    /* Mirrors toJsonNode call for call: keep the two in step (LambdaEventsStreamingTest compares them). */
+    private static void write(JsonGenerator g, ChangeRecord record) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName(EVENT_ID);
+        g.writeString(record.eventId());
+        g.writeFieldName(EVENT_NAME);
+        g.writeString(record.eventName().name());
+        g.writeFieldName(EVENT_VERSION);
+        g.writeString(record.eventVersion());
+        g.writeFieldName(EVENT_SOURCE);
+        g.writeString(record.eventSource());
+        g.writeFieldName(AWS_REGION);
+        g.writeString(record.awsRegion());
+
+        g.writeFieldName(DYNAMODB);
+        g.writeStartObject();
+        Instant created = record.approximateCreationTime();
+        if (created != null) {
+            g.writeFieldName(APPROXIMATE_CREATION_DATE_TIME);
+            g.writeNumber(created.getEpochSecond());
+        }
+        writeImage(g, KEYS, record.keys());
+        writeImage(g, NEW_IMAGE, record.newImage());
+        writeImage(g, OLD_IMAGE, record.oldImage());
+        g.writeFieldName(SEQUENCE_NUMBER);
+        g.writeString(record.sequenceNumber());
+        g.writeFieldName(SIZE_BYTES);
+        g.writeNumber(record.sizeBytes());
+        StreamViewType viewType = record.streamViewType();
+        if (viewType != null && viewType != StreamViewType.UNKNOWN_TO_SDK_VERSION) {
+            g.writeFieldName(STREAM_VIEW_TYPE);
+            g.writeString(viewType.toString());
+        }
+        g.writeEndObject();
+
+        g.writeFieldName(EVENT_SOURCE_ARN);
+        g.writeString(record.streamArn());
+        Identity identity = record.userIdentity();
+        if (identity != null) {
+            g.writeFieldName(USER_IDENTITY);
+            g.writeStartObject();
+            if (identity.type() != null) {
+                g.writeFieldName(TYPE);
+                g.writeString(identity.type());
+            }
+            if (identity.principalId() != null) {
+                g.writeFieldName(PRINCIPAL_ID);
+                g.writeString(identity.principalId());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeImage(JsonGenerator g, SerializableString field, Map<String, AttributeValue> image)
+            throws IOException {
+        if (!image.isEmpty()) {
+            g.writeFieldName(field);
+            writeMap(g, image);
+        }
+    }
+
+    private static void writeMap(JsonGenerator g, Map<String, AttributeValue> map) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, AttributeValue> e : map.entrySet()) {
+            g.writeFieldName(e.getKey());
+            writeValue(g, e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    /* No attribute path is kept here: toJson redoes an unwritable record through the tree, which names it. */
+    private static void writeValue(JsonGenerator g, AttributeValue value) throws IOException {
+        AttributeValue.Type type = value == null ? null : value.type();
+        if (type == null) {
+            throw UNWRITABLE;
+        }
+        g.writeStartObject();
+        switch (type) {
+            case S:
+                g.writeFieldName(S);
+                g.writeString(value.s());
+                break;
+            case N:
+                g.writeFieldName(N);
+                g.writeString(value.n());
+                break;
+            case B:
+                g.writeFieldName(B);
+                writeBase64(g, value.b());
+                break;
+            case BOOL:
+                g.writeFieldName(BOOL);
+                writeBoolean(g, value.bool());
+                break;
+            case NUL:
+                g.writeFieldName(NULL);
+                g.writeBoolean(true);
+                break;
+            case SS:
+                g.writeFieldName(SS);
+                writeStrings(g, value.ss());
+                break;
+            case NS:
+                g.writeFieldName(NS);
+                writeStrings(g, value.ns());
+                break;
+            case BS:
+                g.writeFieldName(BS);
+                List<SdkBytes> bs = value.bs();
+                g.writeStartArray(bs, bs.size());
+                for (SdkBytes b : bs) {
+                    writeBase64(g, b);
+                }
+                g.writeEndArray();
+                break;
+            case L:
+                g.writeFieldName(L);
+                List<AttributeValue> l = value.l();
+                g.writeStartArray(l, l.size());
+                for (AttributeValue element : l) {
+                    writeValue(g, element);
+                }
+                g.writeEndArray();
+                break;
+            case M:
+                g.writeFieldName(M);
+                writeMap(g, value.m());
+                break;
+            default:
+                throw UNWRITABLE;
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator g, List<String> strings) throws IOException {
+        g.writeStartArray(strings, strings.size());
+        for (String s : strings) {
+            g.writeString(s); // a null element writes null, as ArrayNode.add((String) null) does
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeBase64(JsonGenerator g, SdkBytes bytes) throws IOException {
+        if (bytes == null) {
+            g.writeNull(); // as ObjectNode.put(String, (String) null) and ArrayNode.add((String) null) do
+        } else {
+            // MIME_NO_LINEFEEDS is RFC 4648 base64 with padding and no line breaks: the text of
+            // Base64.getEncoder(), encoded into the generator's buffer instead of an intermediate String.
+            byte[] b = bytes.asByteArrayUnsafe();
+            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, b.length);
+        }
+    }
+
+    private static void writeBoolean(JsonGenerator g, Boolean b) throws IOException {
+        if (b == null) {
+            g.writeNull(); // as ObjectNode.put(String, (Boolean) null) does
+        } else {
+            g.writeBoolean(b);
         }
     }
 
@@ -168,6 +411,15 @@ final class LambdaEvents {
                 throw path.untyped(type);
         }
         return node;
+    }
+
+    /** Signals a value the streaming writer cannot write; carries no stack trace (it never escapes). */
+    private static final class Unwritable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unwritable() {
+            super("unwritable attribute value", null, false, false);
+        }
     }
 
     private static String base64(SdkBytes bytes) {
