@@ -69,8 +69,9 @@ public final class ReceiverOptions {
     private final StartPosition startPosition;
     private final CheckpointStore checkpointStore;
     private final Duration pollInterval;
-    /** As given to the builder: null = derived from the poll interval. */
+    /** As given to the builder: null = derived from the poll interval (kept for toBuilder). */
     private final Duration minPollIntervalSetting;
+    private final Duration minPollInterval;
     private final int maxRecordsPerRequest;
     private final Duration shardDiscoveryInterval;
     private final Duration commitInterval;
@@ -94,6 +95,8 @@ public final class ReceiverOptions {
         this.checkpointStore = b.checkpointStore;
         this.pollInterval = b.pollInterval;
         this.minPollIntervalSetting = b.minPollInterval;
+        this.minPollInterval = b.minPollInterval != null ? b.minPollInterval
+                : b.pollInterval.dividedBy(DEFAULT_MIN_POLL_INTERVAL_DIVISOR);
         this.maxRecordsPerRequest = b.maxRecordsPerRequest;
         this.shardDiscoveryInterval = b.shardDiscoveryInterval;
         this.commitInterval = b.commitInterval;
@@ -185,8 +188,7 @@ public final class ReceiverOptions {
      * {@link Builder#minPollInterval(Duration)}.
      */
     public Duration minPollInterval() {
-        return minPollIntervalSetting != null ? minPollIntervalSetting
-                : pollInterval.dividedBy(DEFAULT_MIN_POLL_INTERVAL_DIVISOR);
+        return minPollInterval;
     }
 
     /** The {@code Limit} of each GetRecords call (1..1000): also the most records buffered per shard. */

@@ -770,24 +770,19 @@ final class ReceiverSession {
             }), pauseNanos, TimeUnit.NANOSECONDS);
         } else {
             if (!records.isEmpty()) {
-                reader.emptyResponses = 0;
+                reader.nextPauseNanos = options.minPollInterval().toNanos();
             }
             reader.state = ShardReader.State.IDLE;
         }
     }
 
-    /** The pause after an empty response: minPollInterval doubled per empty response in a row, up to pollInterval. */
+    /** The pause after an empty response: minPollInterval after records, doubled per empty response, up to pollInterval. */
     private long nextPauseNanos(ShardReader reader) {
         long max = options.pollInterval().toNanos();
-        long pause = options.minPollInterval().toNanos();
-        int doublings = reader.emptyResponses;
-        for (int i = 0; i < doublings && pause < max; i++) {
-            pause *= 2; // pause > 0: minPollInterval is only zero together with pollInterval, which never pauses
-        }
-        if (doublings < Integer.MAX_VALUE) {
-            reader.emptyResponses = doublings + 1;
-        }
-        return Math.min(pause, max);
+        long pause = reader.nextPauseNanos < 0 ? max : Math.min(reader.nextPauseNanos, max);
+        // pause > 0 here: minPollInterval is only zero together with pollInterval, which never pauses
+        reader.nextPauseNanos = Math.min(pause * 2, max);
+        return pause;
     }
 
     private void endReached(ShardReader reader) {

@@ -54,11 +54,10 @@ final class ShardReader {
     ReceiverMetrics.ShardGauge gauge;
     long fetchStartNanos;
     /**
-     * Empty GetRecords responses in a row since the last records: the next pause is
-     * {@code min(pollInterval, minPollInterval * 2^emptyResponses)}. Starts idle (a shard with nothing yet is
-     * polled every pollInterval).
+     * The pause after the next empty GetRecords response: minPollInterval after records, doubled by each empty
+     * response up to pollInterval. -1 until set: a shard with nothing read yet pauses pollInterval.
      */
-    int emptyResponses = Integer.MAX_VALUE;
+    long nextPauseNanos = -1;
     Disposable inFlight;
     Disposable pauseTimer;
 
