@@ -13,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -92,19 +95,19 @@ final class Results {
      */
     static Results readJson(Path json, EndToEndBenchmark.Options options) throws IOException {
         ObjectMapper mapper = new ObjectMapper()
-                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(json.toFile());
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        JsonNode root = mapper.readTree(json.toFile());
         Results results = new Results();
         results.options = options;
-        results.machine = mapper.convertValue(root.get("machine"), new com.fasterxml.jackson.core.type.TypeReference<>() { });
-        for (com.fasterxml.jackson.databind.JsonNode n : root.get("drainRuns")) {
+        results.machine = mapper.convertValue(root.get("machine"), new TypeReference<>() { });
+        for (JsonNode n : root.get("drainRuns")) {
             results.drain.add(mapper.treeToValue(n, DrainRun.class));
         }
-        for (com.fasterxml.jackson.databind.JsonNode n : root.get("latency")) {
+        for (JsonNode n : root.get("latency")) {
             results.latency.add(mapper.treeToValue(n, LatencyRun.class));
         }
-        com.fasterxml.jackson.databind.JsonNode memory = root.get("memory");
-        for (com.fasterxml.jackson.databind.JsonNode n : memory.get("samples")) {
+        JsonNode memory = root.get("memory");
+        for (JsonNode n : memory.get("samples")) {
             results.memory.add(mapper.treeToValue(n, MemorySample.class));
         }
         results.memorySinkRate = memory.get("sinkRecordsPerSecond").asDouble();

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -309,8 +310,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw lifecycle.failure("Interrupted while waiting for Kafka to start", e);
                 }
-                lifecycle.awaitNextPoll(deadline, "while starting",
-                        "Kafka did not answer describeCluster within " + START_TIMEOUT + " (last: " + last + ")");
+                String lastAnswer = last;
+                lifecycle.awaitNextPoll(deadline, () -> "while starting",
+                        () -> "Kafka did not answer describeCluster within " + START_TIMEOUT + " (last: " + lastAnswer + ")");
             }
         }
     }
@@ -327,8 +329,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            lifecycle.awaitNextPoll(deadline, "while starting",
-                    "Kafka did not listen on " + bootstrapServers() + " within " + START_TIMEOUT);
+            lifecycle.awaitNextPoll(deadline, () -> "while starting",
+                    () -> "Kafka did not listen on " + bootstrapServers() + " within " + START_TIMEOUT);
         }
     }
 

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -341,7 +342,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                     // being written; the node writes a temp file and renames it, but be lenient
                 }
             }
-            awaitNextPoll(deadline, "its ports file " + portsFile.getFileName());
+            awaitNextPoll(deadline, () -> "its ports file " + portsFile.getFileName());
         }
     }
 
@@ -366,14 +367,15 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw lifecycle.failure("Interrupted while waiting for OpenSearch to be healthy", e);
             }
-            awaitNextPoll(deadline, "healthy shards (last answer: " + last + ")");
+            String lastAnswer = last;
+            awaitNextPoll(deadline, () -> "healthy shards (last answer: " + lastAnswer + ")");
         }
     }
 
     /** Fails if the server exited or {@code waitingFor} did not come in time; else waits one poll interval. */
-    private void awaitNextPoll(long deadline, String waitingFor) {
-        lifecycle.awaitNextPoll(deadline, "before " + waitingFor,
-                "OpenSearch did not report " + waitingFor + " within " + START_TIMEOUT);
+    private void awaitNextPoll(long deadline, Supplier<String> waitingFor) {
+        lifecycle.awaitNextPoll(deadline, () -> "before " + waitingFor.get(),
+                () -> "OpenSearch did not report " + waitingFor.get() + " within " + START_TIMEOUT);
     }
 
     /** After a failed start: kill what runs; keep the directory (and log) for a later start to reap. */

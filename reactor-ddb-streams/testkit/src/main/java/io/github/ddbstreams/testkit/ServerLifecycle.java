@@ -104,17 +104,17 @@ final class ServerLifecycle {
      * parks for the poll interval.
      *
      * @param deadline a {@link System#nanoTime()} value
-     * @param exitedWhen ends the message if the process exited: {@code "<name> exited with code <code> "}
+     * @param exitedWhen ends the message if the process exited (only built then): {@code "<name> exited with code <code> "}
      *        followed by it, such as {@code "while starting"}
-     * @param timedOutMessage the message if the deadline has passed
+     * @param timedOutMessage the message if the deadline has passed (only built then)
      */
-    void awaitNextPoll(long deadline, String exitedWhen, String timedOutMessage) {
+    void awaitNextPoll(long deadline, Supplier<String> exitedWhen, Supplier<String> timedOutMessage) {
         if (!process.isAlive()) {
-            throw failure(name + " exited with code " + process.exitCode().orElse(-1) + " " + exitedWhen, null);
+            throw failure(name + " exited with code " + process.exitCode().orElse(-1) + " " + exitedWhen.get(), null);
         }
         if (System.nanoTime() > deadline) {
             process.stop(ABORT_GRACE);
-            throw failure(timedOutMessage, null);
+            throw failure(timedOutMessage.get(), null);
         }
         LockSupport.parkNanos(pollInterval.toNanos());
     }
