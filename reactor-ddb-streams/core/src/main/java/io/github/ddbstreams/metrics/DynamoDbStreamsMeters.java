@@ -37,6 +37,12 @@ public enum DynamoDbStreamsMeters {
     BEHIND_LATEST("ddb.streams.behind.latest", Type.GAUGE, "seconds", "table"),
     /** Shard checkpoints written to the checkpoint store (or lease table). */
     CHECKPOINTS_COMMITTED("ddb.streams.checkpoints.committed", Type.COUNTER, "checkpoints", "table"),
+    /**
+     * How long the oldest record read and not yet acknowledged has waited, the largest over the shards (0 when
+     * every record read was acknowledged). A value that keeps growing means a pipeline that does not
+     * acknowledge (see {@code ReceiverOptions.maxUnacknowledgedPerShard}).
+     */
+    OLDEST_UNACKNOWLEDGED_AGE("ddb.streams.unacknowledged.age", Type.GAUGE, "seconds", "table"),
     /** Shards being read now. */
     ACTIVE_SHARDS("ddb.streams.shards.active", Type.GAUGE, "shards", "table"),
 

@@ -61,6 +61,14 @@ public final class ReceiverOptions {
     public static final StartPosition DEFAULT_START_POSITION = StartPosition.trimHorizon();
     /** Trimmed data fails the Flux. */
     public static final TrimmedDataPolicy DEFAULT_TRIMMED_DATA_POLICY = TrimmedDataPolicy.FAIL;
+    /** Default {@link #maxUnacknowledgedPerShard()}: ten full pages. */
+    public static final int DEFAULT_MAX_UNACKNOWLEDGED_PER_SHARD = 10_000;
+    /** Default {@link #iteratorRefreshInterval()}: well before the service's 15-minute iterator expiry. */
+    public static final Duration DEFAULT_ITERATOR_REFRESH_INTERVAL = Duration.ofMinutes(10);
+    /** Default {@link #startupTimeout()}. */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Shard iterators expire after 15 minutes: a refresh must come before. */
+    static final Duration ITERATOR_LIFETIME = Duration.ofMinutes(15);
 
     private final DynamoDbStreamsAsyncClient streamsClient;
     private final DynamoDbAsyncClient dynamoDbClient;
@@ -85,6 +93,9 @@ public final class ReceiverOptions {
     private final boolean completeWhenStreamDisabled;
     private final LeaseOptions leases;
     private final MeterRegistry meterRegistry;
+    private final int maxUnacknowledgedPerShard;
+    private final Duration iteratorRefreshInterval;
+    private final Duration startupTimeout;
 
     private ReceiverOptions(Builder b) {
         this.streamsClient = b.streamsClient;
@@ -110,6 +121,9 @@ public final class ReceiverOptions {
         this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
         this.leases = b.leases;
         this.meterRegistry = b.meterRegistry;
+        this.maxUnacknowledgedPerShard = b.maxUnacknowledgedPerShard;
+        this.iteratorRefreshInterval = b.iteratorRefreshInterval;
+        this.startupTimeout = b.startupTimeout;
     }
 
     /** A builder with the defaults. */
@@ -141,6 +155,9 @@ public final class ReceiverOptions {
         b.completeWhenStreamDisabled = completeWhenStreamDisabled;
         b.leases = leases;
         b.meterRegistry = meterRegistry;
+        b.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
+        b.iteratorRefreshInterval = iteratorRefreshInterval;
+        b.startupTimeout = startupTimeout;
         return b;
     }
 
@@ -194,6 +211,30 @@ public final class ReceiverOptions {
     /** The {@code Limit} of each GetRecords call (1..1000): also the most records buffered per shard. */
     public int maxRecordsPerRequest() {
         return maxRecordsPerRequest;
+    }
+
+    /**
+     * The most records of one shard read and not yet acknowledged: at this bound the shard stops fetching
+     * until acknowledgements make room for a page. See {@link Builder#maxUnacknowledgedPerShard(int)}.
+     */
+    public int maxUnacknowledgedPerShard() {
+        return maxUnacknowledgedPerShard;
+    }
+
+    /**
+     * How old the iterator of a LATEST shard with nothing read yet may grow while downstream has no demand
+     * before it is refreshed by a GetRecords call. See {@link Builder#iteratorRefreshInterval(Duration)}.
+     */
+    public Duration iteratorRefreshInterval() {
+        return iteratorRefreshInterval;
+    }
+
+    /**
+     * How long a subscription may go without a single successful call to the streams service before it
+     * fails. See {@link Builder#startupTimeout(Duration)}.
+     */
+    public Duration startupTimeout() {
+        return startupTimeout;
     }
 
     /** Period of DescribeStream calls that find new shards. */
@@ -275,6 +316,7 @@ public final class ReceiverOptions {
                 + ", checkpointStore=" + (checkpointStore == null ? "in-memory" : checkpointStore.getClass().getSimpleName())
                 + ", pollInterval=" + minPollInterval() + ".." + pollInterval
                 + ", maxRecordsPerRequest=" + maxRecordsPerRequest
+                + ", maxUnacknowledgedPerShard=" + maxUnacknowledgedPerShard
                 + ", shardDiscoveryInterval=" + shardDiscoveryInterval
                 + ", commitInterval=" + commitInterval
                 + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
@@ -282,6 +324,7 @@ public final class ReceiverOptions {
                 + ", trimmedDataPolicy=" + trimmedDataPolicy
                 + ", creationTimePrecision=" + creationTimePrecision
                 + ", completeWhenStreamDisabled=" + completeWhenStreamDisabled
+                + ", startupTimeout=" + startupTimeout
                 + (leases == null ? "" : ", leases=" + leases)
                 + "}";
     }
@@ -305,6 +348,9 @@ public final class ReceiverOptions {
         private TrimmedDataPolicy trimmedDataPolicy = DEFAULT_TRIMMED_DATA_POLICY;
         private Consumer<TrimmedDataEvent> trimmedDataListener = event -> { };
         private Duration creationTimePrecision = DEFAULT_CREATION_TIME_PRECISION;
+        private int maxUnacknowledgedPerShard = DEFAULT_MAX_UNACKNOWLEDGED_PER_SHARD;
+        private Duration iteratorRefreshInterval = DEFAULT_ITERATOR_REFRESH_INTERVAL;
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Scheduler scheduler = Schedulers.parallel();
         private boolean completeWhenStreamDisabled;
         private LeaseOptions leases;
@@ -394,6 +440,46 @@ public final class ReceiverOptions {
          */
         public Builder minPollInterval(Duration minPollInterval) {
             this.minPollInterval = minPollInterval;
+            return this;
+        }
+
+        /**
+         * The most records of one shard read but not yet acknowledged (default 10,000). At this bound the shard
+         * stops calling GetRecords until acknowledgements make room for a page, so memory stays bounded even
+         * when a pipeline never acknowledges (a plain {@code filter} that drops records without acknowledging
+         * them): that shard then stops after this many records, and a WARN names it after a minute. A shard's
+         * children start only when all its records are acknowledged, so acknowledging every record, also the
+         * ones a pipeline drops, is what keeps a stream moving. Each GetRecords asks for at most this many
+         * records. Must be &gt;= 1.
+         *
+         * <pre>{@code
+         * ReceiverOptions.builder().tableName("Orders").maxUnacknowledgedPerShard(2_000).build();
+         * }</pre>
+         */
+        public Builder maxUnacknowledgedPerShard(int maxUnacknowledgedPerShard) {
+            this.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
+            return this;
+        }
+
+        /**
+         * A shard started at LATEST that has read nothing yet and whose subscriber has no demand keeps its
+         * position by one GetRecords call (whose records are buffered, within the one-page bound) when its
+         * iterator is this old (default 10 minutes); the service expires iterators after 15 minutes, and an
+         * iterator renewed at LATEST would skip what was written meanwhile. Must be &gt; 0 and below 15 minutes.
+         */
+        public Builder iteratorRefreshInterval(Duration iteratorRefreshInterval) {
+            this.iteratorRefreshInterval = iteratorRefreshInterval;
+            return this;
+        }
+
+        /**
+         * How long a subscription may go without one successful DescribeStream before it fails with a
+         * {@link StreamUnavailableException} of reason {@code SERVICE_UNREACHABLE} naming the endpoint and the
+         * last failure (default 60 s). A wrong endpoint or region otherwise retries forever. Once a call
+         * succeeded, outages are retried as {@link #maxRetries(long)} says. Must be &gt; 0.
+         */
+        public Builder startupTimeout(Duration startupTimeout) {
+            this.startupTimeout = startupTimeout;
             return this;
         }
 
@@ -493,6 +579,15 @@ public final class ReceiverOptions {
             Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
             requirePositive(creationTimePrecision, "creationTimePrecision", false);
             Objects.requireNonNull(scheduler, "scheduler");
+            if (maxUnacknowledgedPerShard < 1) {
+                throw new IllegalArgumentException("maxUnacknowledgedPerShard must be >= 1, was " + maxUnacknowledgedPerShard);
+            }
+            requirePositive(iteratorRefreshInterval, "iteratorRefreshInterval", false);
+            if (iteratorRefreshInterval.compareTo(ITERATOR_LIFETIME) >= 0) {
+                throw new IllegalArgumentException("iteratorRefreshInterval must be below " + ITERATOR_LIFETIME
+                        + " (the iterator lifetime), was " + iteratorRefreshInterval);
+            }
+            requirePositive(startupTimeout, "startupTimeout", false);
             if (leases != null && checkpointStore != null) {
                 throw new IllegalArgumentException("checkpointStore must not be set together with leases: with leases"
                         + " the checkpoints are kept in the lease table '" + leases.tableName() + "'");

@@ -2,7 +2,7 @@ package io.github.ddbstreams.receiver;
 
 /**
  * The stream cannot be read (any more): the table does not exist, has no stream, the stream does not exist
- * or was disabled. {@link #reason()} says which; the message names the table or stream.
+ * or was disabled, or the service could not be reached at start-up. {@link #reason()} says which; the message names the table or stream.
  */
 public final class StreamUnavailableException extends RuntimeException {
 
@@ -17,7 +17,13 @@ public final class StreamUnavailableException extends RuntimeException {
         /** The stream ARN is unknown. */
         STREAM_NOT_FOUND,
         /** The stream was disabled (or its table deleted); every record it held was delivered first. */
-        STREAM_DISABLED
+        STREAM_DISABLED,
+        /**
+         * No call reached the service within {@link ReceiverOptions#startupTimeout()} of the subscription (wrong
+         * endpoint or region, no network, bad credentials); the message names the endpoint and the last failure,
+         * which is also the cause. Once a call succeeded, outages are retried instead.
+         */
+        SERVICE_UNREACHABLE
     }
 
     private final Reason reason;

@@ -254,7 +254,8 @@ class DynamoDbStreamsReceiverIntegrationTest {
         Flux.range(30, 30).concatMap(i -> put(table, "k" + (i % 5), i)).blockLast();
 
         List<ChangeRecord> records = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1)))
-                .receive().take(60).collectList().block(Duration.ofSeconds(60));
+                .receive().doOnNext(r -> r.checkpoint().acknowledge()) // the child starts once the parent is acknowledged
+                .take(60).collectList().block(Duration.ofSeconds(60));
         assertThat(records).extracting(r -> Integer.parseInt(r.newImage().get("version").n()))
                 .containsExactlyElementsOf(IntStream.range(0, 60).boxed().collect(Collectors.toList()));
         assertThat(records.stream().map(ChangeRecord::shardId).distinct().count()).isEqualTo(2);
@@ -269,7 +270,7 @@ class DynamoDbStreamsReceiverIntegrationTest {
 
         Map<String, List<Integer>> perShard = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1)))
                 .receivePerShard()
-                .flatMap(shard -> shard.map(r -> Map.entry(shard.key(), Integer.parseInt(r.newImage().get("version").n()))))
+                .flatMap(shard -> shard.doOnNext(r -> r.checkpoint().acknowledge()).map(r -> Map.entry(shard.key(), Integer.parseInt(r.newImage().get("version").n()))))
                 .take(10)
                 .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())))
                 .block(Duration.ofSeconds(60));

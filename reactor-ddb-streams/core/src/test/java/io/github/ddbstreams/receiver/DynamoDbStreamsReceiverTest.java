@@ -84,7 +84,9 @@ class DynamoDbStreamsReceiverTest {
         List<String> g2 = fake.putRecords("G2", 10);
 
         List<ChangeRecord> received = new CopyOnWriteArrayList<>();
-        StepVerifier.withVirtualTime(() -> receiver(b -> b.maxRecordsPerRequest(7)).receive().take(90))
+        // children start once every record of their parent is acknowledged
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.maxRecordsPerRequest(7)).receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()).take(90))
                 .recordWith(() -> received)
                 .expectNextCount(90)
                 .verifyComplete();
@@ -572,7 +574,8 @@ class DynamoDbStreamsReceiverTest {
 
         StepVerifier.withVirtualTime(() -> receiver().receivePerShard()
                         .doOnNext(g -> groupOrder.add(g.key()))
-                        .flatMap(g -> g.take(g.key().equals("other") ? 4 : Long.MAX_VALUE)
+                        .flatMap(g -> g.doOnNext(r -> r.checkpoint().acknowledge())
+                                .take(g.key().equals("other") ? 4 : Long.MAX_VALUE)
                                 .map(r -> g.key() + ":" + r.shardId()))
                         .take(9))
                 .recordWith(ArrayList::new)

@@ -61,7 +61,12 @@ public final class DefaultDynamoDbStreamsReceiver implements DynamoDbStreamsRece
                 }
             }
         };
-        return new ReceiverSession(options, streams, dynamoDb, store, closeOwned, sink, groups);
+        // the emitter needs the session's loop, which needs the emitter: tie the knot through a holder
+        ReceiverSession[] session = new ReceiverSession[1];
+        RecordEmitter emitter = sink != null ? new MergedEmitter(sink)
+                : new PerShardEmitter(groups, task -> session[0].post(task));
+        session[0] = new ReceiverSession(options, streams, dynamoDb, store, closeOwned, emitter);
+        return session[0];
     }
 
     @Override

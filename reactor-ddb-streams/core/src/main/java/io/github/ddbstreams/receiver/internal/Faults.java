@@ -82,13 +82,20 @@ final class Faults {
         return e instanceof IOException;
     }
 
-    /** Exponential backoff with jitter on the options' scheduler, for retryable failures only. */
-    static Retry retry(ReceiverOptions options, String what) {
-        return retry(options, what, () -> { });
+    /** Told about each failure before it is retried. */
+    @FunctionalInterface
+    interface Observer {
+        /** {@code failure} (unwrapped) will be retried; {@code throttled} when the service throttled the call. */
+        void retrying(Throwable failure, boolean throttled);
     }
 
-    /** As {@link #retry(ReceiverOptions, String)}, calling {@code onThrottle} before each retry of a throttled call. */
-    static Retry retry(ReceiverOptions options, String what, Runnable onThrottle) {
+    /** Exponential backoff with jitter on the options' scheduler, for retryable failures only. */
+    static Retry retry(ReceiverOptions options, String what) {
+        return retry(options, what, (failure, throttled) -> { });
+    }
+
+    /** As {@link #retry(ReceiverOptions, String)}, telling {@code observer} of each failure before its retry. */
+    static Retry retry(ReceiverOptions options, String what, Observer observer) {
         return Retry.backoff(options.maxRetries(), options.retryBackoff())
                 .maxBackoff(options.maxRetryBackoff())
                 .jitter(0.5)
@@ -96,9 +103,7 @@ final class Faults {
                 .scheduler(options.scheduler())
                 .doBeforeRetry(signal -> {
                     Throwable failure = unwrap(signal.failure());
-                    if (isThrottling(failure)) {
-                        onThrottle.run();
-                    }
+                    observer.retrying(failure, isThrottling(failure));
                     if (signal.totalRetriesInARow() < 3) {
                         log.debug("{} failed ({}), retry #{}", what, failure.toString(), signal.totalRetriesInARow() + 1);
                     } else {

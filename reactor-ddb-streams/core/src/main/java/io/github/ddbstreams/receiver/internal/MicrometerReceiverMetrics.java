@@ -1,7 +1,9 @@
 package io.github.ddbstreams.receiver.internal;
 
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 import io.micrometer.core.instrument.Counter;
@@ -22,7 +24,8 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
     private final Counter expired;
     private final Counter checkpoints;
 
-    MicrometerReceiverMetrics(MeterRegistry registry, String table, LongSupplier schedulerMillis) {
+    MicrometerReceiverMetrics(MeterRegistry registry, String table, LongSupplier schedulerMillis,
+            Supplier<Collection<ShardCheckpointer>> checkpointers) {
         Tags tags = Tags.of("table", table);
         records = counter(registry, DynamoDbStreamsMeters.RECORDS_RECEIVED, tags, "Records received from GetRecords");
         bytes = counter(registry, DynamoDbStreamsMeters.BYTES_RECEIVED, tags, "Bytes of the records received");
@@ -39,6 +42,10 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
         TimeGauge.builder(DynamoDbStreamsMeters.BEHIND_LATEST.meterName(), this,
                         TimeUnit.MILLISECONDS, m -> m.behindLatestMillis(schedulerMillis.getAsLong()))
                 .tags(tags).description("Time since the shard furthest behind was last caught up")
+                .register(registry);
+        TimeGauge.builder(DynamoDbStreamsMeters.OLDEST_UNACKNOWLEDGED_AGE.meterName(), this, TimeUnit.MILLISECONDS,
+                        m -> oldestUnacknowledgedAgeMillis(checkpointers.get(), schedulerMillis.getAsLong()))
+                .tags(tags).description("How long the oldest record read and not yet acknowledged has waited (largest over shards)")
                 .register(registry);
         Gauge.builder(DynamoDbStreamsMeters.ACTIVE_SHARDS.meterName(), shards, s -> s.size())
                 .tags(tags).baseUnit(DynamoDbStreamsMeters.ACTIVE_SHARDS.baseUnit())

@@ -1,7 +1,10 @@
 package io.github.ddbstreams.receiver.internal;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.github.ddbstreams.receiver.ReceiverOptions;
 
@@ -21,11 +24,24 @@ class ReceiverMetrics {
 
     final Map<String, ShardGauge> shards = new ConcurrentHashMap<>();
 
-    static ReceiverMetrics create(ReceiverOptions options, String table, java.util.function.LongSupplier clock) {
+    static ReceiverMetrics create(ReceiverOptions options, String table, LongSupplier clock,
+            Supplier<Collection<ShardCheckpointer>> checkpointers) {
         if (options.meterRegistry() == null) {
             return new ReceiverMetrics();
         }
-        return new MicrometerReceiverMetrics(options.meterRegistry(), table, clock);
+        return new MicrometerReceiverMetrics(options.meterRegistry(), table, clock, checkpointers);
+    }
+
+    /** Age of the oldest record read and not yet acknowledged, over {@code checkpointers} (0 when none). */
+    static long oldestUnacknowledgedAgeMillis(Collection<ShardCheckpointer> checkpointers, long nowMillis) {
+        long oldest = -1;
+        for (ShardCheckpointer checkpointer : checkpointers) {
+            long at = checkpointer.oldestUnacknowledgedMillis();
+            if (at >= 0 && (oldest < 0 || at < oldest)) {
+                oldest = at;
+            }
+        }
+        return oldest < 0 ? 0 : Math.max(0, nowMillis - oldest);
     }
 
     ShardGauge shardStarted(String shardId, long nowMillis) {

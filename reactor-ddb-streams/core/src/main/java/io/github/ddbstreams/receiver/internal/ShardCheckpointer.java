@@ -1,6 +1,7 @@
 package io.github.ddbstreams.receiver.internal;
 
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -12,13 +13,22 @@ import reactor.core.publisher.Mono;
  *
  * <p>Records are tracked in sequence order when they are read; acknowledgements may come in any order and
  * from any thread. The watermark is the sequence number of the last record of the longest acknowledged
- * prefix. Memory: one small entry per record read but not yet below the watermark.
+ * prefix. Memory: one small entry per record read but not yet below the watermark, which the poller bounds
+ * ({@code maxUnacknowledgedPerShard}).
+ *
+ * <p>The reading loop is woken ({@code wake}) when acknowledgements <em>settle</em> the shard (its end was
+ * read and everything is acknowledged: its children may start) and when they release a shard held back by
+ * the in-flight bound; not on every acknowledgement.
  */
 final class ShardCheckpointer {
 
     private final String shardId;
     private final Supplier<Mono<Void>> commitAction;
+    private final LongSupplier clockMillis;
+    private final Runnable wake;
     private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    /** Set while the poller waits for the pending count to fall to this (or below), else -1. */
+    private int resumeAt = -1;
 
     /** Highest sequence number with everything at or below it acknowledged (or skipped), or null. */
     private String watermark;
@@ -28,8 +38,15 @@ final class ShardCheckpointer {
     private ShardCheckpoint saved;
 
     ShardCheckpointer(String shardId, ShardCheckpoint stored, Supplier<Mono<Void>> commitAction) {
+        this(shardId, stored, commitAction, () -> 0L, () -> { });
+    }
+
+    ShardCheckpointer(String shardId, ShardCheckpoint stored, Supplier<Mono<Void>> commitAction,
+            LongSupplier clockMillis, Runnable wake) {
         this.shardId = shardId;
         this.commitAction = commitAction;
+        this.clockMillis = clockMillis;
+        this.wake = wake;
         this.saved = stored;
         this.watermark = stored == null ? null : stored.sequenceNumber();
     }
@@ -40,7 +57,7 @@ final class ShardCheckpointer {
 
     /** Tracks a record that will be delivered; returns its checkpoint handle. */
     synchronized Entry track(String sequenceNumber) {
-        Entry entry = new Entry(this, sequenceNumber);
+        Entry entry = new Entry(this, sequenceNumber, clockMillis.getAsLong());
         pending.addLast(entry);
         return entry;
     }
@@ -50,7 +67,7 @@ final class ShardCheckpointer {
         if (pending.isEmpty()) {
             watermark = sequenceNumber;
         } else {
-            Entry entry = new Entry(this, sequenceNumber);
+            Entry entry = new Entry(this, sequenceNumber, clockMillis.getAsLong());
             entry.acknowledged = true;
             pending.addLast(entry);
         }
@@ -74,13 +91,49 @@ final class ShardCheckpointer {
         return pending.size();
     }
 
-    private synchronized void acknowledge(Entry entry) {
-        if (entry.acknowledged) {
-            return;
+    /**
+     * Whether {@code room} more records may be read without exceeding {@code max} unacknowledged ones; when
+     * not, the wake callback runs once acknowledgements have made that room.
+     */
+    synchronized boolean hasRoom(int room, int max) {
+        if (pending.size() + room <= max) {
+            resumeAt = -1;
+            return true;
         }
-        entry.acknowledged = true;
-        while (!pending.isEmpty() && pending.peekFirst().acknowledged) {
-            watermark = pending.pollFirst().sequenceNumber;
+        resumeAt = max - room;
+        return false;
+    }
+
+    /** When the oldest record read and not yet acknowledged was read (clock millis), or -1 when none. */
+    synchronized long oldestUnacknowledgedMillis() {
+        for (Entry entry : pending) {
+            if (!entry.acknowledged) {
+                return entry.trackedAtMillis;
+            }
+        }
+        return -1;
+    }
+
+    private void acknowledge(Entry entry) {
+        boolean wakeUp;
+        synchronized (this) {
+            if (entry.acknowledged) {
+                return;
+            }
+            entry.acknowledged = true;
+            int before = pending.size();
+            while (!pending.isEmpty() && pending.peekFirst().acknowledged) {
+                watermark = pending.pollFirst().sequenceNumber;
+            }
+            boolean settled = endReached && pending.isEmpty() && before > 0;
+            boolean released = resumeAt >= 0 && pending.size() <= resumeAt;
+            if (released) {
+                resumeAt = -1;
+            }
+            wakeUp = settled || released;
+        }
+        if (wakeUp) {
+            wake.run();
         }
     }
 
@@ -102,11 +155,13 @@ final class ShardCheckpointer {
     static final class Entry implements RecordCheckpoint {
         private final ShardCheckpointer owner;
         final String sequenceNumber;
+        final long trackedAtMillis;
         private volatile boolean acknowledged;
 
-        Entry(ShardCheckpointer owner, String sequenceNumber) {
+        Entry(ShardCheckpointer owner, String sequenceNumber, long trackedAtMillis) {
             this.owner = owner;
             this.sequenceNumber = sequenceNumber;
+            this.trackedAtMillis = trackedAtMillis;
         }
 
         @Override

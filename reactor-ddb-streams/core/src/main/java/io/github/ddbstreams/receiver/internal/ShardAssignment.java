@@ -1,0 +1,103 @@
+package io.github.ddbstreams.receiver.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.receiver.StartPosition;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+
+/**
+ * Which shard may start, and from where: {@link SingleWorkerAssignment} for one worker,
+ * {@link LeaseAssignment} for workers sharing the stream through leases.
+ *
+ * <p>Both follow one lineage rule, written once here ({@link #startOf}): a shard starts only when its
+ * parent is finished <em>and every record of it acknowledged</em> (or the parent is gone from the stream);
+ * it resumes after its checkpoint when it has one; a shard whose ancestor was read starts at its beginning,
+ * never at LATEST; otherwise the configured start position applies. Called on the session's loop only.
+ */
+interface ShardAssignment {
+
+    /** What a waiting shard does now. */
+    enum Kind {
+        /** Not yet: its parent is not settled, or this worker holds no lease for it. */
+        WAIT,
+        /** Never read: ended according to the store, or closed before a LATEST start. */
+        SKIP,
+        /** Closed before a LATEST start with leases: recorded as ended (not read) so its children follow. */
+        END_UNREAD,
+        /** Read from {@link Decision#start()}. */
+        START
+    }
+
+    /**
+     * @param kind what to do
+     * @param start where reading starts ({@link Kind#START} only)
+     * @param checkpoint the shard's stored checkpoint, or {@code null}
+     */
+    record Decision(Kind kind, ShardStart start, ShardCheckpoint checkpoint) {
+        static final Decision WAIT = new Decision(Kind.WAIT, null, null);
+        static final Decision SKIP = new Decision(Kind.SKIP, null, null);
+    }
+
+    /** Starts the policy once the stream and its stored checkpoints are known. */
+    void start();
+
+    /** The decision for a shard in {@link ShardPoller.State#WAITING}. */
+    Decision decide(ShardPoller shard, ShardPoller parent);
+
+    /** Every shard of the stream as known after a discovery. */
+    void discovered(Collection<ShardPoller> shards);
+
+    /** A shard was read to its end and every record delivered. */
+    void shardCompleted(ShardPoller shard);
+
+    /** Whether everything this policy is responsible for was read (a disabled stream then ends). */
+    boolean allRead(Collection<ShardPoller> shards);
+
+    /** Stops the policy's timers (no more decisions are asked). */
+    void stop();
+
+    /** Gives back what this worker holds (leases), after the final commit. */
+    Mono<Void> release();
+
+    /**
+     * The lineage rule's start position: after the checkpoint; at the beginning when an ancestor was read;
+     * else the configured start position.
+     */
+    static Decision startOf(ShardCheckpoint checkpoint, boolean ancestorRead, boolean closed, boolean recordEnded,
+            ReceiverOptions options) {
+        if (checkpoint != null && checkpoint.sequenceNumber() != null) {
+            return start(ShardIteratorType.AFTER_SEQUENCE_NUMBER, checkpoint.sequenceNumber(), null, checkpoint);
+        }
+        if (ancestorRead) {
+            return start(ShardIteratorType.TRIM_HORIZON, null, null, checkpoint);
+        }
+        StartPosition position = options.startPosition();
+        switch (position.kind()) {
+            case LATEST:
+                if (closed) {
+                    return recordEnded ? new Decision(Kind.END_UNREAD, null, checkpoint) : Decision.SKIP;
+                }
+                return start(ShardIteratorType.LATEST, null, null, checkpoint);
+            case AT_TIMESTAMP:
+                return start(ShardIteratorType.TRIM_HORIZON, null,
+                        floor(position.timestamp(), options.creationTimePrecision()), checkpoint);
+            default:
+                return start(ShardIteratorType.TRIM_HORIZON, null, null, checkpoint);
+        }
+    }
+
+    private static Decision start(ShardIteratorType type, String sequenceNumber, Instant skipBefore,
+            ShardCheckpoint checkpoint) {
+        return new Decision(Kind.START, ShardStart.of(type, sequenceNumber, skipBefore), checkpoint);
+    }
+
+    private static Instant floor(Instant instant, Duration precision) {
+        long millis = instant.toEpochMilli();
+        return Instant.ofEpochMilli(millis - Math.floorMod(millis, precision.toMillis()));
+    }
+}

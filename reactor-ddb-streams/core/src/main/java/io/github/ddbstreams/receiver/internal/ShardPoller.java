@@ -1,0 +1,451 @@
+package io.github.ddbstreams.receiver.internal;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.receiver.StreamUnavailableException;
+import io.github.ddbstreams.receiver.TrimmedDataEvent;
+import io.github.ddbstreams.receiver.TrimmedDataException;
+import io.github.ddbstreams.receiver.TrimmedDataPolicy;
+import io.github.ddbstreams.record.ChangeRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
+
+/**
+ * The reading of one shard: its iterator, its GetRecords calls, the pauses between them, expired iterators
+ * and trimmed data. The first step of the data path: GetRecords → records buffered here → {@link RecordEmitter}.
+ *
+ * <p>Confined to the session's serialized loop: responses and timers come back through {@link Host#post}.
+ * At most one call is in flight and at most one page is buffered; a page is fetched only when the emitter
+ * reports demand for this shard and the shard's unacknowledged records leave room for it.
+ */
+final class ShardPoller {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardPoller.class);
+    /** Beyond this many trimmed-data answers in a row with nothing read, the trimmed-data policy applies. */
+    private static final int MAX_FRESH_AFTER_TRIM = 3;
+    /** A shard held back by unacknowledged records this long is reported (WARN), then every 5 minutes. */
+    static final long HELD_BACK_WARNING_MILLIS = 60_000;
+    private static final long HELD_BACK_REPEAT_MILLIS = 300_000;
+
+    /** What the poller needs from its session. */
+    interface Host {
+        /** Runs {@code task} on the session's loop. */
+        void post(Runnable task);
+
+        /** Ends the whole reading with {@code error}. */
+        void fail(Throwable error);
+
+        String streamArn();
+
+        ReceiverMetrics metrics();
+
+        /** Told of every failure retried (throttles, and the cause a startup timeout reports). */
+        Faults.Observer observer();
+
+        long nowMillis();
+    }
+
+    enum State {
+        /** Known, not started: waiting for the assignment policy (parents, lease). */
+        WAITING,
+        /** Not read: ended according to the checkpoint store, or closed before a LATEST start. */
+        SKIPPED,
+        /** GetShardIterator in flight. */
+        ACQUIRING,
+        /** Has an iterator, no call in flight. */
+        IDLE,
+        /** GetRecords in flight. */
+        FETCHING,
+        /** Waiting for the poll interval after an empty response. */
+        PAUSED,
+        /** The shard's last record was read (NextShardIterator null); some may still be buffered. */
+        END_REACHED,
+        /** Every record was delivered. */
+        COMPLETE
+    }
+
+    final String shardId;
+    final String parentShardId;
+    /** Non-null once DescribeStream shows the shard closed. */
+    String endingSequenceNumber;
+
+    private final Host host;
+    private final ReceiverOptions options;
+    private final DynamoDbStreamsAsyncClient streams;
+
+    State state = State.WAITING;
+    /** True once reading started (not skipped): its children are read from their beginning. */
+    boolean wasRead;
+    /** Still listed by the last full DescribeStream. */
+    boolean listed = true;
+
+    ShardCheckpointer checkpointer;
+    private ShardStart start;
+    private String iterator;
+    /** When the current iterator was obtained (loop clock). */
+    private long iteratorAtMillis;
+    /** Sequence number of the last record GetRecords returned (delivered or skipped). */
+    private String lastSequenceRead;
+    /** Records created before this instant are skipped (AT_TIMESTAMP start), until one passes. */
+    private Instant skipBefore;
+
+    final ArrayDeque<ChangeRecord> buffer = new ArrayDeque<>();
+    /** Inputs of the iterator-age and behind-latest gauges, while the shard is read. */
+    ReceiverMetrics.ShardGauge gauge;
+    private long fetchStartNanos;
+    /**
+     * The pause after the next empty GetRecords response: minPollInterval after records, doubled by each empty
+     * response up to pollInterval. -1 until set: a shard with nothing read yet pauses pollInterval.
+     */
+    private long nextPauseNanos = -1;
+    /** Fresh TRIM_HORIZON iterators taken in a row after trimmed-data answers with nothing read. */
+    private int freshAfterTrim;
+    /** Since when (loop clock) fetching waits for acknowledgements, or -1. */
+    private long heldBackSinceMillis = -1;
+    private long heldBackWarnedAtMillis = -1;
+    private Disposable inFlight;
+    private Disposable pauseTimer;
+
+    ShardPoller(String shardId, String parentShardId, String endingSequenceNumber, Host host, ReceiverOptions options,
+            DynamoDbStreamsAsyncClient streams) {
+        this.shardId = shardId;
+        this.parentShardId = parentShardId;
+        this.endingSequenceNumber = endingSequenceNumber;
+        this.host = host;
+        this.options = options;
+        this.streams = streams;
+    }
+
+    boolean isDone() {
+        return state == State.SKIPPED || state == State.COMPLETE;
+    }
+
+    /** Done, and every record it delivered was acknowledged: its children may start. */
+    boolean isSettled() {
+        return state == State.SKIPPED || (state == State.COMPLETE && (checkpointer == null || checkpointer.isEnded()));
+    }
+
+    boolean isReading() {
+        return state != State.WAITING && !isDone();
+    }
+
+    boolean isClosed() {
+        return endingSequenceNumber != null;
+    }
+
+    /** Starts reading at {@code start}; records are tracked by {@code checkpointer}. */
+    void start(ShardStart start, ShardCheckpointer checkpointer, ReceiverMetrics.ShardGauge gauge) {
+        this.start = start;
+        this.checkpointer = checkpointer;
+        this.gauge = gauge;
+        this.skipBefore = start.skipBefore();
+        this.lastSequenceRead = null;
+        this.nextPauseNanos = -1;
+        this.heldBackSinceMillis = -1;
+        this.wasRead = true;
+        log.debug("Shard {} of {}: reading from {}", shardId, host.streamArn(), position());
+        acquire();
+    }
+
+    /** Marks the shard read without reading it (ended in the store, or closed before a LATEST start). */
+    void skip() {
+        state = State.SKIPPED;
+    }
+
+    /** A closed shard before a LATEST start, read in lease mode: recorded as ended so its children follow. */
+    void startEnded(ShardCheckpointer checkpointer, ReceiverMetrics.ShardGauge gauge) {
+        this.checkpointer = checkpointer;
+        this.gauge = gauge;
+        endReached();
+    }
+
+    /**
+     * Makes the next call this shard needs, if any: GetRecords when idle with demand, an empty buffer and room
+     * for a page of unacknowledged records; a keep-alive GetRecords for an idle LATEST shard whose iterator
+     * would otherwise expire with nothing read (renewing it at LATEST would skip what was written meanwhile).
+     */
+    void poll(long demand) {
+        if (state != State.IDLE || !buffer.isEmpty()) {
+            return;
+        }
+        if (demand > 0) {
+            int max = options.maxUnacknowledgedPerShard();
+            int room = Math.min(options.maxRecordsPerRequest(), max);
+            if (!checkpointer.hasRoom(room, max)) {
+                if (heldBackSinceMillis < 0) {
+                    heldBackSinceMillis = host.nowMillis();
+                }
+                return;
+            }
+            heldBackSinceMillis = -1;
+            heldBackWarnedAtMillis = -1;
+            fetch();
+        } else if (lastSequenceRead == null && start.type() == ShardIteratorType.LATEST
+                && host.nowMillis() - iteratorAtMillis >= options.iteratorRefreshInterval().toMillis()) {
+            log.debug("Shard {}: refreshing its LATEST iterator before it expires", shardId);
+            fetch();
+        }
+    }
+
+    /**
+     * WARN when fetching has waited for acknowledgements for a minute (then every 5 minutes): a pipeline that
+     * does not acknowledge what it drops stops here.
+     */
+    void warnIfHeldBack(long now) {
+        long since = heldBackSinceMillis;
+        if (since < 0 || now - since < HELD_BACK_WARNING_MILLIS
+                || (heldBackWarnedAtMillis >= 0 && now - heldBackWarnedAtMillis < HELD_BACK_REPEAT_MILLIS)) {
+            return;
+        }
+        heldBackWarnedAtMillis = now;
+        long oldest = checkpointer.oldestUnacknowledgedMillis();
+        log.warn("Shard {} of {} has not been read for {} s: {} records read are not acknowledged"
+                + " (maxUnacknowledgedPerShard {}), the oldest for {} s. Acknowledge every record"
+                + " (record.checkpoint().acknowledge()) once processed, also those a pipeline filters out", shardId,
+                host.streamArn(), (now - since) / 1000, checkpointer.pendingCount(), options.maxUnacknowledgedPerShard(),
+                oldest < 0 ? 0 : (now - oldest) / 1000);
+    }
+
+    /** Cancels calls and timers and forgets buffered records (lease lost, shutdown). */
+    void stop() {
+        if (inFlight != null) {
+            inFlight.dispose();
+            inFlight = null;
+        }
+        if (pauseTimer != null) {
+            pauseTimer.dispose();
+            pauseTimer = null;
+        }
+        buffer.clear();
+    }
+
+    /** Back to {@link State#WAITING} after a lease was lost or handed over. */
+    void reset() {
+        stop();
+        checkpointer = null;
+        iterator = null;
+        gauge = null;
+        heldBackSinceMillis = -1;
+        state = State.WAITING;
+    }
+
+    /** The end was read and every buffered record delivered. */
+    boolean completeIfDrained() {
+        if (state != State.END_REACHED || !buffer.isEmpty()) {
+            return false;
+        }
+        state = State.COMPLETE;
+        return true;
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    private void acquire() {
+        state = State.ACQUIRING;
+        iterator = null;
+        ShardIteratorType type = lastSequenceRead != null ? ShardIteratorType.AFTER_SEQUENCE_NUMBER : start.type();
+        String sequenceNumber = lastSequenceRead != null ? lastSequenceRead : start.sequenceNumber();
+        String arn = host.streamArn();
+        // suppressCancel: cancelling an SDK future mid-request only makes netty log an alarming WARN; a late
+        // response is dropped by the state checks instead
+        inFlight = Mono.fromFuture(() -> streams.getShardIterator(b -> b.streamArn(arn)
+                        .shardId(shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)), true)
+                .retryWhen(Faults.retry(options, "GetShardIterator " + shardId, host.observer()))
+                .subscribe(response -> host.post(() -> onIterator(response.shardIterator())),
+                        error -> host.post(() -> onCallError(error)));
+    }
+
+    private void onIterator(String newIterator) {
+        inFlight = null;
+        if (state != State.ACQUIRING) {
+            return;
+        }
+        if (newIterator == null) {
+            endReached();
+            return;
+        }
+        setIterator(newIterator);
+        state = State.IDLE;
+    }
+
+    private void setIterator(String newIterator) {
+        iterator = newIterator;
+        iteratorAtMillis = host.nowMillis();
+    }
+
+    private void fetch() {
+        state = State.FETCHING;
+        String current = iterator;
+        int limit = Math.min(options.maxRecordsPerRequest(), options.maxUnacknowledgedPerShard());
+        fetchStartNanos = System.nanoTime();
+        inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(current).limit(limit)), true)
+                .retryWhen(Faults.retry(options, "GetRecords " + shardId, host.observer()))
+                .subscribe(response -> host.post(() -> onRecords(response)),
+                        error -> host.post(() -> onCallError(error)));
+    }
+
+    private void onRecords(GetRecordsResponse response) {
+        inFlight = null;
+        if (state != State.FETCHING) {
+            return;
+        }
+        ReceiverMetrics metrics = host.metrics();
+        List<Record> records = response.records();
+        metrics.getRecordsLatency(System.nanoTime() - fetchStartNanos);
+        long bytes = 0;
+        long newestCreation = -1;
+        String arn = host.streamArn();
+        for (Record record : records) {
+            Long size = record.dynamodb().sizeBytes();
+            bytes += size == null ? 0 : size;
+            Instant createdAt = record.dynamodb().approximateCreationDateTime();
+            if (createdAt != null) {
+                newestCreation = Math.max(newestCreation, createdAt.toEpochMilli());
+            }
+            String sequenceNumber = record.dynamodb().sequenceNumber();
+            lastSequenceRead = sequenceNumber;
+            if (skipBefore != null) {
+                if (createdAt != null && createdAt.isBefore(skipBefore)) {
+                    checkpointer.skip(sequenceNumber);
+                    continue;
+                }
+                skipBefore = null;
+            }
+            buffer.add(ChangeRecord.from(record, shardId, arn, checkpointer.track(sequenceNumber)));
+        }
+        if (records.isEmpty()) {
+            metrics.emptyPoll();
+            if (gauge != null) {
+                gauge.caughtUpAtMillis = host.nowMillis();
+                gauge.newestCreationMillis = -1;
+            }
+        } else {
+            metrics.recordsReceived(records.size(), bytes);
+            freshAfterTrim = 0;
+            if (gauge != null && newestCreation >= 0) {
+                gauge.newestCreationMillis = newestCreation;
+            }
+        }
+        if (response.nextShardIterator() == null) {
+            iterator = null;
+            endReached();
+        } else {
+            setIterator(response.nextShardIterator());
+            if (records.isEmpty() && !isClosed() && !options.pollInterval().isZero()) {
+                pause(nextPauseNanos());
+            } else {
+                if (!records.isEmpty()) {
+                    nextPauseNanos = options.minPollInterval().toNanos();
+                }
+                state = State.IDLE;
+            }
+        }
+    }
+
+    private void pause(long nanos) {
+        state = State.PAUSED;
+        pauseTimer = options.scheduler().schedule(() -> host.post(() -> {
+            pauseTimer = null;
+            if (state == State.PAUSED) {
+                state = State.IDLE;
+            }
+        }), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The pause after an empty response: minPollInterval after records, doubled per empty response, up to pollInterval. */
+    private long nextPauseNanos() {
+        long max = options.pollInterval().toNanos();
+        long pause = nextPauseNanos < 0 ? max : Math.min(nextPauseNanos, max);
+        // pause > 0 here: minPollInterval is only zero together with pollInterval, which never pauses
+        nextPauseNanos = Math.min(pause * 2, max);
+        return pause;
+    }
+
+    private void endReached() {
+        if (gauge != null) {
+            gauge.caughtUpAtMillis = host.nowMillis();
+            gauge.newestCreationMillis = -1;
+        }
+        state = State.END_REACHED;
+        checkpointer.markEndReached();
+    }
+
+    private void onCallError(Throwable error) {
+        inFlight = null;
+        if (state != State.ACQUIRING && state != State.FETCHING) {
+            return;
+        }
+        String arn = host.streamArn();
+        if (Faults.isExpiredIterator(error)) {
+            host.metrics().iteratorExpired();
+            log.debug("Iterator of shard {} expired; renewing at {}", shardId, position());
+            acquire();
+        } else if (Faults.isTrimmedData(error)) {
+            onTrimmedData(error);
+        } else if (Faults.isResourceNotFound(error)) {
+            host.fail(new StreamUnavailableException(StreamUnavailableException.Reason.STREAM_NOT_FOUND,
+                    "Shard " + shardId + " of stream " + arn + " no longer exists", Faults.unwrap(error)));
+        } else {
+            host.fail(error);
+        }
+    }
+
+    /**
+     * Trimmed data: where nothing can have been skipped (the shard is read from its beginning and nothing was
+     * read yet, so TRIM_HORIZON is still where reading starts) a fresh iterator is taken; elsewhere the
+     * trimmed-data policy applies. DynamoDB Local answers TrimmedDataAccessException for the TRIM_HORIZON
+     * iterator of an empty shard once any table of the server was written to.
+     */
+    private void onTrimmedData(Throwable error) {
+        String arn = host.streamArn();
+        if (lastSequenceRead == null && start.type() == ShardIteratorType.TRIM_HORIZON
+                && freshAfterTrim++ < MAX_FRESH_AFTER_TRIM) {
+            log.debug("Shard {} of {}: trimmed-data answer before anything was read from TRIM_HORIZON;"
+                    + " nothing was skipped, taking a fresh iterator", shardId, arn);
+            acquire();
+            return;
+        }
+        TrimmedDataEvent event = new TrimmedDataEvent(arn, shardId, position());
+        try {
+            options.trimmedDataListener().accept(event);
+        } catch (RuntimeException e) {
+            log.warn("trimmedDataListener failed", e);
+        }
+        if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
+            log.error("Records of shard {} of {} were trimmed before they were read (position {})", shardId, arn,
+                    event.position());
+            host.fail(new TrimmedDataException(event, Faults.unwrap(error)));
+        } else {
+            log.warn("Records of shard {} of {} were trimmed before they were read (position {}):"
+                    + " continuing from TRIM_HORIZON, the records in between are lost", shardId, arn, event.position());
+            lastSequenceRead = null;
+            start = ShardStart.of(ShardIteratorType.TRIM_HORIZON, null, null);
+            acquire();
+        }
+    }
+
+    String position() {
+        if (lastSequenceRead != null) {
+            return "AFTER_SEQUENCE_NUMBER " + lastSequenceRead;
+        }
+        if (start == null) {
+            return "not started";
+        }
+        return start.sequenceNumber() == null ? String.valueOf(start.type()) : start.type() + " " + start.sequenceNumber();
+    }
+
+    @Override
+    public String toString() {
+        return shardId + "(" + state + ")";
+    }
+}

@@ -1,0 +1,317 @@
+package io.github.ddbstreams.receiver;
+
+import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.DESCRIBE_STREAM;
+import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.GET_RECORDS;
+import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.GET_SHARD_ITERATOR;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
+import io.github.ddbstreams.operators.BatchOptions;
+import io.github.ddbstreams.operators.BatchResult;
+import io.github.ddbstreams.operators.Batching;
+import io.github.ddbstreams.operators.ErrorHandling;
+import io.github.ddbstreams.operators.ErrorHandlingOptions;
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.ShardFilterType;
+
+/**
+ * The receiver's data path (GetRecords → emit → acknowledge → commit) at its edges: lineage waits for
+ * acknowledgements, the in-flight bound, cancelled shard groups, child discovery, start-up failures, LATEST
+ * iterators under backpressure and trimmed-data answers that skipped nothing. Virtual time, scripted fake.
+ */
+class ReceiverDataPathTest {
+
+    private final FakeDynamoDbStreams fake = FakeDynamoDbStreams.create();
+    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+
+    private DynamoDbStreamsReceiver receiver(UnaryOperator<ReceiverOptions.Builder> customizer) {
+        ReceiverOptions.Builder builder = ReceiverOptions.builder()
+                .streamsClient(fake)
+                .streamArn(fake.streamArn())
+                .checkpointStore(store)
+                .scheduler(VirtualTimeScheduler.getOrSet());
+        return DynamoDbStreamsReceiver.create(customizer.apply(builder).build());
+    }
+
+    private String put(String shardId, String key, int version) {
+        Map<String, AttributeValue> keys = Map.of("pk", AttributeValue.fromS(key));
+        return fake.putRecord(shardId, OperationType.MODIFY, keys, null,
+                Map.of("pk", AttributeValue.fromS(key), "version", AttributeValue.fromN(Integer.toString(version))));
+    }
+
+    private static int version(ChangeRecord record) {
+        return Integer.parseInt(record.newImage().get("version").n());
+    }
+
+    // ---------------------------------------------------------------- lineage waits for acknowledgements
+
+    @Test
+    void receive_startsAChildOnlyWhenEveryRecordOfItsParentIsAcknowledged() {
+        fake.addShard("P");
+        fake.putRecords("P", 5);
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        fake.putRecords("C", 3);
+        List<ChangeRecord> got = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .recordWith(() -> got)
+                .expectNextCount(5)
+                .thenAwait(Duration.ofMinutes(1))
+                .then(() -> assertThat(fake.count(GET_SHARD_ITERATOR, "C")).as("child started before its parent was acknowledged").isZero())
+                .then(() -> got.subList(0, 4).forEach(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofMinutes(1))
+                .then(() -> assertThat(fake.count(GET_SHARD_ITERATOR, "C")).isZero())
+                .then(() -> got.get(4).checkpoint().acknowledge())
+                .thenAwait(Duration.ofSeconds(1))
+                .expectNextCount(3)
+                .consumeRecordedWith(records -> assertThat(records.stream().skip(5).map(ChangeRecord::shardId)).containsOnly("C"))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void batchingAndErrorHandling_withASlowRetryingSink_keepEachItemsOrderAcrossASplit() {
+        // one item changes 13 times in the parent (a full batch of 10 and a partial one of 3) and 10 times in the
+        // child (one full batch); the sink is slow and fails each parent batch once
+        fake.addShard("P");
+        for (int v = 1; v <= 13; v++) {
+            put("P", "item", v);
+        }
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        for (int v = 14; v <= 23; v++) {
+            put("C", "item", v);
+        }
+        List<Integer> written = new CopyOnWriteArrayList<>();
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+
+        StepVerifier.withVirtualTime(() -> {
+            VirtualTimeScheduler scheduler = VirtualTimeScheduler.getOrSet();
+            return receiver(b -> b).receive()
+                    .transform(Batching.batches(BatchOptions.builder().maxRecords(10).maxWait(Duration.ofSeconds(1))
+                            .scheduler(scheduler).build()))
+                    .transform(ErrorHandling.process(ErrorHandlingOptions.builder().maxAttempts(5)
+                            .retryBackoff(Duration.ofSeconds(2)).maxRetryBackoff(Duration.ofSeconds(2)).concurrency(4)
+                            .scheduler(scheduler).build(), batch -> {
+                                String first = batch.records().get(0).sequenceNumber();
+                                boolean failOnce = batch.shardId().equals("P")
+                                        && attempts.computeIfAbsent(first, k -> new AtomicInteger()).getAndIncrement() == 0;
+                                Duration slow = Duration.ofSeconds(batch.shardId().equals("P") ? 3 : 0);
+                                return Mono.delay(slow, scheduler).then(Mono.defer(() -> {
+                                    if (failOnce) {
+                                        return Mono.error(new IllegalStateException("sink unavailable"));
+                                    }
+                                    batch.records().forEach(r -> written.add(version(r)));
+                                    return Mono.just(BatchResult.success(batch));
+                                }));
+                            }));
+        })
+                .thenAwait(Duration.ofMinutes(2))
+                .expectNextCount(3)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(written).as("the item's versions as the sink received them").isSorted().hasSize(23);
+    }
+
+    // ---------------------------------------------------------------- bounded in-flight records
+
+    @Test
+    void receive_whenNothingIsAcknowledged_stopsFetchingAtMaxUnacknowledgedPerShard_andResumesOnAcknowledgement() {
+        fake.addShard("s1");
+        fake.putRecords("s1", 25_000);
+        List<ChangeRecord> got = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .recordWith(() -> got)
+                .expectNextCount(ReceiverOptions.DEFAULT_MAX_UNACKNOWLEDGED_PER_SHARD)
+                .thenAwait(Duration.ofMinutes(5))
+                .expectNoEvent(Duration.ofMinutes(1))
+                .then(() -> assertThat(fake.count(GET_RECORDS)).isEqualTo(10))
+                // acknowledging half makes room for pages again
+                .then(() -> got.subList(0, 5_000).forEach(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofSeconds(1))
+                .expectNextCount(5_000)
+                .expectNoEvent(Duration.ofMinutes(1))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void receive_withASmallBound_asksForNoMoreRecordsThanItMayHold() {
+        fake.addShard("s1");
+        fake.putRecords("s1", 50);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.maxUnacknowledgedPerShard(20)).receive())
+                .expectNextCount(20)
+                .expectNoEvent(Duration.ofMinutes(1))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(fake.calls().stream().filter(c -> c.operation() == GET_RECORDS)
+                .map(c -> ((software.amazon.awssdk.services.dynamodb.model.GetRecordsRequest) c.request()).limit()))
+                .containsOnly(20);
+    }
+
+    // ---------------------------------------------------------------- per-shard Flux cancelled
+
+    @Test
+    void receivePerShard_whenAShardsFluxIsCancelled_itsNextRecordsOpenAFreshGroup_andItsChildrenFollow() {
+        fake.addShard("P");
+        List<String> parent = fake.putRecords("P", 10);
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        List<String> child = fake.putRecords("C", 4);
+        List<String> groups = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.maxRecordsPerRequest(4)).receivePerShard()
+                        .doOnNext(g -> groups.add(g.key()))
+                        .flatMap(g -> g.doOnNext(r -> r.checkpoint().acknowledge()).take(3)))
+                .recordWith(ArrayList::new)
+                .expectNextCount(14)
+                .consumeRecordedWith(records -> {
+                    List<String> order = records.stream().map(ChangeRecord::sequenceNumber).collect(Collectors.toList());
+                    assertThat(order.subList(0, 10)).containsExactlyElementsOf(parent);
+                    assertThat(order.subList(10, 14)).containsExactlyElementsOf(child);
+                })
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(groups).containsExactly("P", "P", "P", "P", "C", "C");
+    }
+
+    // ---------------------------------------------------------------- child discovery
+
+    @Test
+    void receive_atAShardsEnd_asksForItsChildrenOnly_notForTheWholeStream() {
+        fake.describeStreamPageSize(2);
+        for (int i = 0; i < 5; i++) {
+            fake.addShard("other" + i);
+        }
+        fake.addShard("P");
+        fake.putRecords("P", 2);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.shardDiscoveryInterval(Duration.ofHours(1))).receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .expectNextCount(2)
+                .then(() -> {
+                    fake.closeShard("P");
+                    fake.addShard("C", "P");
+                    fake.putRecords("C", 1);
+                    fake.clearCalls();
+                })
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNextCount(1)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        List<DescribeStreamRequest> describes = fake.calls().stream().filter(c -> c.operation() == DESCRIBE_STREAM)
+                .map(c -> (DescribeStreamRequest) c.request()).collect(Collectors.toList());
+        assertThat(describes).isNotEmpty().allSatisfy(request -> {
+            assertThat(request.shardFilter()).isNotNull();
+            assertThat(request.shardFilter().type()).isEqualTo(ShardFilterType.CHILD_SHARDS);
+            assertThat(request.shardFilter().shardId()).isEqualTo("P");
+        });
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    @Test
+    void receive_whenTheServiceIsNeverReached_failsAfterTheStartupTimeout_namingTheCause() {
+        fake.addShard("s1");
+        fake.failNext(DESCRIBE_STREAM, null, 100_000,
+                () -> SdkClientException.create("Unable to execute HTTP request: Connection refused"));
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(59))
+                .expectNoEvent(Duration.ofMillis(500))
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(StreamUnavailableException.class)
+                            .hasMessageContaining("startupTimeout").hasMessageContaining("Connection refused");
+                    assertThat(((StreamUnavailableException) e).reason().name()).isEqualTo("SERVICE_UNREACHABLE");
+                })
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void receive_afterTheFirstSuccessfulCall_keepsRetryingOutagesBeyondTheStartupTimeout() {
+        fake.addShard("s1");
+        fake.putRecords("s1", 1);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .expectNextCount(1)
+                .then(() -> fake.failNext(GET_RECORDS, null, 100_000,
+                        () -> SdkClientException.create("Unable to execute HTTP request: Connection refused")))
+                .thenAwait(Duration.ofMinutes(10))
+                .expectNoEvent(Duration.ofMinutes(1))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    // ---------------------------------------------------------------- LATEST under backpressure
+
+    @Test
+    void latest_withoutDemandForLongerThanAnIteratorLives_losesNothingWrittenMeanwhile() {
+        fake.addShard("s1");
+        fake.putRecords("s1", 3);     // before the start: not delivered
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.startPosition(StartPosition.latest())).receive(), 0)
+                .expectSubscription()
+                .thenAwait(Duration.ofMinutes(5))
+                .then(() -> put("s1", "written-while-idle", 1))
+                .thenAwait(Duration.ofMinutes(11))
+                .then(fake::expireIterators)         // 16 minutes: the first iterator would have expired
+                .thenRequest(1)
+                .thenAwait(Duration.ofSeconds(1))
+                .assertNext(r -> assertThat(r.keys().get("pk").s()).isEqualTo("written-while-idle"))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    // ---------------------------------------------------------------- trimmed data that skipped nothing
+
+    @Test
+    void trimHorizon_whenATrimmedDataAnswerComesBeforeAnythingWasRead_takesAFreshIteratorInsteadOfFailing() {
+        fake.addShard("s1");
+        fake.failNext(GET_RECORDS, "s1", 1, FakeDynamoDbStreams::trimmedData);
+        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataListener(events::add)).receive())
+                .expectSubscription()
+                .then(() -> fake.putRecords("s1", 3))
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNextCount(3)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void trimHorizon_whenTrimmedDataAnswersPersist_appliesThePolicyInTheEnd() {
+        fake.addShard("s1");
+        fake.failNext(GET_RECORDS, "s1", 10, FakeDynamoDbStreams::trimmedData);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .thenAwait(Duration.ofSeconds(5))
+                .expectError(TrimmedDataException.class)
+                .verify(Duration.ofSeconds(10));
+    }
+}
