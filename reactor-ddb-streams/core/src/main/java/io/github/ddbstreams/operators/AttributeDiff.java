@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.ddbstreams.record.AttributeValues;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -190,7 +191,7 @@ final class AttributeDiff {
         if (a.equals(b)) {
             return true;
         }
-        Set<Object> values = new HashSet<>(a.size() * 2);
+        Set<String> values = new HashSet<>(a.size() * 2);
         for (String n : a) {
             values.add(canonicalNumber(n));
         }
@@ -202,12 +203,11 @@ final class AttributeDiff {
         return true;
     }
 
-    /** A value equal for numerically equal inputs: BigDecimal without trailing zeros (or the string if malformed). */
-    private static Object canonicalNumber(String n) {
+    /** A text equal for numerically equal inputs (the malformed string itself, which no canonical text equals). */
+    private static String canonicalNumber(String n) {
         try {
-            BigDecimal d = new BigDecimal(n);
-            return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
-        } catch (NumberFormatException e) {
+            return AttributeValues.canonicalNumber(n);
+        } catch (IllegalArgumentException e) {
             return n;
         }
     }

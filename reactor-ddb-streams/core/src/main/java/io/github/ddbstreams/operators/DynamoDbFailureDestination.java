@@ -17,6 +17,7 @@ import java.util.zip.GZIPOutputStream;
 import io.github.ddbstreams.internal.DynamoDbTables;
 import io.github.ddbstreams.internal.ItemSizes;
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.ItemKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -38,7 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * string; longer ones are kept as they are). Attributes: {@value #STREAM_ARN}, {@value #SHARD_ID},
  * {@value #EVENT_ID}, {@value #EVENT_NAME}, {@value #APPROXIMATE_CREATION_TIME} (when known), {@value #REASON},
  * {@value #ERROR_TYPE}, {@value #ERROR_MESSAGE} (truncated), {@value #ATTEMPTS} (N), {@value #FIRST_ATTEMPT_AT}
- * (when attempted), {@value #FAILED_AT} (ISO-8601 strings), {@value #PAYLOAD_FORMAT}, and the record itself:
+ * (when attempted), {@value #FAILED_AT} (ISO-8601 strings), {@value #ITEM_KEY} (S, the canonical
+ * {@link ChangeRecord#itemKey() item key} as JSON, equal for every failure of one item however its key was
+ * written), {@value #PAYLOAD_FORMAT}, and the record itself:
  * <ul>
  *   <li>{@value #PAYLOAD_FORMAT} {@value #FORMAT_IMAGES}: {@value #KEYS}, {@value #OLD_IMAGE},
  *       {@value #NEW_IMAGE} as native DynamoDB maps (M; an absent image is omitted);</li>
@@ -90,8 +93,14 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     public static final String FAILED_AT = "failedAt";
     /** How the record is stored: {@value #FORMAT_IMAGES} or {@value #FORMAT_LAMBDA_EVENT_GZIP} (S). */
     public static final String PAYLOAD_FORMAT = "payloadFormat";
-    /** The item's key attributes (M). */
+    /** The item's key attributes (M), as the stream carried them. */
     public static final String KEYS = "keys";
+    /**
+     * The item's canonical key (S, {@link io.github.ddbstreams.record.ItemKey#toJson()}, e.g. {@code {"pk":1}}):
+     * one string per item however its key was written, to find or group an item's failures; absent when the
+     * record has no (valid) keys.
+     */
+    public static final String ITEM_KEY = "itemKey";
     /** The old image (M), with {@value #FORMAT_IMAGES}. */
     public static final String OLD_IMAGE = "oldImage";
     /** The new image (M), with {@value #FORMAT_IMAGES}. */
@@ -106,7 +115,7 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     /** Every attribute name this destination writes (a time-to-live attribute must be another). */
     static final Set<String> ATTRIBUTES = Set.of(SHARD, SEQUENCE_NUMBER, STREAM_ARN, SHARD_ID, EVENT_ID, EVENT_NAME,
             APPROXIMATE_CREATION_TIME, REASON, ERROR_TYPE, ERROR_MESSAGE, ATTEMPTS, FIRST_ATTEMPT_AT, FAILED_AT,
-            PAYLOAD_FORMAT, KEYS, OLD_IMAGE, NEW_IMAGE, LAMBDA_EVENT);
+            PAYLOAD_FORMAT, KEYS, ITEM_KEY, OLD_IMAGE, NEW_IMAGE, LAMBDA_EVENT);
 
     /** DynamoDB's item size limit is 400 KB; keep a margin for the size estimate. */
     static final int MAX_ITEM_BYTES = 400 * 1024 - 8 * 1024;
@@ -263,6 +272,10 @@ public final class DynamoDbFailureDestination implements FailureDestination {
         options.timeToLiveAttributeName().ifPresent(attribute -> item.put(attribute, AttributeValue.fromN(
                 Long.toString(failure.failedAt().plus(options.timeToLive().orElseThrow()).getEpochSecond()))));
         item.put(KEYS, AttributeValue.fromM(record.keys()));
+        String itemKey = itemKeyOf(record);
+        if (itemKey != null) {
+            item.put(ITEM_KEY, AttributeValue.fromS(itemKey));
+        }
 
         long baseSize = ItemSizes.itemBytes(item);
         long imagesSize = imageBytes(OLD_IMAGE, record.oldImage()) + imageBytes(NEW_IMAGE, record.newImage());
@@ -283,6 +296,16 @@ public final class DynamoDbFailureDestination implements FailureDestination {
         item.put(PAYLOAD_FORMAT, AttributeValue.fromS(FORMAT_LAMBDA_EVENT_GZIP));
         item.put(LAMBDA_EVENT, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(compressed)));
         return item;
+    }
+
+    /** The canonical key text, or null for a record without keys or with keys no DynamoDB table has. */
+    private static String itemKeyOf(ChangeRecord record) {
+        try {
+            ItemKey key = record.itemKey();
+            return key.isEmpty() ? null : key.toJson();
+        } catch (IllegalArgumentException e) {
+            return null; // a failure destination stores what it is given: the raw keys are still there
+        }
     }
 
     private static long imageBytes(String name, Map<String, AttributeValue> image) {

@@ -10,11 +10,15 @@ import reactor.core.publisher.Flux;
 /**
  * Per-key parallelism, like Lambda's {@code ParallelizationFactor} but without its limit of 10: runs the work
  * of up to {@code concurrency} records at once, while two records with the same item key
- * ({@link ChangeRecord#keys()}) never run at the same time and run in stream order.
+ * ({@link ChangeRecord#itemKey()}) never run at the same time and run in stream order.
  *
  * <p><b>Keys.</b> The key alone decides (not the shard): after a shard split the same item is in the parent
- * and a child, which the receiver delivers parent first, so the order per item holds across the split.
- * Records without keys all share the empty key and run one at a time.
+ * and a child, which the receiver delivers parent first, so the order per item holds across the split. Keys
+ * are compared in canonical form, as DynamoDB compares them: numbers by value ({@code 1}, {@code 1.0} and
+ * {@code 10E-1} are one item, whichever form each request used), binary values by their bytes, in any
+ * attribute order. Records without keys all share the empty key and run one at a time. A record whose keys
+ * are no DynamoDB key (a value that is not S, N or B; never read from a stream) fails the Flux with an
+ * {@link IllegalArgumentException} naming the attribute.
  *
  * <p><b>Output and acknowledgement.</b> Each record is acknowledged ({@code record.checkpoint().acknowledge()})
  * when its work completed, then emitted. Records of different keys complete, and are emitted, in any order:

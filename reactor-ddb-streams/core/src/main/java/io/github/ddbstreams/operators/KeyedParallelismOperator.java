@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.ItemKey;
 import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.BaseSubscriber;
@@ -18,10 +19,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The operator behind {@link KeyedParallelism}: a queue per busy item key, a FIFO of keys whose next record
+ * The operator behind {@link KeyedParallelism}: a queue per busy item ({@link ChangeRecord#itemKey()}), a FIFO of keys whose next record
  * may start, at most {@code concurrency} works running and at most {@code maxPending} records held.
  */
 final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRecord> {
@@ -51,10 +51,10 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         private final Function<? super ChangeRecord, ? extends Publisher<?>> work;
 
         // guarded by lock
-        /** Per busy key, its records in stream order; the head is running or runnable. */
-        private final Map<Map<String, AttributeValue>, ArrayDeque<ChangeRecord>> byKey = new HashMap<>();
-        /** Keys whose head record may start once a slot is free, in the order they became ready. */
-        private final ArrayDeque<Map<String, AttributeValue>> runnable = new ArrayDeque<>();
+        /** Per busy item, its records in stream order; the head is running or runnable. */
+        private final Map<ItemKey, ArrayDeque<ChangeRecord>> byKey = new HashMap<>();
+        /** Items whose head record may start once a slot is free, in the order they became ready. */
+        private final ArrayDeque<ItemKey> runnable = new ArrayDeque<>();
         /** Records whose work completed, waiting for downstream demand. */
         private final ArrayDeque<ChangeRecord> completed = new ArrayDeque<>();
         private final Set<Inner> running = new HashSet<>();
@@ -76,6 +76,15 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
 
         @Override
         public void onNext(ChangeRecord record) {
+            ItemKey key;
+            try {
+                // the canonical identity: 1 and 1.0 are one item to DynamoDB, so they must be one here
+                key = record.itemKey();
+            } catch (RuntimeException e) {
+                // keys no DynamoDB stream carries (a synthetic record): no safe order for it, so fail
+                fail(Operators.onOperatorError(null, e, record, actual.currentContext()), true); // fail cancels upstream
+                return;
+            }
             synchronized (lock) {
                 if (failFast || cancelled) {
                     return; // upstream was cancelled: a late record is read again after a restart
@@ -86,7 +95,6 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 }
                 outstanding--;
                 held++;
-                Map<String, AttributeValue> key = record.keys();
                 ArrayDeque<ChangeRecord> queue = byKey.get(key);
                 if (queue == null) {
                     queue = new ArrayDeque<>(2);
@@ -132,7 +140,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 if (!running.remove(inner)) {
                     return; // cancelled or failed meanwhile
                 }
-                Map<String, AttributeValue> key = record.keys();
+                ItemKey key = record.itemKey(); // computed in onNext: cached by the record
                 ArrayDeque<ChangeRecord> queue = byKey.get(key);
                 queue.poll();
                 if (queue.isEmpty()) {

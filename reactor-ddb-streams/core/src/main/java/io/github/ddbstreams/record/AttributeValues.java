@@ -33,6 +33,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class AttributeValues {
 
+    /** The least exponent of a non-zero DynamoDB number's leading digit: the smallest magnitude is 1E-130. */
+    static final int MIN_NUMBER_EXPONENT = -130;
+    /** The greatest exponent of a DynamoDB number's leading digit: magnitudes stay below 1E+126. */
+    static final int MAX_NUMBER_EXPONENT = 125;
+
     private AttributeValues() {
     }
 
@@ -92,6 +97,48 @@ public final class AttributeValues {
         // fromAttributeValueMap registers the default converter provider itself; a bare builder() would
         // produce a document whose typed getters fail for lack of converters.
         return EnhancedDocument.fromAttributeValueMap(item == null ? Collections.emptyMap() : item);
+    }
+
+    /**
+     * The canonical text of a DynamoDB number: equal for every way of writing one value, as DynamoDB itself
+     * treats them ({@code 1}, {@code 1.0}, {@code 10E-1} and {@code +1.000} are one number, so one key).
+     *
+     * <p>The form: the value without trailing zeros, in plain notation (no exponent), with a leading {@code -}
+     * for negative values and no {@code +}; zero in any form ({@code 0.0}, {@code -0}, {@code 0E+5}) is
+     * {@code 0}. So {@code 1.50} gives {@code 1.5}, {@code 1E+3} gives {@code 1000}, {@code 2.5E-3} gives
+     * {@code 0.0025}; a number already written this way is returned unchanged. DynamoDB numbers (up to 38
+     * significant digits, magnitudes from 1E-130 to below 1E+126) thus give at most about 170 characters. A
+     * value outside that range (which DynamoDB rejects, so no stream carries one) keeps exponent notation
+     * ({@code 1E+200}) instead of growing without bound; it cannot equal a plain form, which has no {@code E}.
+     * Digits are never rounded: values that differ in any digit give different texts.
+     *
+     * <pre>{@code
+     * AttributeValues.canonicalNumber("10E-1") // "1"
+     * AttributeValues.canonicalNumber("-0.0")  // "0"
+     * }</pre>
+     *
+     * @param n the number as DynamoDB's {@code N} string, not null
+     * @return the canonical text, never null
+     * @throws IllegalArgumentException when {@code n} is not a number
+     */
+    public static String canonicalNumber(String n) {
+        Objects.requireNonNull(n, "n");
+        BigDecimal value;
+        try {
+            value = new BigDecimal(n);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + n + "' is not a number", e);
+        }
+        if (value.signum() == 0) {
+            return "0";
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        // the exponent of the leading digit in scientific notation: 0 for 1.5, 3 for 1E+3, -3 for 0.0025
+        long exponent = (long) stripped.precision() - stripped.scale() - 1;
+        if (exponent >= MIN_NUMBER_EXPONENT && exponent <= MAX_NUMBER_EXPONENT) {
+            return stripped.toPlainString();
+        }
+        return stripped.toString();
     }
 
     /*

@@ -53,6 +53,8 @@ public final class ChangeRecord {
     private final String shardId;
     private final String streamArn;
     private final RecordCheckpoint checkpoint;
+    /** Computed on first use; racy but safe, like String's hash: ItemKey is immutable with final fields. */
+    private ItemKey itemKey;
 
     private ChangeRecord(Builder b) {
         this.eventId = b.eventId == null ? "" : b.eventId;
@@ -176,7 +178,10 @@ public final class ChangeRecord {
         return awsRegion;
     }
 
-    /** The item's primary key attributes; empty if the stream did not carry them. */
+    /**
+     * The item's primary key attributes as the stream carried them (numbers in the form of the request); empty
+     * if the stream did not carry them. To tell whether two records change the same item use {@link #itemKey()}.
+     */
     public Map<String, AttributeValue> keys() {
         return keys;
     }
@@ -238,6 +243,30 @@ public final class ChangeRecord {
     /** The checkpoint handle: acknowledge the record once it is processed. */
     public RecordCheckpoint checkpoint() {
         return checkpoint;
+    }
+
+    /**
+     * The identity of the changed item: its key attributes in canonical form, equal for every record of the
+     * item however its key was written ({@code 1}, {@code 1.0} and {@code 10E-1} are one number to DynamoDB).
+     * Compare and hash items by this, never by {@link #keys()}, whose numbers keep the form of the request.
+     * {@link ItemKey#empty()} when the record carries no keys.
+     *
+     * <pre>{@code
+     * Map<ItemKey, ChangeRecord> latest = new HashMap<>();
+     * records.forEach(r -> latest.put(r.itemKey(), r));
+     * }</pre>
+     *
+     * @return the item key, computed once, never null
+     * @throws IllegalArgumentException naming the attribute when the keys are no DynamoDB key (a value that
+     *     is not S, N or B, or a malformed number); records read from a stream always have valid keys
+     */
+    public ItemKey itemKey() {
+        ItemKey key = itemKey;
+        if (key == null) {
+            key = ItemKey.of(keys);
+            itemKey = key;
+        }
+        return key;
     }
 
     /** The keys as plain Java values (see {@link AttributeValues#toJava(Map)}). */

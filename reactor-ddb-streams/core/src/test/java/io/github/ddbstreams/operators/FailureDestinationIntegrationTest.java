@@ -185,6 +185,7 @@ class FailureDestinationIntegrationTest {
         assertThat(smallItem.get(DynamoDbFailureDestination.OLD_IMAGE).m()).containsKey("v");
         assertThat(smallItem.get(DynamoDbFailureDestination.ERROR_MESSAGE).s()).hasSize(100).endsWith("...");
         assertThat(smallItem.get(DynamoDbFailureDestination.ATTEMPTS).n()).isEqualTo("7");
+        assertThat(smallItem.get(DynamoDbFailureDestination.ITEM_KEY).s()).isEqualTo("{\"pk\":\"k\"}");
         assertThat(smallItem.get(DynamoDbFailureDestination.FIRST_ATTEMPT_AT).s()).isEqualTo("2099-01-01T00:00:01Z");
         assertThat(smallItem.get(DynamoDbFailureDestination.FAILED_AT).s()).isEqualTo("2099-01-01T00:05:00Z");
         assertThat(smallItem.get("expiresAt").n())
@@ -203,6 +204,34 @@ class FailureDestinationIntegrationTest {
 
         assertThat(client.describeTimeToLive(r -> r.tableName(failureTable)).join().timeToLiveDescription().attributeName())
                 .isEqualTo("expiresAt");
+    }
+
+    @Test
+    void send_forOneItemsFailuresWithNumberKeysInDifferentForms_storesOneItemKey(TestInfo info) {
+        String failureTable = name(info, "-failures");
+        DynamoDbFailureDestination destination = DynamoDbFailureDestination.create(DynamoDbFailureDestinationOptions
+                .builder().client(client).tableName(failureTable).build());
+        List<FailedRecord> failures = List.of(
+                withKeys(failed(Map.of(), "301"), Map.of("pk", AttributeValue.fromN("1"), "sk", AttributeValue.fromS("a"))),
+                withKeys(failed(Map.of(), "302"), Map.of("sk", AttributeValue.fromS("a"), "pk", AttributeValue.fromN("1.0"))),
+                withKeys(failed(Map.of(), "303"), Map.of("pk", AttributeValue.fromN("10E-1"), "sk", AttributeValue.fromS("a"))),
+                withKeys(failed(Map.of(), "304"), Map.of("flag", AttributeValue.fromBool(true)))); // no DynamoDB key
+
+        destination.send(failures).block(Duration.ofSeconds(30));
+
+        String shard = "arn:aws:dynamodb:test:stream/1#shardId-1";
+        for (String sequenceNumber : List.of("301", "302", "303")) {
+            assertThat(getItem(failureTable, shard, sequenceNumber).get(DynamoDbFailureDestination.ITEM_KEY).s())
+                    .as(sequenceNumber).isEqualTo("{\"pk\":1,\"sk\":\"a\"}");
+        }
+        Map<String, AttributeValue> invalid = getItem(failureTable, shard, "304");
+        assertThat(invalid).doesNotContainKey(DynamoDbFailureDestination.ITEM_KEY);
+        assertThat(invalid.get(DynamoDbFailureDestination.KEYS).m()).containsKey("flag"); // stored all the same
+    }
+
+    private static FailedRecord withKeys(FailedRecord failure, Map<String, AttributeValue> keys) {
+        return new FailedRecord(failure.record().toBuilder().keys(keys).build(), failure.reason(), failure.error(),
+                failure.attempts(), failure.firstAttemptAt(), failure.failedAt());
     }
 
     @Test

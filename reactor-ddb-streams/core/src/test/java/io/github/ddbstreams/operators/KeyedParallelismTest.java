@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -169,6 +170,68 @@ class KeyedParallelismTest {
                 .thenAwait(Duration.ofMillis(1))
                 .expectNext(a2)
                 .verifyComplete();
+    }
+
+    @Test
+    void process_whenOneItemsNumberKeyIsWrittenInDifferentForms_runsItsRecordsOneAfterTheOtherInStreamOrder() {
+        // DynamoDB reads 1, 1.0 and 10E-1 as one number: these three records are changes of one item
+        ChangeRecord first = numberKeyed(1, "1");
+        ChangeRecord second = numberKeyed(2, "1.0");
+        ChangeRecord third = numberKeyed(3, "10E-1");
+        ChangeRecord other = numberKeyed(4, "2");
+
+        StepVerifier.withVirtualTime(() -> Flux.just(first, second, third, other)
+                        .transform(KeyedParallelism.process(8, r -> Mono.delay(Duration.ofSeconds(r == first ? 5 : 1)))))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofSeconds(1))
+                .expectNext(other) // another item runs beside them
+                .expectNoEvent(Duration.ofSeconds(4))
+                .expectNext(first)
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext(second)
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext(third)
+                .verifyComplete();
+    }
+
+    @Test
+    void process_whenKeyAttributesComeInAnyOrderAndNumbersInAnyForm_treatsThemAsOneItem() {
+        Map<String, AttributeValue> forward = new LinkedHashMap<>();
+        forward.put("pk", AttributeValue.fromS("a"));
+        forward.put("sk", AttributeValue.fromN("100"));
+        Map<String, AttributeValue> backward = new LinkedHashMap<>();
+        backward.put("sk", AttributeValue.fromN("1E+2"));
+        backward.put("pk", AttributeValue.fromS("a"));
+        ChangeRecord first = record("s", 1, "unused", 10).toBuilder().keys(forward).build();
+        ChangeRecord second = record("s", 2, "unused", 10).toBuilder().keys(backward).build();
+
+        StepVerifier.withVirtualTime(() -> Flux.just(first, second)
+                        .transform(KeyedParallelism.process(8, r -> Mono.delay(Duration.ofSeconds(r == first ? 5 : 1)))))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofSeconds(5))
+                .expectNext(first)
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectNext(second)
+                .verifyComplete();
+    }
+
+    @Test
+    void process_whenARecordsKeysAreNoDynamoDbKey_failsTheFluxNamingTheAttribute() {
+        ChangeRecord bad = record("s", 1, "unused", 10).toBuilder().keys(Map.of("flag", AttributeValue.fromBool(true))).build();
+        AtomicInteger started = new AtomicInteger();
+
+        StepVerifier.create(Flux.just(bad).transform(KeyedParallelism.process(2, r -> Mono.fromRunnable(started::incrementAndGet))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'flag'"))
+                .verify(Duration.ofSeconds(5));
+        assertThat(started.get()).isZero();
+        assertThat(acknowledgements(bad)).isZero();
+    }
+
+    private static ChangeRecord numberKeyed(long seq, String number) {
+        return record("s", seq, "unused", 10).toBuilder().keys(Map.of("pk", AttributeValue.fromN(number))).build();
     }
 
     @Test

@@ -280,4 +280,21 @@ class AttributeValuesTest {
         assertThat(AttributeValues.toDocument(Map.of()).toMap()).isEmpty();
         assertThat(AttributeValues.toDocument(Map.of()).toJson()).isEqualTo("{}");
     }
+
+    @Test
+    void canonicalNumber_writesEveryFormOfOneValueAlike_plainAndWithoutTrailingZeros() {
+        assertThat(AttributeValues.canonicalNumber("1")).isEqualTo("1");
+        assertThat(AttributeValues.canonicalNumber("1.0")).isEqualTo("1");
+        assertThat(AttributeValues.canonicalNumber("10E-1")).isEqualTo("1");
+        assertThat(AttributeValues.canonicalNumber("1.50")).isEqualTo("1.5");
+        assertThat(AttributeValues.canonicalNumber("1E+3")).isEqualTo("1000");
+        assertThat(AttributeValues.canonicalNumber("-2.5E-3")).isEqualTo("-0.0025");
+        assertThat(AttributeValues.canonicalNumber("-0.0")).isEqualTo("0");
+        assertThat(AttributeValues.canonicalNumber("0E+99")).isEqualTo("0");
+        assertThat(AttributeValues.canonicalNumber("12345678901234567890123456789012345678"))
+                .isEqualTo("12345678901234567890123456789012345678");
+        assertThat(AttributeValues.canonicalNumber("1E+200")).isEqualTo("1E+200"); // beyond DynamoDB's range
+        assertThatThrownBy(() -> AttributeValues.canonicalNumber("1,5"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'1,5'");
+    }
 }

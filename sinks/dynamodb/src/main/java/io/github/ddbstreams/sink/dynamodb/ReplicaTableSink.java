@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +16,7 @@ import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.BatchResult.RecordFailure;
 import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.ItemKey;
 import io.github.ddbstreams.sink.ChangeSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
@@ -255,7 +254,10 @@ public final class ReplicaTableSink implements ChangeSink {
         return new RecordFailure(record, error);
     }
 
-    /** The last record of each item key, in batch order of those last records. */
+    /**
+     * The last record of each item ({@link ChangeRecord#itemKey()}: keys compared as DynamoDB compares them, so
+     * a number key written as {@code 1} and as {@code 1.0} is one item), in batch order of those last records.
+     */
     static List<ChangeRecord> latestPerKey(List<ChangeRecord> records) {
         Map<Object, ChangeRecord> last = new LinkedHashMap<>(records.size() * 4 / 3 + 1);
         for (ChangeRecord record : records) {
@@ -267,13 +269,18 @@ public final class ReplicaTableSink implements ChangeSink {
     }
 
     private static Object keyOf(ChangeRecord record) {
-        Map<String, AttributeValue> keys = record.keys();
-        if (keys.isEmpty()) {
+        ItemKey key;
+        try {
+            // canonical: 1 and 1.0 are one item to DynamoDB, whichever form each request wrote
+            key = record.itemKey();
+        } catch (IllegalArgumentException e) {
+            return record; // no DynamoDB key: never collapsed, its write fails as this record's failure
+        }
+        if (key.isEmpty()) {
             return record; // cannot tell its item: never collapsed
         }
-        // S, N and B values have value equality; sorting the names makes the key independent of map order.
         // The stream ARN is part of the key: records of different tables are different items.
-        return List.of(record.streamArn() == null ? "" : record.streamArn(), new TreeMap<>(keys));
+        return List.of(record.streamArn() == null ? "" : record.streamArn(), key);
     }
 
     static boolean isTransient(Throwable error) {

@@ -2,8 +2,10 @@ package io.github.ddbstreams.sink.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -74,6 +77,49 @@ class ReplicaTableSinkTest {
                 .filter(r -> key(r).equals("a")).findFirst().orElseThrow();
         assertThat(tombstone.item()).containsEntry("_ddbstreams_deleted", AttributeValue.fromBool(true))
                 .containsEntry("_ddbstreams_seq", AttributeValue.fromS(SequenceNumberEncoding.encode(a3.sequenceNumber())));
+    }
+
+    @Test
+    void write_whenOneItemsNumberKeyIsWrittenInDifferentForms_writesOnlyItsLastChange() {
+        // DynamoDB reads 1, 1.0 and 10E-1 as one number: one item, so one write (of its last change)
+        FakeDynamoDbClient fake = new FakeDynamoDbClient(request -> ok());
+        ChangeRecord first = numberKeyed("1", 1);
+        ChangeRecord second = numberKeyed("1.0", 2);
+        ChangeRecord third = numberKeyed("10E-1", 3);
+        ChangeRecord other = numberKeyed("2", 4);
+
+        assertThat(ReplicaTableSink.latestPerKey(List.of(first, second, third, other))).containsExactly(third, other);
+
+        BatchResult result = sink(fake, null).write(RecordBatch.of(List.of(first, second, third, other)))
+                .block(Duration.ofSeconds(5));
+        assertThat(result.isSuccess()).isTrue();
+        assertThat(fake.requests).hasSize(2);
+        assertThat(fake.requests.stream().map(r -> ((PutItemRequest) r).item().get("v").n()))
+                .containsExactlyInAnyOrder("3", "4");
+    }
+
+    @Test
+    void latestPerKey_whenKeyAttributesComeInAnyOrder_collapsesToOneItem_butNeverAcrossStreams() {
+        Map<String, AttributeValue> forward = new LinkedHashMap<>();
+        forward.put("pk", AttributeValue.fromS("a"));
+        forward.put("sk", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2})));
+        ByteBuffer buffer = ByteBuffer.wrap(new byte[] {0, 1, 2});
+        buffer.position(1);
+        Map<String, AttributeValue> backward = new LinkedHashMap<>();
+        backward.put("sk", AttributeValue.fromB(SdkBytes.fromByteBuffer(buffer)));
+        backward.put("pk", AttributeValue.fromS("a"));
+        ChangeRecord first = change("x", EventName.MODIFY).toBuilder().keys(forward).build();
+        ChangeRecord second = change("x", EventName.MODIFY).toBuilder().keys(backward).build();
+        ChangeRecord otherStream = second.toBuilder().streamArn("arn:other-stream").build();
+
+        assertThat(ReplicaTableSink.latestPerKey(List.of(first, second, otherStream))).containsExactly(second, otherStream);
+    }
+
+    private static ChangeRecord numberKeyed(String number, int version) {
+        Map<String, AttributeValue> keys = Map.of("pk", AttributeValue.fromN(number));
+        return ChangeRecord.builder().eventName(EventName.MODIFY).sequenceNumber(Integer.toString(sequence++)).keys(keys)
+                .newImage(Map.of("pk", keys.get("pk"), "v", AttributeValue.fromN(Integer.toString(version))))
+                .shardId("shard-1").streamArn("arn:stream").build();
     }
 
     @Test

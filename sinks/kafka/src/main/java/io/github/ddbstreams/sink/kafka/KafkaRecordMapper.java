@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
+import io.github.ddbstreams.record.ItemKey;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -21,16 +21,13 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Turns a {@link ChangeRecord} into a Kafka {@link ProducerRecord}: the topic from the selector, the key as
- * deterministic JSON of the key attributes (sorted by name), the value as Lambda event JSON or plain JSON of the
+ * Turns a {@link ChangeRecord} into a Kafka {@link ProducerRecord}: the topic from the selector, the key as the
+ * canonical JSON of the item key ({@link ChangeRecord#itemKey()}: sorted by name, numbers by value), the value as Lambda event JSON or plain JSON of the
  * new image (or {@code null} for a tombstone), and the {@code ddb.*} headers. Stateless and thread-safe.
  */
 final class KafkaRecordMapper {
 
-    /*
-     * A bare JsonFactory (no ObjectMapper, no modules): the bytes must not depend on what else is on the classpath,
-     * and the key must be byte-for-byte stable so that one item always hashes to the same partition.
-     */
+    /* A bare JsonFactory (no ObjectMapper, no modules): the bytes must not depend on what else is on the classpath. */
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Function<ChangeRecord, String> topicSelector;
@@ -57,25 +54,15 @@ final class KafkaRecordMapper {
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException("the topic selector gave no topic for " + record);
         }
-        return new ProducerRecord<>(topic, null, null, key(record.keys()), value(record), headers(record));
+        return new ProducerRecord<>(topic, null, null, record.itemKey().toJsonBytes(), value(record), headers(record));
     }
 
-    /** The key attributes as a JSON object with members sorted by attribute name, e.g. {@code {"pk":"a","sk":5}}. */
+    /**
+     * The Kafka key of an item: its {@link ItemKey#toJson() canonical JSON}, e.g. {@code {"pk":"a","sk":5}}, so
+     * every change of one item has the same key bytes (and partition) however its number key was written.
+     */
     static byte[] key(Map<String, AttributeValue> keys) {
-        String[] names = keys.keySet().toArray(new String[0]);
-        Arrays.sort(names);
-        ByteArrayBuilder out = new ByteArrayBuilder(16 + 24 * names.length);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            for (String name : names) {
-                g.writeFieldName(name);
-                writePlain(g, keys.get(name), name);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory: not expected
-        }
-        return out.toByteArray();
+        return ItemKey.of(keys).toJsonBytes();
     }
 
     /** The Kafka value of the record, or {@code null} for a tombstone. */

@@ -33,8 +33,12 @@ import reactor.kafka.sender.internals.ProducerFactory;
  * {@code KafkaSender}.
  *
  * <p><b>Record layout.</b> Topic: {@link KafkaSinkOptions#topicSelector()} (default: the table name of the stream
- * ARN). Key: the item's key attributes as JSON with members sorted by attribute name ({@code {"pk":"a","sk":5}}),
- * the same bytes for every change of one item, so all of them land in one partition. Value: the record as Lambda
+ * ARN). Key: the canonical JSON of the item key ({@link io.github.ddbstreams.record.ItemKey#toJson()}: members
+ * sorted by attribute name, numbers by value, e.g. {@code {"pk":"a","sk":5}}), the same bytes for every change of
+ * one item, so all of them land in one partition, even when the item's number key was written as {@code 5} in one
+ * request and {@code 5.0} or {@code 50E-1} in another. Keys written in plain form (strings, binary, integers
+ * without exponent, decimals without trailing zeros) keep the bytes of earlier releases; only other number forms,
+ * which used to split one item over several keys, now map to the canonical one. Value: the record as Lambda
  * event JSON or the new image as plain JSON ({@link KafkaSinkOptions#valueFormat()}); {@code null} (a tombstone)
  * for a REMOVE when {@link KafkaSinkOptions#removeAsTombstone()}. Headers (UTF-8): {@value #HEADER_EVENT_NAME},
  * {@value #HEADER_SEQUENCE_NUMBER}, {@value #HEADER_SHARD_ID}, {@value #HEADER_EVENT_ID}.

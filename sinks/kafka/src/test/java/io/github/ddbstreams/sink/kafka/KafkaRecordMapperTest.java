@@ -3,7 +3,9 @@ package io.github.ddbstreams.sink.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,7 @@ import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -55,6 +58,55 @@ class KafkaRecordMapperTest {
         JsonNode node = JSON.readTree(key);
         assertThat(node.get("id").asText()).isEqualTo("AQID");
         assertThat(node.get("name").asText()).isEqualTo("quote \" and ü");
+    }
+
+    @Test
+    void key_forOneNumberWrittenInDifferentForms_isIdentical() {
+        // DynamoDB reads all of these as the number 1: one item, so one Kafka key and one partition
+        byte[] plain = KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("1")));
+        for (String form : List.of("1.0", "10E-1", "1.000", "0.1E1", "+1", "001", "100e-2")) {
+            assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN(form))))).as(form)
+                    .isEqualTo(utf8(plain)).isEqualTo("{\"pk\":1}");
+        }
+        Map<String, AttributeValue> withSortKey = new LinkedHashMap<>();
+        withSortKey.put("sk", AttributeValue.fromN("2.50E+1"));
+        withSortKey.put("pk", AttributeValue.fromS("a"));
+        assertThat(utf8(KafkaRecordMapper.key(withSortKey))).isEqualTo("{\"pk\":\"a\",\"sk\":25}");
+        assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("-0.0")))))
+                .isEqualTo(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("0"))))).isEqualTo("{\"pk\":0}");
+    }
+
+    @Test
+    void toProducerRecord_forOneItemsChangesWithNumberKeysInDifferentForms_givesOneKeyAndSoOnePartition() {
+        KafkaRecordMapper mapper = new KafkaRecordMapper(r -> "t", KafkaSinkOptions.ValueFormat.LAMBDA_EVENT, false);
+        List<Integer> partitions = new ArrayList<>();
+        for (String form : List.of("1", "1.0", "10E-1")) {
+            Map<String, AttributeValue> keys = Map.of("pk", AttributeValue.fromN(form), "sk", AttributeValue.fromS("x"));
+            byte[] key = mapper.toProducerRecord(record(EventName.MODIFY, keys, keys)).key();
+            assertThat(utf8(key)).isEqualTo("{\"pk\":1,\"sk\":\"x\"}");
+            // what Kafka's default partitioner does with a keyed record, here over 12 partitions
+            partitions.add(Utils.toPositive(Utils.murmur2(key)) % 12);
+        }
+        assertThat(partitions).containsOnly(partitions.get(0));
+    }
+
+    @Test
+    void key_forOrdinaryKeys_isTheSameBytesAsBefore() {
+        // keys already written in their plain, shortest form keep the exact bytes (and partitions) of earlier releases
+        assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromS("order-17"))))).isEqualTo("{\"pk\":\"order-17\"}");
+        assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("42"))))).isEqualTo("{\"pk\":42}");
+        assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("-3.25"))))).isEqualTo("{\"pk\":-3.25}");
+        assertThat(utf8(KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromN("1000"))))).isEqualTo("{\"pk\":1000}");
+        assertThat(utf8(KafkaRecordMapper.key(Map.of()))).isEqualTo("{}");
+    }
+
+    @Test
+    void key_forBinaryKeys_dependsOnTheBytesOnly() {
+        ByteBuffer offset = ByteBuffer.wrap(new byte[] {9, 9, 1, 2, 3});
+        offset.position(2);
+        byte[] fromBuffer = KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromB(SdkBytes.fromByteBuffer(offset))));
+        byte[] fromArray = KafkaRecordMapper.key(Map.of("pk", AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2, 3}))));
+        assertThat(utf8(fromBuffer)).isEqualTo(utf8(fromArray)).isEqualTo("{\"pk\":\"AQID\"}");
     }
 
     @Test

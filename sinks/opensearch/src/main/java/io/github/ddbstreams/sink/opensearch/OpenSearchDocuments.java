@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
+import io.github.ddbstreams.record.ItemKey;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -23,8 +23,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>Document id: a single key attribute gives its value as is ({@code item-1}); several (partition and sort
  * key) are joined with {@code |} in the order of their attribute names, each value escaped ({@code \} →
  * {@code \\}, {@code |} → {@code \|}), so {@code pk=a|b, sk=c} ({@code a\|b|c}) never collides with
- * {@code pk=a, sk=b|c} ({@code a|b\|c}). Numbers are written in plain canonical form ({@code 1.50} and
- * {@code 1.5} give {@code 1.5}), binary values in base64.
+ * {@code pk=a, sk=b|c} ({@code a|b\|c}). The id is derived from the canonical {@link ItemKey}, so every
+ * change of one item has one id however its key was written: numbers by value, in plain form without trailing
+ * zeros ({@code 1}, {@code 1.0} and {@code 10E-1} give {@code 1}; {@code 1.50} gives {@code 1.5}; {@code 1E+3}
+ * gives {@code 1000}; {@code -0} gives {@code 0}; see {@link io.github.ddbstreams.record.AttributeValues#canonicalNumber}),
+ * binary values as base64 of their bytes, strings as they are.
  *
  * <pre>{@code
  * Function<ChangeRecord, Map<String, Object>> mapper = record -> {
@@ -74,19 +77,33 @@ public final class OpenSearchDocuments {
      */
     public static String documentId(Map<String, AttributeValue> keys) {
         Objects.requireNonNull(keys, "keys");
-        if (keys.isEmpty()) {
+        return documentId(ItemKey.of(keys));
+    }
+
+    /**
+     * The document id of an item (see the class documentation): equal item keys give equal ids.
+     *
+     * <pre>{@code
+     * OpenSearchDocuments.documentId(record.itemKey()) // "1" for a key written as 1, 1.0 or 10E-1
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the key is empty
+     */
+    public static String documentId(ItemKey key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
             throw new IllegalArgumentException("the record carries no key attributes: cannot derive a document id");
         }
-        if (keys.size() == 1) {
-            Map.Entry<String, AttributeValue> only = keys.entrySet().iterator().next();
-            return keyValue(only.getKey(), only.getValue());
+        Map<String, AttributeValue> attributes = key.attributes(); // canonical, sorted by name
+        if (attributes.size() == 1) {
+            return keyValue(attributes.values().iterator().next());
         }
         StringBuilder id = new StringBuilder();
-        for (Map.Entry<String, AttributeValue> entry : new TreeMap<>(keys).entrySet()) {
+        for (AttributeValue attribute : attributes.values()) {
             if (id.length() > 0) {
                 id.append(SEPARATOR);
             }
-            String value = keyValue(entry.getKey(), entry.getValue());
+            String value = keyValue(attribute);
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c == SEPARATOR || c == ESCAPE) {
@@ -98,18 +115,10 @@ public final class OpenSearchDocuments {
         return id.toString();
     }
 
-    private static String keyValue(String name, AttributeValue value) {
-        Objects.requireNonNull(value, name);
-        if (value.s() != null) {
-            return value.s();
-        }
-        if (value.n() != null) {
-            return number(value.n(), name).stripTrailingZeros().toPlainString();
-        }
-        if (value.b() != null) {
-            return base64(value.b());
-        }
-        throw new IllegalArgumentException("key attribute '" + name + "' is not a string, number or binary");
+    /** The text of one canonical key value: S as is, N already canonical, B as base64 of its bytes. */
+    private static String keyValue(AttributeValue value) {
+        return value.type() == AttributeValue.Type.B ? base64(value.b()) : value.type() == AttributeValue.Type.N
+                ? value.n() : value.s();
     }
 
     private static Object toJson(AttributeValue value, String path) {

@@ -130,7 +130,10 @@ public final class OpenSearchSinkOptions {
         return indexResolver;
     }
 
-    /** Derives the document id of a record; default {@link OpenSearchDocuments#documentId} of its keys. */
+    /**
+     * Derives the document id of a record; default {@link OpenSearchDocuments#documentId(io.github.ddbstreams.record.ItemKey)}
+     * of its {@link ChangeRecord#itemKey() item key}, one id per item however its key was written.
+     */
     public Function<ChangeRecord, String> documentId() {
         return documentId;
     }
@@ -219,7 +222,7 @@ public final class OpenSearchSinkOptions {
         private URI endpoint;
         private String index;
         private Function<ChangeRecord, String> indexResolver;
-        private Function<ChangeRecord, String> documentId = record -> OpenSearchDocuments.documentId(record.keys());
+        private Function<ChangeRecord, String> documentId = record -> OpenSearchDocuments.documentId(record.itemKey());
         private Function<ChangeRecord, Map<String, Object>> documentMapper = Builder::defaultDocument;
         private OpenSearchVersioning versioning = DEFAULT_VERSIONING;
         private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;

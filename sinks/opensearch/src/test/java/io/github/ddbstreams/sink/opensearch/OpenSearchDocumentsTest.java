@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.EventName;
+import io.github.ddbstreams.record.ItemKey;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -57,6 +61,39 @@ class OpenSearchDocumentsTest {
         assertThat(OpenSearchDocuments.documentId(Map.of("id", AttributeValue.fromN("1E+3")))).isEqualTo("1000");
         assertThat(OpenSearchDocuments.documentId(Map.of("id",
                 AttributeValue.fromB(SdkBytes.fromByteArray(new byte[] {1, 2, 3}))))).isEqualTo("AQID");
+    }
+
+    @Test
+    void documentId_forOneNumberWrittenInDifferentForms_isIdentical() {
+        for (String form : List.of("1", "1.0", "10E-1", "1.000", "0.1E1", "+1", "001")) {
+            assertThat(OpenSearchDocuments.documentId(Map.of("id", AttributeValue.fromN(form)))).as(form).isEqualTo("1");
+            assertThat(OpenSearchDocuments.documentId(Map.of("pk", AttributeValue.fromS("a"), "sk", AttributeValue.fromN(form))))
+                    .as(form).isEqualTo("a|1");
+        }
+        for (String zero : List.of("0", "-0", "0.0", "0E+10", "-0.000")) {
+            assertThat(OpenSearchDocuments.documentId(Map.of("id", AttributeValue.fromN(zero)))).as(zero).isEqualTo("0");
+        }
+        // DynamoDB's extremes stay plain, so the id never depends on how the exponent was written
+        assertThat(OpenSearchDocuments.documentId(Map.of("id", AttributeValue.fromN("1E+125"))))
+                .isEqualTo("1" + "0".repeat(125));
+        assertThat(OpenSearchDocuments.documentId(Map.of("id", AttributeValue.fromN("-1E-130"))))
+                .isEqualTo("-0." + "0".repeat(129) + "1");
+    }
+
+    @Test
+    void documentId_ofARecordsItemKey_isTheIdOfItsKeys_andTheSameForEveryFormOfOneItem() {
+        Map<String, AttributeValue> keys = new LinkedHashMap<>();
+        keys.put("sk", AttributeValue.fromN("7.00"));
+        keys.put("pk", AttributeValue.fromS("a|b"));
+        ChangeRecord record = ChangeRecord.builder().eventName(EventName.MODIFY).sequenceNumber("1").keys(keys).build();
+
+        assertThat(OpenSearchDocuments.documentId(record.itemKey())).isEqualTo("a\\|b|7")
+                .isEqualTo(OpenSearchDocuments.documentId(keys))
+                .isEqualTo(OpenSearchDocuments.documentId(Map.of("pk", AttributeValue.fromS("a|b"), "sk", AttributeValue.fromN("70E-1"))));
+        assertThat(OpenSearchSinkOptions.builder().endpoint(URI.create("http://127.0.0.1:9200")).index("i").build()
+                .documentId().apply(record)).isEqualTo("a\\|b|7");
+        assertThatThrownBy(() -> OpenSearchDocuments.documentId(ItemKey.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no key attributes");
     }
 
     @Test
