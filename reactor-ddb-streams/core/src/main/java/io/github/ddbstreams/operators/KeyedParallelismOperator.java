@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.github.ddbstreams.record.ChangeRecord;
 import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
@@ -23,6 +25,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /**
  * The operator behind {@link KeyedParallelism}: a queue per busy item key, a FIFO of keys whose next record
  * may start, at most {@code concurrency} works running and at most {@code maxPending} records held.
+ *
+ * <p>Reactor's conventions: the publisher and its subscriber are {@link Scannable} ({@code PREFETCH} is
+ * {@code maxPending}, {@code BUFFERED} the records held, {@code RUN_STYLE} asynchronous, {@code inners()} the
+ * running works). Every record held is handed to the discard hook when the operator stops without emitting it,
+ * on cancel and when it fails (a work's error, or upstream's), and so is a record arriving after that.
  */
 final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRecord> {
 
@@ -41,6 +48,19 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
     @Override
     public void subscribe(CoreSubscriber<? super ChangeRecord> actual) {
         source.subscribe(new KeyedSubscriber(actual, concurrency, maxPending, work));
+    }
+
+    @Override
+    public int getPrefetch() {
+        return maxPending;
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return super.scanUnsafe(key);
     }
 
     static final class KeyedSubscriber extends SerializedDrainSubscriber<ChangeRecord, ChangeRecord> {
@@ -76,14 +96,17 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
 
         @Override
         public void onNext(ChangeRecord record) {
+            boolean late = true;
+            hold:
             synchronized (lock) {
                 if (failFast || cancelled) {
-                    return; // upstream was cancelled: a late record is read again after a restart
+                    break hold; // upstream was cancelled: a late record is read again after a restart
                 }
                 if (done) {
                     Operators.onNextDropped(record, actual.currentContext());
                     return;
                 }
+                late = false;
                 outstanding--;
                 held++;
                 Map<String, AttributeValue> key = record.keys();
@@ -94,6 +117,10 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                     runnable.add(key);
                 }
                 queue.add(record);
+            }
+            if (late) {
+                discard(record);
+                return;
             }
             drain();
         }
@@ -116,6 +143,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 error = t;
                 toCancel = new ArrayList<>(running);
                 running.clear();
+                dropHeldLocked();
             }
             if (cancelUpstream) {
                 upstream.cancel();
@@ -162,12 +190,46 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
             synchronized (lock) {
                 toCancel = new ArrayList<>(running);
                 running.clear();
-                byKey.clear();
-                runnable.clear();
-                completed.clear();
+                dropHeldLocked();
             }
             for (Inner inner : toCancel) {
                 inner.dispose();
+            }
+        }
+
+        /**
+         * Under the lock: drops every record held, the done ones first (acknowledged, as their work completed),
+         * then the others per key in stream order (not acknowledged: read again after a restart).
+         */
+        private void dropHeldLocked() {
+            if (held > 0) {
+                List<ChangeRecord> dropped = new ArrayList<>(held);
+                dropped.addAll(completed);
+                for (ArrayDeque<ChangeRecord> queue : byKey.values()) {
+                    dropped.addAll(queue);
+                }
+                dropLocked(dropped);
+            }
+            byKey.clear();
+            runnable.clear();
+            completed.clear();
+            held = 0;
+        }
+
+        @Override
+        int prefetch() {
+            return maxPending;
+        }
+
+        @Override
+        int bufferedLocked() {
+            return held;
+        }
+
+        @Override
+        public Stream<? extends Scannable> inners() {
+            synchronized (lock) {
+                return new ArrayList<>(running).stream();
             }
         }
 
@@ -222,7 +284,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
     }
 
     /** Runs one record's work; its elements are ignored. */
-    static final class Inner extends BaseSubscriber<Object> {
+    static final class Inner extends BaseSubscriber<Object> implements Scannable {
         final KeyedSubscriber parent;
         final ChangeRecord record;
 
@@ -234,6 +296,20 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         @Override
         public Context currentContext() {
             return parent.currentContext();
+        }
+
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream();
+            }
+            if (key == Attr.ACTUAL) {
+                return parent;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.SYNC;
+            }
+            return null;
         }
 
         @Override
