@@ -13,11 +13,15 @@ import reactor.core.publisher.GroupedFlux;
  * <p>Each subscription is a new, independent reading of the stream that resumes after the checkpoints in
  * the {@link ReceiverOptions#checkpointStore() checkpoint store}. Guarantees:
  * <ul>
- *   <li><b>Order</b>: each shard's records in sequence order; a child shard only after its parent shard's
- *       last record (so each item's changes arrive in the order they were made).</li>
+ *   <li><b>Order</b>: each shard's records in sequence order; a child shard starts only once every record
+ *       of its parent was delivered <em>and acknowledged</em>, so each item's changes reach a sink in the order
+ *       they were made, even through per-shard batching and concurrent writes. Acknowledge every record,
+ *       also the ones a pipeline drops, or the shard's children never start.</li>
  *   <li><b>Demand</b>: GetRecords is called only while downstream demand is outstanding, at most one call
- *       in flight and at most one page ({@link ReceiverOptions#maxRecordsPerRequest()}) buffered per shard.
- *       A slow consumer slows the reading down; memory stays bounded.</li>
+ *       in flight and at most one page ({@link ReceiverOptions#maxRecordsPerRequest()}) buffered per shard;
+ *       a shard with {@link ReceiverOptions#maxUnacknowledgedPerShard()} records read and not acknowledged
+ *       stops fetching until acknowledgements catch up. A slow consumer slows the reading down; memory stays
+ *       bounded, also when nothing is acknowledged.</li>
  *   <li><b>At least once</b>: acknowledge each record once processed
  *       ({@code record.checkpoint().acknowledge()}); a shard's checkpoint is the highest sequence number
  *       below which everything was acknowledged. It is committed every
@@ -25,7 +29,8 @@ import reactor.core.publisher.GroupedFlux;
  *   <li><b>Faults</b>: expired iterators are renewed after the last record read; throttling and server
  *       errors are retried with backoff and jitter; trimmed data follows the
  *       {@link ReceiverOptions#trimmedDataPolicy() policy}; a missing table or stream, or a stream that was
- *       disabled, ends the Flux with a {@link StreamUnavailableException}.</li>
+ *       disabled, ends the Flux with a {@link StreamUnavailableException}; so does a receiver that never
+ *       reached the service within {@link ReceiverOptions#startupTimeout()}.</li>
  * </ul>
  *
  * <pre>{@code
@@ -50,9 +55,12 @@ public interface DynamoDbStreamsReceiver {
     Flux<ChangeRecord> receive();
 
     /**
-     * One inner Flux per shard, keyed by shard id, emitted when the shard may be read (its parent's inner
-     * Flux completed). Each inner Flux has its own demand and completes at the end of its shard. Every inner
-     * Flux must be subscribed, or the shard and its children are never read.
+     * One inner Flux per shard, keyed by shard id, emitted when the shard may be read (every record of its
+     * parent acknowledged). Each inner Flux has its own demand and completes at the end of its shard. Every
+     * inner Flux must be subscribed, or the shard and its children are never read. As with Reactor's
+     * {@code groupBy}, an inner Flux that is cancelled before its shard's end (say by {@code take(100)}) is
+     * followed by a fresh one for the same shard with its next records, so the shard and its children keep
+     * moving; records are never handed to a cancelled inner Flux.
      *
      * <pre>{@code
      * receiver.receivePerShard()

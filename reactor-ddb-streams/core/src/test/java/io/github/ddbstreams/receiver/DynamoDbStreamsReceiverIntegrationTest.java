@@ -372,4 +372,107 @@ class DynamoDbStreamsReceiverIntegrationTest {
         }
         assertThat(received).extracting(r -> r.keys().get("pk").s()).containsExactly("k1", "k2");
     }
+    // ---------------------------------------------------------------- subscribed before the first write
+
+    /** Puts {@code count} changes to {@code table}, each followed by a put to {@code other} (moving the server's shared sequence counter). */
+    private static void writeInterleaved(String table, String other, int from, int count) {
+        Flux.range(from, count).concatMap(i -> put(table, "k" + (i % 7), i).then(put(other, "o" + i, i))).blockLast();
+    }
+
+    @Test
+    void receive_subscribedBeforeTheFirstWrite_whileAnotherTableIsWritten_deliversEveryChange(TestInfo info) {
+        String table = newTable(info);
+        String other = newTable(info);
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Disposable reading = receiver(table, b -> b).receive().doOnNext(r -> r.checkpoint().acknowledge())
+                .subscribe(received::add, errors::add);
+        try {
+            // the receiver holds the TRIM_HORIZON iterator of the still empty shard while the counter moves
+            put(other, "before", 0).block();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !reading.isDisposed());
+            writeInterleaved(table, other, 0, 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 200 || !errors.isEmpty());
+            assertThat(errors).isEmpty();
+            assertThat(received).extracting(r -> Integer.parseInt(r.newImage().get("version").n()))
+                    .containsExactlyElementsOf(IntStream.range(0, 200).boxed().collect(Collectors.toList()));
+        } finally {
+            reading.dispose();
+        }
+    }
+
+    @Test
+    void receive_subscribedBeforeTheFirstWrite_acrossAForcedRollover_deliversEveryChangeInOrder(TestInfo info) {
+        String table = newTable(info);
+        String other = newTable(info);
+        List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Disposable reading = receiver(table, b -> b.shardDiscoveryInterval(Duration.ofSeconds(1))).receive()
+                .doOnNext(r -> r.checkpoint().acknowledge()).subscribe(received::add, errors::add);
+        try {
+            put(other, "before", 0).block();
+            writeInterleaved(table, other, 0, 100);
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 100 || !errors.isEmpty());
+            dynamoDb.triggerShardRollover();
+            writeInterleaved(table, other, 100, 200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 300 || !errors.isEmpty());
+            assertThat(errors).isEmpty();
+            assertThat(received).extracting(r -> Integer.parseInt(r.newImage().get("version").n()))
+                    .containsExactlyElementsOf(IntStream.range(0, 300).boxed().collect(Collectors.toList()));
+            assertThat(received.stream().map(ChangeRecord::shardId).distinct().count()).isEqualTo(2);
+        } finally {
+            reading.dispose();
+        }
+    }
+
+    // ---------------------------------------------------------------- start-up and retries
+
+    @Test
+    void receive_whenTheEndpointIsWrong_failsAfterStartupTimeout_namingTheEndpoint() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (DynamoDbStreamsAsyncClient wrong = DynamoDbStreamsAsyncClient.builder()
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + closedPort))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("fake", "fake")))
+                .build()) {
+            Throwable error = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                            .streamsClient(wrong)
+                            .streamArn("arn:aws:dynamodb:us-east-1:000000000000:table/Orders/stream/2026-01-01T00:00:00.000")
+                            .startupTimeout(Duration.ofSeconds(3))
+                            .build())
+                    .receive().then().materialize().block(Duration.ofSeconds(30)).getThrowable();
+            assertThat(error).isInstanceOf(StreamUnavailableException.class)
+                    .hasMessageContaining("127.0.0.1:" + closedPort).hasMessageContaining("startupTimeout");
+            assertThat(((StreamUnavailableException) error).reason())
+                    .isEqualTo(StreamUnavailableException.Reason.SERVICE_UNREACHABLE);
+            assertThat(error.getCause()).isNotNull();
+        }
+    }
+
+    @Test
+    void receive_retriesThrottlingInItsOwnLayerOnly_notStackedOnTheSdkClientsRetries(TestInfo info) {
+        String table = newTable(info);
+        Flux.range(0, 3).concatMap(i -> put(table, "k" + i, i)).blockLast();
+        FaultInjector faults = FaultInjector.create(3L);
+        faults.inject(io.github.ddbstreams.testkit.FaultKind.THROTTLE).on("GetRecords").times(4);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        // the client keeps the SDK's default retry strategy (standard: up to 3 attempts per call)
+        try (DynamoDbStreamsAsyncClient streams = dynamoDb.newStreamsAsyncClient(faults)) {
+            List<ChangeRecord> records = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                            .streamsClient(streams).dynamoDbClient(client).tableName(table)
+                            .retryBackoff(Duration.ofMillis(10)).maxRetryBackoff(Duration.ofMillis(20))
+                            .meterRegistry(registry).build())
+                    .receive().take(3).collectList().block(Duration.ofSeconds(30));
+            assertThat(records).hasSize(3);
+            // every throttled attempt reached the receiver's retry (and its throttle meter): no SDK retry hid one
+            assertThat(registry.get(io.github.ddbstreams.metrics.DynamoDbStreamsMeters.THROTTLES.meterName())
+                    .counter().count()).isEqualTo(4.0);
+            assertThat(faults.calls("GetRecords")).isGreaterThanOrEqualTo(5);
+        }
+    }
 }

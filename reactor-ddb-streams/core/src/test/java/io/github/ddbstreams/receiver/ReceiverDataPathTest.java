@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
+import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 import io.github.ddbstreams.operators.BatchOptions;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.Batching;
@@ -23,12 +28,15 @@ import io.github.ddbstreams.operators.ErrorHandling;
 import io.github.ddbstreams.operators.ErrorHandlingOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.ShardFilterType;
@@ -171,6 +179,41 @@ class ReceiverDataPathTest {
                 .containsOnly(20);
     }
 
+    @Test
+    void receive_whenHeldBackForAMinute_warnsNamingTheShard_andTheGaugeShowsTheOldestUnacknowledgedAge() {
+        fake.addShard("s1");
+        fake.putRecords("s1", 30);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Logger pollerLog = (Logger) LoggerFactory.getLogger("io.github.ddbstreams.receiver.internal.ShardPoller");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        pollerLog.addAppender(logged);
+        List<ChangeRecord> got = new CopyOnWriteArrayList<>();
+        try {
+            StepVerifier.withVirtualTime(() -> receiver(b -> b.maxUnacknowledgedPerShard(10).meterRegistry(registry)).receive())
+                    .recordWith(() -> got)
+                    .expectNextCount(10)
+                    .thenAwait(Duration.ofSeconds(50))
+                    .then(() -> assertThat(logged.list).noneMatch(e -> e.getLevel() == Level.WARN))
+                    .then(() -> assertThat(registry.get(DynamoDbStreamsMeters.OLDEST_UNACKNOWLEDGED_AGE.meterName())
+                            .timeGauge().value(java.util.concurrent.TimeUnit.SECONDS)).isGreaterThanOrEqualTo(50))
+                    .thenAwait(Duration.ofSeconds(20))
+                    .then(() -> assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                            .satisfies(e -> assertThat(e.getFormattedMessage()).contains("s1")
+                                    .contains("maxUnacknowledgedPerShard").contains("acknowledge")))
+                    .then(() -> got.forEach(r -> r.checkpoint().acknowledge()))
+                    .thenAwait(Duration.ofSeconds(1))
+                    .expectNextCount(10)
+                    .then(() -> got.forEach(r -> r.checkpoint().acknowledge()))
+                    .then(() -> assertThat(registry.get(DynamoDbStreamsMeters.OLDEST_UNACKNOWLEDGED_AGE.meterName())
+                            .timeGauge().value()).isZero())
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(10));
+        } finally {
+            pollerLog.detachAppender(logged);
+        }
+    }
+
     // ---------------------------------------------------------------- per-shard Flux cancelled
 
     @Test
@@ -228,6 +271,31 @@ class ReceiverDataPathTest {
             assertThat(request.shardFilter().type()).isEqualTo(ShardFilterType.CHILD_SHARDS);
             assertThat(request.shardFilter().shardId()).isEqualTo("P");
         });
+    }
+
+    @Test
+    void receive_whenTheServiceRejectsShardFilter_fallsBackToDescribingTheWholeStream() {
+        fake.addShard("P");
+        fake.putRecords("P", 1);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.shardDiscoveryInterval(Duration.ofHours(1))).receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .expectNextCount(1)
+                .then(() -> {
+                    fake.closeShard("P");
+                    fake.addShard("C", "P");
+                    fake.putRecords("C", 1);
+                    fake.clearCalls();
+                    fake.failNext(DESCRIBE_STREAM, null, 1, () -> DynamoDbException.builder().statusCode(400)
+                            .message("ShardFilter is not supported").build());
+                })
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNextCount(1)
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(fake.calls().stream().filter(c -> c.operation() == DESCRIBE_STREAM)
+                .map(c -> ((DescribeStreamRequest) c.request()).shardFilter()))
+                .as("a filtered describe (rejected), then a full one").hasSize(2).last().isNull();
     }
 
     // ---------------------------------------------------------------- start-up

@@ -3,10 +3,15 @@ package io.github.ddbstreams.receiver.internal;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
 
+import java.util.function.Consumer;
+
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.util.retry.Retry;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
@@ -20,6 +25,18 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
 final class Faults {
 
     private static final Logger log = LoggerFactory.getLogger(Faults.class);
+
+    /**
+     * The receiver's calls carry this: the SDK client's own retries are switched off for them, so the
+     * receiver's backoff ({@code retryBackoff}, {@code maxRetryBackoff}, {@code maxRetries}) is the one retry
+     * layer that runs, whatever retry strategy the user's client was built with (stacked, every receiver
+     * retry would make up to three SDK attempts with the SDK's own backoff in between).
+     */
+    private static final SdkPlugin NO_SDK_RETRIES = config -> config.overrideConfiguration(
+            o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+
+    /** Request override of every call the receiver makes: see {@link #NO_SDK_RETRIES}. */
+    static final Consumer<AwsRequestOverrideConfiguration.Builder> ONE_RETRY_LAYER = o -> o.addPlugin(NO_SDK_RETRIES);
 
     private Faults() {
     }

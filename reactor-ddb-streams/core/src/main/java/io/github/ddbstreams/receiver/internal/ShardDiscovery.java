@@ -62,7 +62,8 @@ final class ShardDiscovery {
             return Mono.just(options.streamArn());
         }
         String table = options.tableName();
-        return Mono.fromFuture(() -> dynamoDb.describeTable(b -> b.tableName(table)))
+        return Mono.fromFuture(() -> dynamoDb.describeTable(b -> b.tableName(table)
+                        .overrideConfiguration(Faults.ONE_RETRY_LAYER)))
                 .retryWhen(Faults.retry(options, "DescribeTable " + table, observer))
                 .onErrorMap(Faults::isResourceNotFound, e -> new StreamUnavailableException(
                         StreamUnavailableException.Reason.TABLE_NOT_FOUND,
@@ -141,7 +142,7 @@ final class ShardDiscovery {
 
     private Mono<DescribeStreamResponse> page(String arn, ShardFilter filter, String exclusiveStartShardId) {
         return Mono.fromFuture(() -> streams.describeStream(b -> b.streamArn(arn).shardFilter(filter)
-                        .exclusiveStartShardId(exclusiveStartShardId)), true)
+                        .exclusiveStartShardId(exclusiveStartShardId).overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
                 .retryWhen(Faults.retry(options, "DescribeStream " + arn, observer));
     }
 

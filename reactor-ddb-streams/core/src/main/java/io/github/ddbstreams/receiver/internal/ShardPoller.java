@@ -108,7 +108,7 @@ final class ShardPoller {
      * response up to pollInterval. -1 until set: a shard with nothing read yet pauses pollInterval.
      */
     private long nextPauseNanos = -1;
-    /** Fresh TRIM_HORIZON iterators taken in a row after trimmed-data answers with nothing read. */
+    /** Fresh TRIM_HORIZON iterators taken after trimmed-data answers with nothing read, since the last answer with records or none. */
     private int freshAfterTrim;
     /** Since when (loop clock) fetching waits for acknowledgements, or -1. */
     private long heldBackSinceMillis = -1;
@@ -259,7 +259,8 @@ final class ShardPoller {
         // suppressCancel: cancelling an SDK future mid-request only makes netty log an alarming WARN; a late
         // response is dropped by the state checks instead
         inFlight = Mono.fromFuture(() -> streams.getShardIterator(b -> b.streamArn(arn)
-                        .shardId(shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)), true)
+                        .shardId(shardId).shardIteratorType(type).sequenceNumber(sequenceNumber)
+                        .overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
                 .retryWhen(Faults.retry(options, "GetShardIterator " + shardId, host.observer()))
                 .subscribe(response -> host.post(() -> onIterator(response.shardIterator())),
                         error -> host.post(() -> onCallError(error)));
@@ -288,7 +289,8 @@ final class ShardPoller {
         String current = iterator;
         int limit = Math.min(options.maxRecordsPerRequest(), options.maxUnacknowledgedPerShard());
         fetchStartNanos = System.nanoTime();
-        inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(current).limit(limit)), true)
+        inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(current).limit(limit)
+                        .overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
                 .retryWhen(Faults.retry(options, "GetRecords " + shardId, host.observer()))
                 .subscribe(response -> host.post(() -> onRecords(response)),
                         error -> host.post(() -> onCallError(error)));
@@ -300,6 +302,7 @@ final class ShardPoller {
             return;
         }
         ReceiverMetrics metrics = host.metrics();
+        freshAfterTrim = 0;
         List<Record> records = response.records();
         metrics.getRecordsLatency(System.nanoTime() - fetchStartNanos);
         long bytes = 0;
@@ -331,7 +334,6 @@ final class ShardPoller {
             }
         } else {
             metrics.recordsReceived(records.size(), bytes);
-            freshAfterTrim = 0;
             if (gauge != null && newestCreation >= 0) {
                 gauge.newestCreationMillis = newestCreation;
             }
