@@ -25,6 +25,7 @@ import io.github.ddbstreams.operators.ErrorHandlingOptions;
 import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.record.AttributeValues;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.SequenceNumbers;
@@ -231,7 +232,7 @@ public final class AuditTrail {
             return value.s();
         }
         if (value.n() != null) {
-            return value.n();
+            return AttributeValues.canonicalNumber(value.n()); // 1 and 1.0 are one item: one audit partition
         }
         return Base64.getEncoder().encodeToString(value.b().asByteArray());
     }

@@ -105,29 +105,27 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 fail(Operators.onOperatorError(null, e, record, actual.currentContext()), true); // fail cancels upstream
                 return;
             }
-            boolean late = true;
-            hold:
+            boolean accepted;
             synchronized (lock) {
-                if (failFast || cancelled) {
-                    break hold; // upstream was cancelled: a late record is read again after a restart
+                accepted = !failFast && !cancelled;
+                if (accepted) {
+                    if (done) {
+                        Operators.onNextDropped(record, actual.currentContext());
+                        return;
+                    }
+                    outstanding--;
+                    held++;
+                    ArrayDeque<ChangeRecord> queue = byKey.get(key);
+                    if (queue == null) {
+                        queue = new ArrayDeque<>(2);
+                        byKey.put(key, queue);
+                        runnable.add(key);
+                    }
+                    queue.add(record);
                 }
-                if (done) {
-                    Operators.onNextDropped(record, actual.currentContext());
-                    return;
-                }
-                late = false;
-                outstanding--;
-                held++;
-                ArrayDeque<ChangeRecord> queue = byKey.get(key);
-                if (queue == null) {
-                    queue = new ArrayDeque<>(2);
-                    byKey.put(key, queue);
-                    runnable.add(key);
-                }
-                queue.add(record);
             }
-            if (late) {
-                discard(record);
+            if (!accepted) {
+                discard(record);    // upstream was cancelled: a late record is read again after a restart
                 return;
             }
             drain();
