@@ -1,4 +1,9 @@
 /**
- * Implementation of the receiver. Not an API: anything here may change in any release.
+ * Implementation of the receiver, one class per step of its data path:
+ * {@code ShardDiscovery} (DescribeStream) → {@code ShardAssignment} (which shard starts, and from where: one
+ * worker or leases) → {@code ShardPoller} (GetShardIterator, GetRecords, pauses, expiry, trimmed data) →
+ * {@code RecordEmitter} (merged or per shard, within demand) → the subscriber acknowledges →
+ * {@code ShardCheckpointer} (watermark) → {@code CheckpointCommitter} (store). {@code ReceiverSession} is the
+ * serialized loop that holds them together. Not part of the public API.
  */
 package io.github.ddbstreams.receiver.internal;
