@@ -20,6 +20,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 import io.github.ddbstreams.operators.BatchOptions;
 import io.github.ddbstreams.operators.BatchResult;
@@ -369,6 +370,24 @@ class ReceiverDataPathTest {
                 .expectNextCount(3)
                 .thenCancel()
                 .verify(Duration.ofSeconds(10));
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void resume_whenATrimmedDataAnswerComesButTrimHorizonStillStartsBeforeTheCheckpoint_skipsNothingAndRepeatsNothing() {
+        fake.addShard("s1");
+        List<String> seqs = fake.putRecords("s1", 10);
+        store.save(fake.streamArn(), List.of(ShardCheckpoint.at("s1", seqs.get(2)))).block();
+        fake.failNext(GET_RECORDS, "s1", 1, FakeDynamoDbStreams::trimmedData);   // nothing was trimmed really
+        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataListener(events::add)).receive().take(7))
+                .recordWith(ArrayList::new)
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNextCount(7)
+                .consumeRecordedWith(records -> assertThat(records.stream().map(ChangeRecord::sequenceNumber))
+                        .containsExactlyElementsOf(seqs.subList(3, 10)))
+                .verifyComplete();
         assertThat(events).isEmpty();
     }
 

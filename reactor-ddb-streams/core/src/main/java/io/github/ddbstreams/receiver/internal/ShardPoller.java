@@ -11,6 +11,7 @@ import io.github.ddbstreams.receiver.TrimmedDataEvent;
 import io.github.ddbstreams.receiver.TrimmedDataException;
 import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.SequenceNumbers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -108,6 +109,12 @@ final class ShardPoller {
      * response up to pollInterval. -1 until set: a shard with nothing read yet pauses pollInterval.
      */
     private long nextPauseNanos = -1;
+    /**
+     * After a trimmed-data answer past a known position: that position, until the shard's TRIM_HORIZON shows
+     * whether it still starts at or before it (nothing skipped) or after it (records may be lost). Else null.
+     */
+    private String verifyAfter;
+    private Throwable verifyCause;
     /** Fresh TRIM_HORIZON iterators taken after trimmed-data answers with nothing read, since the last answer with records or none. */
     private int freshAfterTrim;
     /** Since when (loop clock) fetching waits for acknowledgements, or -1. */
@@ -304,6 +311,11 @@ final class ShardPoller {
         ReceiverMetrics metrics = host.metrics();
         freshAfterTrim = 0;
         List<Record> records = response.records();
+        if (verifyAfter != null && !records.isEmpty()
+                && SequenceNumbers.compare(records.get(0).dynamodb().sequenceNumber(), verifyAfter) > 0
+                && !trimmedAfterVerifying()) {
+            return;
+        }
         metrics.getRecordsLatency(System.nanoTime() - fetchStartNanos);
         long bytes = 0;
         long newestCreation = -1;
@@ -317,6 +329,13 @@ final class ShardPoller {
             }
             String sequenceNumber = record.dynamodb().sequenceNumber();
             lastSequenceRead = sequenceNumber;
+            if (verifyAfter != null) {
+                if (SequenceNumbers.compare(sequenceNumber, verifyAfter) <= 0) {
+                    continue;     // read before the trimmed-data answer
+                }
+                verifyAfter = null;
+                verifyCause = null;
+            }
             if (skipBefore != null) {
                 if (createdAt != null && createdAt.isBefore(skipBefore)) {
                     checkpointer.skip(sequenceNumber);
@@ -374,6 +393,9 @@ final class ShardPoller {
     }
 
     private void endReached() {
+        if (verifyAfter != null && !trimmedAfterVerifying()) {
+            return;
+        }
         if (gauge != null) {
             gauge.caughtUpAtMillis = host.nowMillis();
             gauge.newestCreationMillis = -1;
@@ -403,37 +425,70 @@ final class ShardPoller {
     }
 
     /**
-     * Trimmed data: where nothing can have been skipped (the shard is read from its beginning and nothing was
-     * read yet, so TRIM_HORIZON is still where reading starts) a fresh iterator is taken; elsewhere the
-     * trimmed-data policy applies. DynamoDB Local answers TrimmedDataAccessException for the TRIM_HORIZON
-     * iterator of an empty shard once any table of the server was written to.
+     * Trimmed data. Where nothing can have been skipped a fresh iterator is taken: when the shard is read from
+     * TRIM_HORIZON and nothing was read yet (DynamoDB Local answers TrimmedDataAccessException for the
+     * TRIM_HORIZON iterator of an empty shard once any table of the server was written to), and when the
+     * shard's TRIM_HORIZON still starts at or before the position read (checked by reading from there and
+     * skipping what was read). Elsewhere the trimmed-data policy applies.
      */
     private void onTrimmedData(Throwable error) {
         String arn = host.streamArn();
-        if (lastSequenceRead == null && start.type() == ShardIteratorType.TRIM_HORIZON
-                && freshAfterTrim++ < MAX_FRESH_AFTER_TRIM) {
+        String after = lastSequenceRead != null ? lastSequenceRead
+                : start.type() == ShardIteratorType.AFTER_SEQUENCE_NUMBER ? start.sequenceNumber() : null;
+        if (after == null && start.type() == ShardIteratorType.TRIM_HORIZON && freshAfterTrim++ < MAX_FRESH_AFTER_TRIM) {
             log.debug("Shard {} of {}: trimmed-data answer before anything was read from TRIM_HORIZON;"
                     + " nothing was skipped, taking a fresh iterator", shardId, arn);
             acquire();
             return;
         }
-        TrimmedDataEvent event = new TrimmedDataEvent(arn, shardId, position());
+        if (after != null && verifyAfter == null) {
+            log.debug("Shard {} of {}: trimmed-data answer after {}; reading from TRIM_HORIZON to see whether"
+                    + " anything was skipped", shardId, arn, after);
+            verifyAfter = after;
+            verifyCause = error;
+            restartFromTrimHorizon();
+            return;
+        }
+        String position = verifyAfter != null ? "AFTER_SEQUENCE_NUMBER " + verifyAfter : position();
+        verifyAfter = null;
+        verifyCause = null;
+        if (applyTrimmedDataPolicy(position, error)) {
+            restartFromTrimHorizon();
+        }
+    }
+
+    /** TRIM_HORIZON starts after the position read: records in between may be lost. False when reading ends. */
+    private boolean trimmedAfterVerifying() {
+        String position = "AFTER_SEQUENCE_NUMBER " + verifyAfter;
+        Throwable cause = verifyCause;
+        verifyAfter = null;
+        verifyCause = null;
+        return applyTrimmedDataPolicy(position, cause);
+    }
+
+    /** Signals the trimmed data; true when the policy continues from TRIM_HORIZON, false when it failed the reading. */
+    private boolean applyTrimmedDataPolicy(String position, Throwable error) {
+        String arn = host.streamArn();
+        TrimmedDataEvent event = new TrimmedDataEvent(arn, shardId, position);
         try {
             options.trimmedDataListener().accept(event);
         } catch (RuntimeException e) {
             log.warn("trimmedDataListener failed", e);
         }
         if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
-            log.error("Records of shard {} of {} were trimmed before they were read (position {})", shardId, arn,
-                    event.position());
+            log.error("Records of shard {} of {} were trimmed before they were read (position {})", shardId, arn, position);
             host.fail(new TrimmedDataException(event, Faults.unwrap(error)));
-        } else {
-            log.warn("Records of shard {} of {} were trimmed before they were read (position {}):"
-                    + " continuing from TRIM_HORIZON, the records in between are lost", shardId, arn, event.position());
-            lastSequenceRead = null;
-            start = ShardStart.of(ShardIteratorType.TRIM_HORIZON, null, null);
-            acquire();
+            return false;
         }
+        log.warn("Records of shard {} of {} were trimmed before they were read (position {}):"
+                + " continuing from TRIM_HORIZON, the records in between are lost", shardId, arn, position);
+        return true;
+    }
+
+    private void restartFromTrimHorizon() {
+        lastSequenceRead = null;
+        start = ShardStart.of(ShardIteratorType.TRIM_HORIZON, null, null);
+        acquire();
     }
 
     String position() {
