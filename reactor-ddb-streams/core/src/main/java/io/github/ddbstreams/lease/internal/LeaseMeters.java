@@ -1,6 +1,5 @@
 package io.github.ddbstreams.lease.internal;
 
-import java.util.function.IntSupplier;
 
 import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 
@@ -14,8 +13,9 @@ final class LeaseMeters {
     private LeaseMeters() {
     }
 
-    static void register(MeterRegistry registry, String table, LeaseCounters counters, IntSupplier held) {
-        Gauge.builder(DynamoDbStreamsMeters.LEASES_HELD.meterName(), held, h -> h.getAsInt())
+    static void register(MeterRegistry registry, String table, LeaseCounters counters) {
+        // the counters object lives as long as its coordinator (a gauge's state is held weakly)
+        Gauge.builder(DynamoDbStreamsMeters.LEASES_HELD.meterName(), counters, c -> c.held.getAsInt())
                 .tag("table", table).description("Leases this worker holds").register(registry);
         FunctionCounter.builder(DynamoDbStreamsMeters.LEASES_TAKEN.meterName(), counters.taken, Number::doubleValue)
                 .tag("table", table).description("Leases taken by this worker").register(registry);
