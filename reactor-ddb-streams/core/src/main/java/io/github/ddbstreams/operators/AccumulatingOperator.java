@@ -1,8 +1,10 @@
 package io.github.ddbstreams.operators;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,14 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Termination: on completion, and on error, every open accumulator is closed (in the order they were
  * opened) and emitted as demand allows; then the terminal signal follows. On cancel everything held is
- * dropped (its records are not acknowledged).
+ * dropped (its records are not acknowledged) and handed to the discard hook, closed results first, then the
+ * open accumulators in the order they were opened, as {@link Accumulation#discardedResult} and
+ * {@link Accumulation#discardedOpen} say; so is a record that arrives after the cancel, or whose
+ * accumulation failed.
+ *
+ * <p>{@link reactor.core.Scannable}: the publisher and its subscriber answer {@code PREFETCH},
+ * {@code RUN_STYLE} (asynchronous) and {@code RUN_ON} (the scheduler of the deadlines); the subscriber also
+ * the attributes of {@link SerializedDrainSubscriber}, {@code BUFFERED} being the records held.
  */
 final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
 
@@ -52,6 +61,22 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         source.subscribe(new AccumulatingSubscriber<>(actual, accumulation, scheduler, prefetch));
     }
 
+    @Override
+    public int getPrefetch() {
+        return prefetch;
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        if (key == Attr.RUN_ON) {
+            return scheduler;
+        }
+        return super.scanUnsafe(key);
+    }
+
     static final class AccumulatingSubscriber<A, R> extends SerializedDrainSubscriber<ChangeRecord, R> {
 
         private final Accumulation<A, R> accumulation;
@@ -63,6 +88,8 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         private final Map<String, Open<A>> open = new LinkedHashMap<>();
         private final ArrayDeque<R> ready = new ArrayDeque<>();
         private int outstanding;
+        /** Records in {@link #open} and {@link #ready}. */
+        private int buffered;
 
         AccumulatingSubscriber(CoreSubscriber<? super R> actual, Accumulation<A, R> accumulation, Scheduler scheduler,
                 int prefetch) {
@@ -76,20 +103,27 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
         @Override
         public void onNext(ChangeRecord record) {
             Throwable failure = null;
+            boolean late;
             synchronized (lock) {
                 if (done) {
                     Operators.onNextDropped(record, actual.currentContext());
                     return;
                 }
-                if (cancelled) {
-                    return;
+                late = cancelled;
+                if (!late) {
+                    outstanding--;
+                    try {
+                        accumulate(record);
+                    } catch (Throwable t) {
+                        failure = Operators.onOperatorError(upstream, t, record, actual.currentContext());
+                        dropLocked(List.of(record));
+                    }
                 }
-                outstanding--;
-                try {
-                    accumulate(record);
-                } catch (Throwable t) {
-                    failure = Operators.onOperatorError(upstream, t, record, actual.currentContext());
-                }
+            }
+            if (late) {
+                // a racing upstream signal: the record was not processed, so it is not acknowledged
+                discard(record);
+                return;
             }
             if (failure != null) {
                 // upstream was cancelled by onOperatorError
@@ -119,6 +153,7 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
             }
             try {
                 accumulation.add(current.accumulator, record);
+                buffered++;
             } catch (RuntimeException | Error e) {
                 if (opened) {
                     // never emit an accumulator without records
@@ -210,19 +245,57 @@ final class AccumulatingOperator<A, R> extends FluxOperator<ChangeRecord, R> {
             }
         }
 
-        /** Under the lock. */
+        /** Under the lock: drops everything held, closed results first, then the open ones as they were opened. */
         private void disposeAll() {
             for (Open<A> o : open.values()) {
                 o.disposeTimer();
             }
+            if (buffered > 0) {
+                List<Object> discarded = new ArrayList<>(buffered);
+                try {
+                    for (R result : ready) {
+                        discarded.addAll(accumulation.discardedResult(result));
+                    }
+                    for (Open<A> o : open.values()) {
+                        discarded.addAll(accumulation.discardedOpen(o.accumulator));
+                    }
+                } catch (RuntimeException e) {
+                    // this runs on cancel or after a failure: what cannot be described is dropped all the same
+                }
+                dropLocked(discarded);
+            }
             open.clear();
             ready.clear();
+            buffered = 0;
+        }
+
+        @Override
+        int prefetch() {
+            return prefetch;
+        }
+
+        @Override
+        int bufferedLocked() {
+            return buffered;
+        }
+
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.RUN_ON) {
+                return scheduler;
+            }
+            return super.scanUnsafe(key);
         }
 
         @Override
         R pollLocked() {
             if (!ready.isEmpty()) {
-                return claimDemand() ? ready.poll() : null;
+                if (!claimDemand()) {
+                    return null;
+                }
+                R next = ready.poll();
+                buffered -= accumulation.recordCount(next);
+                return next;
             }
             if (done) {
                 finish(error);

@@ -1,5 +1,7 @@
 package io.github.ddbstreams.operators;
 
+import java.util.Collection;
+
 import io.github.ddbstreams.record.ChangeRecord;
 
 /**
@@ -36,4 +38,16 @@ interface Accumulation<A, R> {
 
     /** Called after downstream's {@code onNext} returned for {@code result}, outside the lock. */
     void emitted(R result);
+
+    /** How many records {@code result} holds (for {@code Attr.BUFFERED}). */
+    int recordCount(R result);
+
+    /**
+     * What to hand to the discard hook when {@code result} is dropped before it was emitted (on cancel): its
+     * records, or an object that stands for them when they are not kept.
+     */
+    Collection<?> discardedResult(R result);
+
+    /** What to hand to the discard hook when the still open {@code open} is dropped (on cancel). */
+    Collection<?> discardedOpen(A open);
 }

@@ -20,7 +20,8 @@ import reactor.util.retry.Retry;
 /**
  * Processes one batch to its end: every record either processed or given up (stored in the failure destination),
  * and acknowledged. A state machine stepped one {@link #step()} at a time (each step subscribed after the
- * previous one completed), so its fields need no synchronization; memory is a few words per record.
+ * previous one completed), so its fields need no synchronization (but {@link #start}, which
+ * {@link #unfinished()} reads from any thread); memory is a few words per record.
  *
  * <p>What remains is always the range {@code [start, n)} of the batch. With bisection, {@code [start,
  * failingEnd)} is a range known to fail (observed, or inferred because its first half succeeded after the whole
@@ -50,7 +51,8 @@ final class BatchProcessor {
     /** Whether the record was in a multi-record range that failed (so failing alone makes it a poison record). */
     private final boolean[] inFailedRange;
 
-    private int start;
+    /** Written by the steps only; volatile for {@link #unfinished()}. */
+    private volatile int start;
     private int failingEnd = -1;
     private Duration pendingDelay;
     private final List<BatchResult.RecordFailure> givenUp = new ArrayList<>(0);
@@ -82,6 +84,14 @@ final class BatchProcessor {
                 .repeat(() -> start < n)
                 .then(Mono.fromCallable(() -> givenUp.isEmpty() ? BatchResult.success(batch) : BatchResult.of(batch, givenUp)))
                 .doFinally(signal -> metrics.notFailing(this));
+    }
+
+    /**
+     * The records not yet processed nor given up, hence not acknowledged: what is dropped when the processing
+     * stops before its end (cancelled, or failed). Safe to call from any thread.
+     */
+    List<ChangeRecord> unfinished() {
+        return records.subList(start, n);
     }
 
     private long now() {

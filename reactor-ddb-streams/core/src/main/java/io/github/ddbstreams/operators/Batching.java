@@ -1,6 +1,7 @@
 package io.github.ddbstreams.operators;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -27,8 +28,14 @@ import reactor.core.publisher.Flux;
  * read at once (one with {@code mixShards}).
  *
  * <p><b>End.</b> When upstream completes or errors, the open batches are emitted (oldest first) and then the
- * completion or error. On cancel the open batches are dropped without acknowledgement. Records are never
- * acknowledged by this operator: acknowledge a batch with {@link RecordBatch#acknowledge()} once processed.
+ * completion or error. On cancel the batches not yet emitted are dropped without acknowledgement (their records
+ * are read again after a restart), and each of their records is handed to the discard hook
+ * ({@link Flux#doOnDiscard}, placed after this operator). Records are never acknowledged by this operator:
+ * acknowledge a batch with {@link RecordBatch#acknowledge()} once processed.
+ *
+ * <p>Like Reactor's {@code bufferTimeout}, the operator is {@link reactor.core.Scannable}: {@code PREFETCH},
+ * {@code BUFFERED} (records held), {@code REQUESTED_FROM_DOWNSTREAM}, {@code RUN_ON} (the options' scheduler)
+ * and the others.
  *
  * <pre>{@code
  * receiver.receive()
@@ -127,6 +134,21 @@ public final class Batching {
         @Override
         public void emitted(RecordBatch result) {
             // the consumer acknowledges the batch once processed
+        }
+
+        @Override
+        public int recordCount(RecordBatch result) {
+            return result.size();
+        }
+
+        @Override
+        public Collection<ChangeRecord> discardedResult(RecordBatch result) {
+            return result.records();
+        }
+
+        @Override
+        public Collection<ChangeRecord> discardedOpen(OpenBatch open) {
+            return open.records;
         }
     }
 }

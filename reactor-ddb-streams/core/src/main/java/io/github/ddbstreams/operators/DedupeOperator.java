@@ -10,8 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
-/** The work of {@link Dedupe}: admits a record if its state has not seen it, else acknowledges and drops it. */
+/**
+ * The work of {@link Dedupe}: admits a record if its state has not seen it, else acknowledges and drops it,
+ * handing it to the discard hook as {@code Flux#filter} does.
+ */
 final class DedupeOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRecord>> {
 
     private static final Logger log = LoggerFactory.getLogger(DedupeOperator.class);
@@ -44,6 +49,7 @@ final class DedupeOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRe
             } else {
                 log.debug("{} is a duplicate (by {}): dropped and acknowledged", record, key);
                 record.checkpoint().acknowledge();
+                Operators.onDiscard(record, Context.of(sink.contextView()));
             }
         });
     }

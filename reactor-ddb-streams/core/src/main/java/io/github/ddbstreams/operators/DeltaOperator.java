@@ -6,8 +6,13 @@ import io.github.ddbstreams.record.ChangeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
-/** The work of {@link Delta#deltas(DeltaOptions)}: one record in, at most one delta out, no state. */
+/**
+ * The work of {@link Delta#deltas(DeltaOptions)}: one record in, at most one delta out, no state. A record it
+ * drops is acknowledged, then handed to the discard hook, as {@code Flux#filter} does.
+ */
 final class DeltaOperator implements Function<Flux<ChangeRecord>, Flux<ChangeDelta>> {
 
     private static final Logger log = LoggerFactory.getLogger(DeltaOperator.class);
@@ -35,6 +40,7 @@ final class DeltaOperator implements Function<Flux<ChangeRecord>, Flux<ChangeDel
                     log.debug("{} cannot give a delta (view type {}): dropped and acknowledged", record,
                             Delta.viewType(record));
                     record.checkpoint().acknowledge();
+                    Operators.onDiscard(record, Context.of(sink.contextView()));
                     break;
                 default:
                     sink.error(Delta.unsupported(record));

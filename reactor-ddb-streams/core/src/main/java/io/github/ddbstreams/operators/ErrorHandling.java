@@ -49,6 +49,12 @@ import reactor.core.publisher.Mono;
  * (shard and sequence number, never item contents) every {@code attemptsPerWarning} attempts and shows in the
  * {@code ddb.streams.errors.retrying.duration.max} gauge when a meter registry is set.
  *
+ * <p><b>Cancel and discard</b>: when the Flux is cancelled, or fails, each batch in flight (being processed,
+ * waiting to retry, or waiting for the previous batch of its shard) stops, and its records not yet acknowledged
+ * are handed to the discard hook ({@link Flux#doOnDiscard}, placed after this operator); they are read again
+ * after a restart. Records already processed or stored in the destination were acknowledged and are not
+ * discarded.
+ *
  * <pre>{@code
  * receiver.receive()
  *     .buffer(100).map(RecordBatch::of)

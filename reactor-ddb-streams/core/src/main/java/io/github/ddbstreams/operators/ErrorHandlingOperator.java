@@ -12,11 +12,18 @@ import java.util.function.Function;
 import io.github.ddbstreams.record.ChangeRecord;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 /**
  * The operator behind {@link ErrorHandling}: runs a {@link BatchProcessor} per batch, one batch at a time per
  * shard, up to {@code concurrency} batches at a time.
+ *
+ * <p>Built of Reactor's own operators, so it is {@link reactor.core.Scannable} as they are. When a batch's
+ * processing stops before its end (cancelled, waiting for its turn or to retry, or failed), its records not yet
+ * acknowledged are handed to the discard hook of the subscriber's context.
  */
 final class ErrorHandlingOperator implements Function<Flux<RecordBatch>, Flux<BatchResult>> {
 
@@ -37,9 +44,19 @@ final class ErrorHandlingOperator implements Function<Flux<RecordBatch>, Flux<Ba
             return batches.flatMap(batch -> {
                 long seenAt = options.scheduler().now(TimeUnit.MILLISECONDS);
                 BatchProcessor processor = new BatchProcessor(batch, work, options, metrics, seenAt);
-                return sequencer.afterPrevious(batch, Mono.defer(processor::process));
+                return discardingUnfinished(sequencer.afterPrevious(batch, Mono.defer(processor::process)), processor);
             }, options.concurrency());
         });
+    }
+
+    /** Hands the records the processing leaves unacknowledged when cancelled or failed to the discard hook. */
+    private static <T> Mono<T> discardingUnfinished(Mono<T> processing, BatchProcessor processor) {
+        // doFinally runs once: a cancel that follows an error (flatMap cancels every inner) discards nothing more
+        return Mono.deferContextual(context -> processing.doFinally(signal -> {
+            if (signal != SignalType.ON_COMPLETE) {
+                Operators.onDiscardMultiple(processor.unfinished(), Context.of(context));
+            }
+        }));
     }
 
     /**

@@ -10,7 +10,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * Keeps the records a {@link FilterCriteria} matches and acknowledges the rest, in the subscriber's thread.
- * Holds no records.
+ * Holds no records. Built on {@link Flux#filter}, which hands each record filtered out, acknowledged by then, to
+ * the discard hook, and is {@link reactor.core.Scannable}.
  */
 final class FilterOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRecord>> {
 

@@ -34,6 +34,13 @@ import reactor.core.publisher.Flux;
  * upstream and every running work, and fails the Flux at once; so does an upstream error. On completion the
  * Flux completes after every held record's work completed and the record was emitted.
  *
+ * <p><b>Cancel and discard.</b> On cancel, and when the Flux fails, the running works are cancelled and every
+ * record held is handed to the discard hook ({@link Flux#doOnDiscard}, placed after this operator). Records whose
+ * work had not completed are not acknowledged (they are read again after a restart); records done and waiting
+ * for downstream demand were acknowledged when their work completed. The operator is
+ * {@link reactor.core.Scannable}: {@code BUFFERED} counts the records held, {@code PREFETCH} is
+ * {@code maxPending}, {@code inners()} are the running works.
+ *
  * <pre>{@code
  * receiver.receive()
  *     .transform(KeyedParallelism.process(64, record -> replica.write(record)))

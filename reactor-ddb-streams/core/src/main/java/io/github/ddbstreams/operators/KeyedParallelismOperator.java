@@ -9,11 +9,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.ItemKey;
 import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
@@ -23,6 +25,11 @@ import reactor.util.context.Context;
 /**
  * The operator behind {@link KeyedParallelism}: a queue per busy item ({@link ChangeRecord#itemKey()}), a FIFO of keys whose next record
  * may start, at most {@code concurrency} works running and at most {@code maxPending} records held.
+ *
+ * <p>Reactor's conventions: the publisher and its subscriber are {@link Scannable} ({@code PREFETCH} is
+ * {@code maxPending}, {@code BUFFERED} the records held, {@code RUN_STYLE} asynchronous, {@code inners()} the
+ * running works). Every record held is handed to the discard hook when the operator stops without emitting it,
+ * on cancel and when it fails (a work's error, or upstream's), and so is a record arriving after that.
  */
 final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRecord> {
 
@@ -41,6 +48,19 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
     @Override
     public void subscribe(CoreSubscriber<? super ChangeRecord> actual) {
         source.subscribe(new KeyedSubscriber(actual, concurrency, maxPending, work));
+    }
+
+    @Override
+    public int getPrefetch() {
+        return maxPending;
+    }
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return super.scanUnsafe(key);
     }
 
     static final class KeyedSubscriber extends SerializedDrainSubscriber<ChangeRecord, ChangeRecord> {
@@ -85,14 +105,17 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 fail(Operators.onOperatorError(null, e, record, actual.currentContext()), true); // fail cancels upstream
                 return;
             }
+            boolean late = true;
+            hold:
             synchronized (lock) {
                 if (failFast || cancelled) {
-                    return; // upstream was cancelled: a late record is read again after a restart
+                    break hold; // upstream was cancelled: a late record is read again after a restart
                 }
                 if (done) {
                     Operators.onNextDropped(record, actual.currentContext());
                     return;
                 }
+                late = false;
                 outstanding--;
                 held++;
                 ArrayDeque<ChangeRecord> queue = byKey.get(key);
@@ -102,6 +125,10 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                     runnable.add(key);
                 }
                 queue.add(record);
+            }
+            if (late) {
+                discard(record);
+                return;
             }
             drain();
         }
@@ -124,6 +151,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
                 error = t;
                 toCancel = new ArrayList<>(running);
                 running.clear();
+                dropHeldLocked();
             }
             if (cancelUpstream) {
                 upstream.cancel();
@@ -170,12 +198,46 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
             synchronized (lock) {
                 toCancel = new ArrayList<>(running);
                 running.clear();
-                byKey.clear();
-                runnable.clear();
-                completed.clear();
+                dropHeldLocked();
             }
             for (Inner inner : toCancel) {
                 inner.dispose();
+            }
+        }
+
+        /**
+         * Under the lock: drops every record held, the done ones first (acknowledged, as their work completed),
+         * then the others per key in stream order (not acknowledged: read again after a restart).
+         */
+        private void dropHeldLocked() {
+            if (held > 0) {
+                List<ChangeRecord> dropped = new ArrayList<>(held);
+                dropped.addAll(completed);
+                for (ArrayDeque<ChangeRecord> queue : byKey.values()) {
+                    dropped.addAll(queue);
+                }
+                dropLocked(dropped);
+            }
+            byKey.clear();
+            runnable.clear();
+            completed.clear();
+            held = 0;
+        }
+
+        @Override
+        int prefetch() {
+            return maxPending;
+        }
+
+        @Override
+        int bufferedLocked() {
+            return held;
+        }
+
+        @Override
+        public Stream<? extends Scannable> inners() {
+            synchronized (lock) {
+                return new ArrayList<>(running).stream();
             }
         }
 
@@ -230,7 +292,7 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
     }
 
     /** Runs one record's work; its elements are ignored. */
-    static final class Inner extends BaseSubscriber<Object> {
+    static final class Inner extends BaseSubscriber<Object> implements Scannable {
         final KeyedSubscriber parent;
         final ChangeRecord record;
 
@@ -242,6 +304,20 @@ final class KeyedParallelismOperator extends FluxOperator<ChangeRecord, ChangeRe
         @Override
         public Context currentContext() {
             return parent.currentContext();
+        }
+
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream();
+            }
+            if (key == Attr.ACTUAL) {
+                return parent;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.SYNC;
+            }
+            return null;
         }
 
         @Override

@@ -1,10 +1,14 @@
 package io.github.ddbstreams.operators;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
@@ -47,12 +51,21 @@ import reactor.util.context.Context;
  *       The drain loop calls {@code discardAll()} again when it sees the cancellation, so what a racing
  *       upstream signal added meanwhile is dropped too; {@code discardAll()} must therefore be thread-safe
  *       and idempotent.</li>
+ *   <li>Discarding (Reactor's {@code Operators.onDiscard} convention): what a subclass drops without
+ *       emitting it (on cancel, on an error) it hands, under {@link #lock}, to {@link #dropLocked(Collection)};
+ *       the base passes it to the discard hook of the subscriber's context outside the lock: in
+ *       {@link #cancel()} and in the drain loop (after each {@link #pollLocked()}, before the end, and when it
+ *       sees the cancellation). The hook is user code, hence never called under the lock.</li>
+ *   <li>{@link Scannable}: answers {@code PARENT}, {@code ACTUAL}, {@code REQUESTED_FROM_DOWNSTREAM},
+ *       {@code CANCELLED}, {@code TERMINATED} (upstream ended or the operator failed), {@code ERROR},
+ *       {@code RUN_STYLE} (asynchronous: signals may come from timers or inner works) and, from the subclass,
+ *       {@code PREFETCH} and {@code BUFFERED}.</li>
  * </ul>
  *
  * @param <T> the type of upstream elements
  * @param <R> the type of elements emitted downstream
  */
-abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Subscription {
+abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Subscription, Scannable {
 
     final CoreSubscriber<? super R> actual;
 
@@ -66,6 +79,9 @@ abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Sub
     /** Set once by {@link #onSubscribe}. */
     volatile Subscription upstream;
     volatile boolean cancelled;
+
+    /** Under the lock: what was dropped and waits to be handed to the discard hook, outside the lock. */
+    private final List<Object> dropped = new ArrayList<>(0);
 
     // only touched by the drain loop (set by pollLocked through finish and requestUpstream)
     private boolean terminated;
@@ -109,11 +125,81 @@ abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Sub
     }
 
     /**
-     * Drops everything held and stops any work in flight, after a cancel. Called by {@link #cancel()} and by
-     * the drain loop once it sees the cancellation, possibly concurrently: it must be thread-safe (take
-     * {@link #lock}) and idempotent.
+     * Drops everything held (handing it to {@link #dropLocked(Collection)}) and stops any work in flight, after
+     * a cancel. Called by {@link #cancel()} and by the drain loop once it sees the cancellation, possibly
+     * concurrently: it must be thread-safe (take {@link #lock}) and idempotent.
      */
     abstract void discardAll();
+
+    /** How many elements the operator requests from upstream ahead of need ({@code Attr.PREFETCH}). */
+    abstract int prefetch();
+
+    /** Under the lock: how many upstream elements the operator holds ({@code Attr.BUFFERED}). */
+    abstract int bufferedLocked();
+
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return upstream;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.PREFETCH) {
+            return prefetch();
+        }
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+            return requested;
+        }
+        if (key == Attr.CANCELLED) {
+            return cancelled;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        if (key == Attr.BUFFERED) {
+            synchronized (lock) {
+                return bufferedLocked();
+            }
+        }
+        if (key == Attr.TERMINATED) {
+            synchronized (lock) {
+                return done;
+            }
+        }
+        if (key == Attr.ERROR) {
+            synchronized (lock) {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Under the lock: {@code elements} are dropped without being emitted; they reach the discard hook outside
+     * the lock, soon after (see the class javadoc).
+     */
+    final void dropLocked(Collection<?> elements) {
+        dropped.addAll(elements);
+    }
+
+    /** Hands what was dropped to the discard hook, outside the lock. */
+    final void discardDropped() {
+        List<Object> discarding;
+        synchronized (lock) {
+            if (dropped.isEmpty()) {
+                return;
+            }
+            discarding = new ArrayList<>(dropped);
+            dropped.clear();
+        }
+        Operators.onDiscardMultiple(discarding, actual.currentContext());
+    }
+
+    /** Hands one element that was never held to the discard hook; never under the lock. */
+    final void discard(Object element) {
+        Operators.onDiscard(element, actual.currentContext());
+    }
 
     @Override
     public final Context currentContext() {
@@ -160,6 +246,7 @@ abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Sub
             s.cancel();
         }
         discardAll();
+        discardDropped();
     }
 
     /**
@@ -207,12 +294,18 @@ abstract class SerializedDrainSubscriber<T, R> implements CoreSubscriber<T>, Sub
                 }
                 if (cancelled) {
                     discardAll();
+                    discardDropped();
                     return;
                 }
                 toRequest = 0;
                 R next;
+                boolean dropping;
                 synchronized (lock) {
                     next = pollLocked();
+                    dropping = !dropped.isEmpty();
+                }
+                if (dropping) {
+                    discardDropped();
                 }
                 if (terminated) {
                     if (terminalError != null) {

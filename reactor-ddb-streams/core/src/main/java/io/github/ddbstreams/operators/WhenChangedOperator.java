@@ -7,10 +7,13 @@ import io.github.ddbstreams.record.ChangeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * The work of {@link Delta#whenChanged(DeltaOptions, String...)}. It resolves only the requested paths in
  * both images and compares them, instead of computing the whole delta, so unrelated attributes cost nothing.
+ * A record it drops is acknowledged, then handed to the discard hook, as {@code Flux#filter} does.
  */
 final class WhenChangedOperator implements Function<Flux<ChangeRecord>, Flux<ChangeRecord>> {
 
@@ -36,6 +39,7 @@ final class WhenChangedOperator implements Function<Flux<ChangeRecord>, Flux<Cha
                         log.debug("{} cannot give a delta (view type {}): dropped and acknowledged", record,
                                 Delta.viewType(record));
                         record.checkpoint().acknowledge();
+                        Operators.onDiscard(record, Context.of(sink.contextView()));
                         return;
                     default:
                         sink.error(Delta.unsupported(record));
@@ -47,6 +51,7 @@ final class WhenChangedOperator implements Function<Flux<ChangeRecord>, Flux<Cha
             } else {
                 // filtered out: acknowledged so the shard's checkpoint keeps advancing
                 record.checkpoint().acknowledge();
+                Operators.onDiscard(record, Context.of(sink.contextView()));
             }
         });
     }

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.operators;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,14 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p><b>Acknowledgement.</b> A window's records are acknowledged when its result has been emitted (after
  * downstream's {@code onNext} returned), never before; with {@link WindowOptions#acknowledgeOnEmit()}
- * {@code false}, only by {@link WindowResult#acknowledge()}. On cancel, open windows are dropped without
- * acknowledgement (their records are read again after a restart).
+ * {@code false}, only by {@link WindowResult#acknowledge()}. On cancel, the windows not yet emitted, closed or
+ * open, are dropped without acknowledgement (their records are read again after a restart) and handed to the
+ * discard hook ({@link Flux#doOnDiscard}, placed after this operator) as {@link WindowResult}s, since a window
+ * keeps no records: an open one with {@link WindowResult#closedEarly()} and the state it had. A record whose
+ * {@code initial} or {@code add} failed is discarded as itself.
+ *
+ * <p>The operator is {@link reactor.core.Scannable} like Reactor's own: {@code BUFFERED} counts the records
+ * folded into the windows held.
  *
  * <p><b>Memory and demand.</b> Per shard, one open window: its state and one checkpoint handle per record
  * (not the records). Records are requested from upstream (256 at a time) only while no closed result waits
@@ -155,6 +162,22 @@ public final class Windows {
             if (acknowledgeOnEmit) {
                 result.acknowledge();
             }
+        }
+
+        @Override
+        public int recordCount(WindowResult<S> result) {
+            return (int) result.recordCount();
+        }
+
+        @Override
+        public Collection<WindowResult<S>> discardedResult(WindowResult<S> result) {
+            return List.of(result);
+        }
+
+        @Override
+        public Collection<WindowResult<S>> discardedOpen(OpenWindow<S> open) {
+            // a window keeps no records: what stands for them is the window as it was when dropped
+            return List.of(result(open));
         }
     }
 }
