@@ -301,7 +301,7 @@ public final class FaultInjector implements ExecutionInterceptor {
             return add(new FaultRule(this, n, 1.0));
         }
 
-        /** Fires on each matching call with probability {@code p} (0 < p ≤ 1), drawn from the seeded Random. */
+        /** Fires on each matching call with probability {@code p} (0 &lt; p ≤ 1), drawn from the seeded Random. */
         public FaultRule withProbability(double p) {
             if (!(p > 0.0 && p <= 1.0)) {
                 throw new IllegalArgumentException("probability must be in (0, 1], was " + p);

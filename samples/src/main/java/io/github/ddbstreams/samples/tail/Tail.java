@@ -21,9 +21,11 @@ import reactor.core.publisher.Sinks;
  * {@code --endpoint}, DynamoDB Local.
  *
  * <pre>{@code
- * java -cp "samples/target/classes:$(cat samples/target/classpath.txt)" io.github.ddbstreams.samples.tail.Tail \
- *     --table Orders --endpoint http://127.0.0.1:8000 --from latest --format image
+ * java -jar samples/target/ddb-tail.jar --table Orders --endpoint http://127.0.0.1:8000 --from latest --format image
  * }</pre>
+ *
+ * <p>{@code mvn package} builds {@code samples/target/ddb-tail.jar}, the tool with what it runs on and this class
+ * as its main class; {@code ddb-tail generate-completion} prints a bash/zsh completion script.
  *
  * <p>Each record is one line on stdout ({@code --format lambda}: the Lambda event shape, {@code image}: the new
  * image as plain JSON, {@code keys}: the keys as plain JSON), flushed as it is printed; everything else goes to

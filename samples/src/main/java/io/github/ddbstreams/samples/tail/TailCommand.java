@@ -16,6 +16,7 @@ import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
 import io.github.ddbstreams.record.ChangeRecord;
+import picocli.AutoComplete;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +45,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
 /** The options of {@link Tail} and the run of one tail: parse, check, read, print. */
-@Command(name = "tail", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "ddb-tail", sortOptions = false, usageHelpAutoWidth = true,
+        // `ddb-tail generate-completion` prints a bash/zsh completion script (a help command: no --table needed)
+        subcommands = AutoComplete.GenerateCompletion.class,
         description = {
             "Prints the records of a DynamoDB stream as JSON lines on stdout, like kcat -C for a Kafka topic.",
             "Logs and errors go to stderr. Exit code: 0 at the normal end (--count, --idle-timeout, Ctrl-C),"

@@ -55,7 +55,7 @@ class TailArgumentsTest {
         String message = err.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(message).isEqualTo(Tail.EXIT_USAGE);
         assertThat(message.lines().findFirst().orElse("")).contains(named);
-        assertThat(message).contains("Usage: tail");
+        assertThat(message).contains("Usage: ddb-tail");
         assertThat(out.size()).isZero();
     }
 
@@ -67,7 +67,21 @@ class TailArgumentsTest {
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
         assertThat(exitCode).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: tail", "--table", "--from", "--filter");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: ddb-tail", "--table", "--from", "--filter");
+    }
+
+    @Test
+    void run_generateCompletion_printsABashCompletionScriptWithoutNeedingATable() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int exitCode = Tail.run(new String[] {"generate-completion"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(exitCode).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith("#!/usr/bin/env bash")
+                .contains("complete -F _complete_ddb-tail", "--table", "--stream-arn", "--from", "--format");
     }
 
     @Test
