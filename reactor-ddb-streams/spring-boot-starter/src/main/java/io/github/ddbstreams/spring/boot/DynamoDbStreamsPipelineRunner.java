@@ -149,7 +149,7 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (done) {
             log.info("Stopped the DynamoDB Streams pipeline in {} ms ({})", millis,
-                    handle == null ? "nothing acknowledged to commit" : "final checkpoint committed, leases released");
+                    handle == null ? "nothing acknowledged to commit" : "the receiver stopped: final checkpoint committed, leases released");
         } else {
             log.warn("Stopped the DynamoDB Streams pipeline without seeing its final commit within {}: records"
                     + " after the last commit are read again after a restart", shutdownTimeout);
