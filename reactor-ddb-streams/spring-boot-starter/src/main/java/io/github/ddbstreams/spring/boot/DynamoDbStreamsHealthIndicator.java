@@ -84,7 +84,10 @@ public final class DynamoDbStreamsHealthIndicator implements HealthIndicator {
                 .withDetail("recordsReceived", (long) sum(DynamoDbStreamsMeters.RECORDS_RECEIVED, table))
                 .withDetail("checkpointsCommitted", (long) sum(DynamoDbStreamsMeters.CHECKPOINTS_COMMITTED, table));
         if (leaseTable != null) {
-            health.withDetail("leasesHeld", (long) max(DynamoDbStreamsMeters.LEASES_HELD, leaseTable))
+            // NaN when the gauge's source is gone (core registers it on a lambda only the gauge references
+            // weakly, so it can read NaN after a GC): shown as unknown rather than as 0
+            double held = maxOrNaN(DynamoDbStreamsMeters.LEASES_HELD, leaseTable);
+            health.withDetail("leasesHeld", Double.isNaN(held) ? "unknown" : (Object) (long) held)
                     .withDetail("leaseRenewFailures", (long) sum(DynamoDbStreamsMeters.LEASE_RENEW_FAILURES, leaseTable));
         }
         if (retrying > 0) {
@@ -143,12 +146,18 @@ public final class DynamoDbStreamsHealthIndicator implements HealthIndicator {
         return search(meter, tableTag).counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    /** The largest value of a gauge over its series, time gauges in seconds; 0 when absent. */
+    /** The largest value of a gauge over its series, time gauges in seconds; 0 when absent or unreadable. */
     private double max(DynamoDbStreamsMeters meter, String tableTag) {
+        double max = maxOrNaN(meter, tableTag);
+        return Double.isNaN(max) ? 0 : max;
+    }
+
+    /** The largest readable value of a gauge over its series, time gauges in seconds; NaN when none. */
+    private double maxOrNaN(DynamoDbStreamsMeters meter, String tableTag) {
         return search(meter, tableTag).gauges().stream()
                 .mapToDouble(gauge -> gauge instanceof TimeGauge time ? time.value(TimeUnit.SECONDS) : gauge.value())
                 .filter(v -> !Double.isNaN(v))
-                .max().orElse(0);
+                .max().orElse(Double.NaN);
     }
 
     private static boolean exceeds(double seconds, Duration threshold) {
