@@ -114,7 +114,7 @@ public class DynamoDbStreamsAutoConfiguration {
         LeaseOptions.Builder leases = PropertiesMapping.leaseOptions(properties, dynamoDb);
         if (leases != null) {
             leaseCustomizers.orderedStream().forEach(customizer -> customizer.customize(leases));
-            builder.leases(PropertiesMapping.build(leases));
+            builder.leases(PropertiesMapping.build(leases, properties));
         } else {
             CheckpointStore store = checkpointStore.getIfUnique();
             if (store != null) {
@@ -122,7 +122,7 @@ public class DynamoDbStreamsAutoConfiguration {
             }
         }
         receiverCustomizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return PropertiesMapping.build(builder);
+        return PropertiesMapping.build(builder, properties);
     }
 
     /** The receiver; each subscription to it is an independent reading that resumes after the checkpoints. */

@@ -11,6 +11,8 @@ import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
+import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.beans.BeansException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
@@ -121,8 +123,8 @@ final class PropertiesMapping {
     }
 
     /** Builds the receiver's options, a failure naming the property at fault. */
-    static ReceiverOptions build(ReceiverOptions.Builder builder) {
-        return translated(builder::build, RECEIVER_NAMES);
+    static ReceiverOptions build(ReceiverOptions.Builder builder, DynamoDbStreamsProperties properties) {
+        return translated(builder::build, RECEIVER_NAMES, properties);
     }
 
     /** The lease options from {@code ddb.streams.leases.*}, or {@code null} when leases are off. */
@@ -152,8 +154,8 @@ final class PropertiesMapping {
         return builder;
     }
 
-    static LeaseOptions build(LeaseOptions.Builder builder) {
-        return translated(builder::build, LEASE_NAMES);
+    static LeaseOptions build(LeaseOptions.Builder builder, DynamoDbStreamsProperties properties) {
+        return translated(builder::build, LEASE_NAMES, properties);
     }
 
     /** The checkpoint table's options from {@code ddb.streams.checkpoint.*}. */
@@ -165,7 +167,7 @@ final class PropertiesMapping {
                 .tableName(checkpoint.getTableName())
                 .createTableIfAbsent(checkpoint.isCreateTable())
                 .tableCreationTimeout(checkpoint.getTableCreationTimeout())
-                .build(), CHECKPOINT_NAMES);
+                .build(), CHECKPOINT_NAMES, properties);
     }
 
     private static StartPosition startPosition(DynamoDbStreamsProperties properties) {
@@ -181,7 +183,7 @@ final class PropertiesMapping {
      * replaced by its property, as an {@link InvalidConfigurationPropertyValueException} of the first property
      * named (which Boot's failure analysis prints as "Property: …, Reason: …").
      */
-    static <T> T translated(Supplier<T> build, Map<String, String> names) {
+    static <T> T translated(Supplier<T> build, Map<String, String> names, DynamoDbStreamsProperties properties) {
         try {
             return build.get();
         } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
@@ -203,9 +205,23 @@ final class PropertiesMapping {
                 throw new IllegalStateException("Invalid " + P + "* configuration: " + message, e);
             }
             InvalidConfigurationPropertyValueException failure =
-                    new InvalidConfigurationPropertyValueException(first, null, translated.toString());
+                    new InvalidConfigurationPropertyValueException(first, valueOf(properties, first), translated.toString());
             failure.initCause(e);
             throw failure;
+        }
+    }
+
+    /** The bound value of a property ({@code ddb.streams.leases.failover-time}), or {@code null}. */
+    private static Object valueOf(DynamoDbStreamsProperties properties, String property) {
+        StringBuilder path = new StringBuilder();
+        String[] words = property.substring(P.length()).split("-");
+        for (int i = 0; i < words.length; i++) {
+            path.append(i == 0 ? words[i] : Character.toUpperCase(words[i].charAt(0)) + words[i].substring(1));
+        }
+        try {
+            return new BeanWrapperImpl(properties).getPropertyValue(path.toString());
+        } catch (BeansException e) {
+            return null;
         }
     }
 

@@ -128,7 +128,8 @@ class DynamoDbStreamsAutoConfigurationTest {
     @Test
     void startup_whenAnOptionIsInvalid_failsNamingTheProperty() {
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.poll-interval=-1s")
-                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("poll-interval"));
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "Property ddb.streams.poll-interval with value 'PT-1S' is invalid: ddb.streams.poll-interval must be >= 0, was PT-1S"));
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.max-records-per-request=5000")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "ddb.streams.max-records-per-request must be 1..1000"));
