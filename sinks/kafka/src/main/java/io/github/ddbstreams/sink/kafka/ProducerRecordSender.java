@@ -3,23 +3,25 @@ package io.github.ddbstreams.sink.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Sends with a plain kafka-clients {@link Producer}, {@code send(record, callback)} bridged to a {@link Mono}.
+ * Sends with a plain kafka-clients {@link Producer}: {@code send(record, callback)} bridged to a {@link Mono}.
  *
  * <p>Threads: {@code Producer.send} may block its caller up to {@code max.block.ms} (metadata of a topic not yet
- * known, a full {@code buffer.memory}), so the metadata wait and every {@code send} run on the send scheduler, one
- * worker per write (so a write's records are handed over in order), never on the subscriber's thread. Callbacks come
- * on the producer's I/O thread: they only record the outcome and ask for the next record, which the worker sends;
- * the write's result is emitted on the send scheduler, so downstream work never runs on the I/O thread.
+ * known, a full {@code buffer.memory}), so the metadata wait and every {@code send} run in a task on the send
+ * scheduler, never on the subscriber's thread; one task at a time per write, so a write's records are handed over in
+ * order. Callbacks come on the producer's I/O thread: they record the outcome and free an in-flight slot, and only a
+ * write that ran out of slots with records left is scheduled again (a batch within {@code maxInFlight} costs the I/O
+ * thread no scheduling at all). The result is emitted on the send scheduler, never on the I/O thread.
  */
 final class ProducerRecordSender implements RecordSender {
 
@@ -42,41 +44,104 @@ final class ProducerRecordSender implements RecordSender {
 
     @Override
     public Mono<Throwable[]> send(List<ProducerRecord<byte[], byte[]>> records, Set<String> topics) {
-        AtomicReferenceArray<Throwable> errors = new AtomicReferenceArray<>(records.size());
-        return awaitMetadata(topics)
-                .thenMany(Flux.range(0, records.size())
-                        // the worker hands records over in order; a callback freeing a slot only schedules the next
-                        .publishOn(scheduler)
-                        .flatMap(i -> send(records.get(i), i, errors), maxInFlight))
-                .then(Mono.fromSupplier(() -> {
-                    Throwable[] outcome = new Throwable[records.size()];
-                    for (int i = 0; i < outcome.length; i++) {
-                        outcome[i] = errors.get(i);
-                    }
-                    return outcome;
-                }))
-                .publishOn(scheduler);
+        if (records.isEmpty()) {
+            return Mono.just(new Throwable[0]);
+        }
+        return Mono.<Throwable[]>create(sink -> {
+            Write write = new Write(records, topics, sink);
+            sink.onCancel(write::cancel);
+            write.schedule();
+        }).publishOn(scheduler);
     }
 
-    /*
-     * Asking for the partitions once per topic and batch turns an unknown topic's metadata wait into one bounded wait
-     * (max.block.ms) that fails the whole batch, instead of one wait per record; with metadata cached it is a lookup.
-     */
-    private Mono<Void> awaitMetadata(Set<String> topics) {
-        return Mono.<Void>fromRunnable(() -> topics.forEach(producer::partitionsFor)).subscribeOn(scheduler);
-    }
+    /** One write's sends: a drain loop (one thread at a time, guarded by {@code wip}) and the callbacks. */
+    private final class Write implements Runnable {
+        private final List<ProducerRecord<byte[], byte[]>> records;
+        private final Set<String> topics;
+        private final MonoSink<Throwable[]> sink;
+        private final AtomicReferenceArray<Throwable> errors;
+        private final AtomicInteger wip = new AtomicInteger();
+        private final AtomicInteger freeSlots = new AtomicInteger(maxInFlight);
+        private final AtomicInteger unacknowledged;
+        private volatile boolean stopped;
+        // touched by the drain loop only
+        private int next;
+        private boolean metadataKnown;
 
-    /*
-     * An error the producer reports through the callback (ApiException: record too large, timeout, broker rejection)
-     * is the record's outcome; one thrown by send itself (producer closed, interrupted) fails the write.
-     */
-    private Mono<Void> send(ProducerRecord<byte[], byte[]> record, int index, AtomicReferenceArray<Throwable> errors) {
-        return Mono.create(sink -> producer.send(record, (metadata, error) -> {
+        Write(List<ProducerRecord<byte[], byte[]>> records, Set<String> topics, MonoSink<Throwable[]> sink) {
+            this.records = records;
+            this.topics = topics;
+            this.sink = sink;
+            this.errors = new AtomicReferenceArray<>(records.size());
+            this.unacknowledged = new AtomicInteger(records.size());
+        }
+
+        void schedule() {
+            if (wip.getAndIncrement() == 0) {
+                try {
+                    scheduler.schedule(this);
+                } catch (RuntimeException e) { // rejected: the scheduler was disposed
+                    fail(e);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            int missed = 1;
+            do {
+                if (!stopped) {
+                    drain();
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
+        /*
+         * Asking for the partitions once per topic and write turns an unknown topic's metadata wait into one bounded
+         * wait (max.block.ms) that fails the whole write, instead of one wait per record; cached, it is a lookup.
+         * An error the producer reports through the callback (ApiException: record too large, timeout, a broker's
+         * rejection) is that record's outcome; one thrown by send itself (producer closed, interrupted) fails the write.
+         */
+        private void drain() {
+            try {
+                if (!metadataKnown) {
+                    topics.forEach(producer::partitionsFor);
+                    metadataKnown = true;
+                }
+                while (!stopped && next < records.size() && freeSlots.get() > 0) {
+                    freeSlots.decrementAndGet();
+                    int index = next++;
+                    producer.send(records.get(index), (metadata, error) -> acknowledged(index, error));
+                }
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        private void acknowledged(int index, Exception error) {
             if (error != null) {
                 errors.set(index, error);
             }
-            sink.success();
-        }));
+            if (unacknowledged.decrementAndGet() == 0) {
+                Throwable[] outcome = new Throwable[records.size()];
+                for (int i = 0; i < outcome.length; i++) {
+                    outcome[i] = errors.get(i);
+                }
+                sink.success(outcome);
+            } else if (freeSlots.getAndIncrement() == 0) {
+                schedule(); // the loop may have stopped for want of a slot
+            }
+        }
+
+        private void fail(Throwable error) {
+            stopped = true;
+            sink.error(error);
+        }
+
+        void cancel() {
+            stopped = true; // records already handed to the producer still go out
+        }
     }
 
     @Override
