@@ -166,7 +166,8 @@ public final class KafkaSink implements ChangeSink {
     /**
      * Sends every record of the batch, in order, with at most {@link KafkaSinkOptions#maxInFlight()} in flight,
      * and completes once each was acknowledged by the broker or failed. Failed records are reported in the result.
-     * Never blocks the subscribing thread; the result is emitted on the send scheduler.
+     * Sends never block the subscribing thread; the result is emitted on the send scheduler (on a sink from
+     * {@link KafkaSenderSink}: where the sender emits its results).
      *
      * <pre>{@code
      * sink.write(RecordBatch.of(records)).subscribe(result -> log.info("{} failed", result.failures().size()));
