@@ -1,36 +1,38 @@
 package io.github.ddbstreams.sink.kafka;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.sink.ChangeSink;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.kafka.sender.KafkaSender;
-import reactor.kafka.sender.SenderOptions;
-import reactor.kafka.sender.SenderRecord;
-import reactor.kafka.sender.SenderResult;
-import reactor.kafka.sender.internals.ProducerFactory;
 
 /**
  * A {@link ChangeSink} writing change records to Kafka with an idempotent producer ({@code acks=all},
- * {@code enable.idempotence=true}, at most 5 requests in flight per connection), built on reactor-kafka's
- * {@code KafkaSender}.
+ * {@code enable.idempotence=true}, at most 5 requests in flight per connection): a plain kafka-clients
+ * {@code Producer} (3.9 or 4.x), created by the sink from {@link KafkaSinkOptions#producerConfig()} or passed in with
+ * {@link KafkaSinkOptions.Builder#producer(Producer)}. reactor-kafka is not needed; an application that already has
+ * a reactor-kafka {@code KafkaSender} can write through it with {@link KafkaSenderSink#create}.
  *
  * <p><b>Record layout.</b> Topic: {@link KafkaSinkOptions#topicSelector()} (default: the table name of the stream
  * ARN). Key: the canonical JSON of the item key ({@link io.github.ddbstreams.record.ItemKey#toJson()}: members
@@ -62,8 +64,14 @@ import reactor.kafka.sender.internals.ProducerFactory;
  * the producer's buffer, bounded further by its {@code buffer.memory}); concurrent writes (one per shard under
  * {@code ErrorHandling}) multiply that bound.
  *
- * <p>Thread-safe. One producer (one {@code KafkaSender}) per sink, created by the sink and closed by
- * {@link #disposeLater()}.
+ * <p><b>Threads.</b> {@code Producer.send} can block its caller up to {@link KafkaSinkOptions#maxBlock()} (a topic's
+ * metadata not yet known, the producer's buffer full), so the sink never calls it on the subscriber's thread: the
+ * metadata wait and the sends run on {@link KafkaSinkOptions#sendScheduler()} (default: a bounded elastic scheduler
+ * of the sink's own), each write on one worker, and the result is emitted there too, never on the producer's I/O
+ * thread.
+ *
+ * <p>Thread-safe. One producer per sink; a producer the sink created is closed by {@link #disposeLater()}, one
+ * passed in never is.
  *
  * <pre>{@code
  * KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers("localhost:9092").build());
@@ -89,41 +97,63 @@ public final class KafkaSink implements ChangeSink {
 
     private final KafkaSinkOptions options;
     private final KafkaRecordMapper mapper;
-    private final KafkaSender<byte[], byte[]> sender;
+    private final RecordSender sender;
     private final SinkMetrics metrics;
     private final AtomicInteger writesInFlight = new AtomicInteger();
     private final AtomicBoolean disposing = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final Mono<Void> disposal;
 
-    KafkaSink(KafkaSinkOptions options, ProducerFactory producerFactory) {
+    KafkaSink(KafkaSinkOptions options, RecordSender sender) {
         this.options = options;
         this.mapper = KafkaRecordMapper.of(options);
-        SenderOptions<byte[], byte[]> senderOptions = SenderOptions.<byte[], byte[]>create(producerConfig(options))
-                .maxInFlight(options.maxInFlight())
-                // per-record outcomes: a failed send is that record's failure, the others go on
-                .stopOnError(false)
-                // by then every send in the producer was acknowledged or expired
-                .closeTimeout(options.deliveryTimeout());
-        this.sender = KafkaSender.create(producerFactory, senderOptions);
+        this.sender = sender;
         this.metrics = SinkMetrics.create(options.name(), options.meterRegistry(), options.observationRegistry());
         this.disposal = Mono.defer(this::dispose0).cache();
     }
 
     /**
-     * A sink with these options. The producer connects on the first write.
+     * A sink with these options: writing with {@link KafkaSinkOptions#producer()} when one was passed in (never
+     * closed by the sink), else with a {@code KafkaProducer} it creates from {@link KafkaSinkOptions#producerConfig()}
+     * (it connects on the first write) and closes on {@link #disposeLater()}.
      *
      * <pre>{@code
      * KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers("localhost:9092").build());
      * }</pre>
+     *
+     * @throws IllegalArgumentException when the sink must create its producer and the options name no bootstrap
+     *     servers
+     * @throws org.apache.kafka.common.KafkaException when the producer cannot be created from the configuration
      */
     public static KafkaSink create(KafkaSinkOptions options) {
         Objects.requireNonNull(options, "options");
-        return new KafkaSink(options, ProducerFactory.INSTANCE);
+        if (options.producer() != null) {
+            return create(options, config -> options.producer(), false);
+        }
+        if (!options.hasBootstrapServers()) {
+            throw new IllegalArgumentException("bootstrapServers must be set (or producerProperties[bootstrap.servers]) "
+                    + "for the sink to create its producer, unless a producer is passed in");
+        }
+        return create(options, KafkaProducer::new, true);
     }
 
-    private static java.util.Map<String, Object> producerConfig(KafkaSinkOptions options) {
-        java.util.Map<String, Object> config = new java.util.HashMap<>(options.producerConfig());
+    /** A sink on the producer that {@code producers} gives for the configuration; closed on dispose when owned. */
+    static KafkaSink create(KafkaSinkOptions options, Function<Map<String, Object>, Producer<byte[], byte[]>> producers,
+            boolean ownsProducer) {
+        Producer<byte[], byte[]> producer = producers.apply(producerConfig(options));
+        Scheduler scheduler = options.sendScheduler();
+        boolean ownsScheduler = scheduler == null;
+        if (ownsScheduler) {
+            scheduler = Schedulers.newBoundedElastic(Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE,
+                    Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE, "ddb-streams-kafka-" + options.name(), 60, true);
+        }
+        // closing flushes what the producer holds: by then every send was acknowledged or expired
+        return new KafkaSink(options, new ProducerRecordSender(producer, ownsProducer, scheduler, ownsScheduler,
+                options.maxInFlight(), options.deliveryTimeout()));
+    }
+
+    private static Map<String, Object> producerConfig(KafkaSinkOptions options) {
+        Map<String, Object> config = new HashMap<>(options.producerConfig());
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ddb-streams-" + options.name() + "-" + CLIENT_IDS.incrementAndGet());
         return config;
     }
@@ -136,6 +166,8 @@ public final class KafkaSink implements ChangeSink {
     /**
      * Sends every record of the batch, in order, with at most {@link KafkaSinkOptions#maxInFlight()} in flight,
      * and completes once each was acknowledged by the broker or failed. Failed records are reported in the result.
+     * Sends never block the subscribing thread; the result is emitted on the send scheduler (on a sink from
+     * {@link KafkaSenderSink}: where the sender emits its results).
      *
      * <pre>{@code
      * sink.write(RecordBatch.of(records)).subscribe(result -> log.info("{} failed", result.failures().size()));
@@ -168,10 +200,10 @@ public final class KafkaSink implements ChangeSink {
         }
         List<ChangeRecord> records = batch.records();
         List<BatchResult.RecordFailure> failures = new ArrayList<>();
-        List<SenderRecord<byte[], byte[], Integer>> toSend = new ArrayList<>(records.size());
+        List<ProducerRecord<byte[], byte[]>> toSend = new ArrayList<>(records.size());
+        List<ChangeRecord> sent = new ArrayList<>(records.size());
         Set<String> topics = new LinkedHashSet<>();
-        for (int i = 0; i < records.size(); i++) {
-            ChangeRecord record = records.get(i);
+        for (ChangeRecord record : records) {
             ProducerRecord<byte[], byte[]> producerRecord;
             try {
                 producerRecord = mapper.toProducerRecord(record);
@@ -181,58 +213,25 @@ public final class KafkaSink implements ChangeSink {
                 continue;
             }
             topics.add(producerRecord.topic());
-            toSend.add(SenderRecord.create(producerRecord, i));
+            toSend.add(producerRecord);
+            sent.add(record);
         }
-        return awaitMetadata(topics)
-                .thenMany(sender.send(Flux.fromIterable(toSend)))
-                .doOnNext(result -> {
-                    Exception error = result.exception();
-                    if (error != null) {
-                        ChangeRecord record = records.get(result.correlationMetadata());
-                        log.debug("send of {} failed", record, error);
-                        synchronized (failures) {
-                            failures.add(new BatchResult.RecordFailure(record, error));
-                        }
-                    }
-                })
-                // with stopOnError(false) reactor-kafka still ends the Flux with the first record's error once every
-                // result was emitted: that error is already a record failure, anything else fails the batch
-                .onErrorResume(error -> isRecordFailure(failures, error), error -> Mono.empty())
-                .then(Mono.fromSupplier(() -> {
-                    synchronized (failures) {
-                        if (failures.isEmpty()) {
-                            return BatchResult.success(batch);
-                        }
-                        log.debug("{}: {} of {} records failed", options.name(), failures.size(), batch.size());
-                        return BatchResult.of(batch, failures);
-                    }
-                }));
-    }
-
-    private static boolean isRecordFailure(List<BatchResult.RecordFailure> failures, Throwable error) {
-        synchronized (failures) {
-            for (BatchResult.RecordFailure failure : failures) {
-                if (failure.error() == error) {
-                    return true;
+        if (toSend.isEmpty()) {
+            return Mono.just(BatchResult.of(batch, failures));
+        }
+        return sender.send(toSend, topics).map(errors -> {
+            for (int i = 0; i < errors.length; i++) {
+                if (errors[i] != null) {
+                    log.debug("send of {} failed", sent.get(i), errors[i]);
+                    failures.add(new BatchResult.RecordFailure(sent.get(i), errors[i]));
                 }
             }
-            return false;
-        }
-    }
-
-    /*
-     * KafkaProducer.send blocks its caller (reactor-kafka's single sender thread) up to max.block.ms while a topic's
-     * metadata is unknown: with the broker down and a topic not yet seen, every record would wait in turn. Asking for
-     * the partitions once per topic and batch turns that into one bounded wait that fails the whole batch; with
-     * metadata cached this is a map lookup.
-     */
-    private Mono<Void> awaitMetadata(Set<String> topics) {
-        return sender.doOnProducer(producer -> {
-            for (String topic : topics) {
-                producer.partitionsFor(topic);
+            if (failures.isEmpty()) {
+                return BatchResult.success(batch);
             }
-            return Boolean.TRUE;
-        }).then();
+            log.debug("{}: {} of {} records failed", options.name(), failures.size(), batch.size());
+            return BatchResult.of(batch, failures);
+        });
     }
 
     @Override
@@ -242,7 +241,8 @@ public final class KafkaSink implements ChangeSink {
 
     /**
      * Refuses new writes, waits for the writes in flight to complete (each bounded by the delivery timeout), then
-     * closes the producer (flushing what it holds). Lazy and idempotent.
+     * closes the producer if the sink created it (flushing what it holds) and its own send scheduler. A producer,
+     * scheduler or {@code KafkaSender} passed in is left open. Lazy and idempotent.
      *
      * <pre>{@code
      * sink.disposeLater().block(Duration.ofMinutes(1));
@@ -259,10 +259,8 @@ public final class KafkaSink implements ChangeSink {
             drained.complete(null);
         }
         return Mono.fromFuture(drained, true)
-                .then(Mono.<Void>fromRunnable(() -> {
-                    sender.close();
-                    log.info("Kafka sink '{}' closed", options.name());
-                }).subscribeOn(Schedulers.boundedElastic()));
+                .then(sender.close())
+                .doOnSuccess(done -> log.info("Kafka sink '{}' closed", options.name()));
     }
 
     @Override

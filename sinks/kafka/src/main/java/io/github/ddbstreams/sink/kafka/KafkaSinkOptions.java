@@ -10,8 +10,10 @@ import java.util.function.Function;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Options of a {@link KafkaSink}: immutable, made with {@link #builder()}, derived with {@link #toBuilder()}.
@@ -22,6 +24,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * guarantees. {@link #deliveryTimeout()}, {@link #requestTimeout()} and {@link #maxBlock()} bound how long a
  * send can take before it is reported as failed, so an unreachable broker surfaces as record failures in
  * bounded time (then retried by {@link io.github.ddbstreams.operators.ErrorHandling}) rather than a hang.
+ *
+ * <p>The sink creates its {@code KafkaProducer} from {@link #producerConfig()}, or writes with a
+ * {@link Builder#producer(Producer) producer passed in} (then the producer's own configuration applies and the
+ * sink never closes it). Works with kafka-clients 3.9 and 4.x.
  *
  * <pre>{@code
  * KafkaSinkOptions options = KafkaSinkOptions.builder()
@@ -68,6 +74,8 @@ public final class KafkaSinkOptions {
 
     private final String bootstrapServers;
     private final Map<String, Object> producerProperties;
+    private final Producer<byte[], byte[]> producer;
+    private final Scheduler sendScheduler;
     private final Function<ChangeRecord, String> topicSelector;
     private final ValueFormat valueFormat;
     private final boolean removeAsTombstone;
@@ -83,6 +91,8 @@ public final class KafkaSinkOptions {
     private KafkaSinkOptions(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
         this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
+        this.producer = b.producer;
+        this.sendScheduler = b.sendScheduler;
         this.topicSelector = b.topicSelector;
         this.valueFormat = b.valueFormat;
         this.removeAsTombstone = b.removeAsTombstone;
@@ -96,7 +106,10 @@ public final class KafkaSinkOptions {
         this.observationRegistry = b.observationRegistry;
     }
 
-    /** A builder with every option at its default; {@link Builder#bootstrapServers(String)} must be set. */
+    /**
+     * A builder with every option at its default. {@link Builder#bootstrapServers(String)} (or the property
+     * {@code bootstrap.servers}) must be set for a sink that creates its producer.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -131,6 +144,12 @@ public final class KafkaSinkOptions {
         return bootstrapServers;
     }
 
+    /** Whether {@link #producerConfig()} names the brokers, as a sink creating its producer needs. */
+    boolean hasBootstrapServers() {
+        Object servers = producerProperties.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        return bootstrapServers != null || (servers != null && !servers.toString().isBlank());
+    }
+
     /** The extra producer properties given by the user, unmodifiable (see {@link #producerConfig()}). */
     public Map<String, Object> producerProperties() {
         return producerProperties;
@@ -159,6 +178,22 @@ public final class KafkaSinkOptions {
         return Collections.unmodifiableMap(config);
     }
 
+    /**
+     * The producer the sink writes with, passed in by the user and never closed by the sink; {@code null} (the
+     * default) when the sink creates its own from {@link #producerConfig()}.
+     */
+    public Producer<byte[], byte[]> producer() {
+        return producer;
+    }
+
+    /**
+     * Where the sink calls {@code Producer.send} and emits each write's result; {@code null} (the default): a bounded
+     * elastic scheduler of the sink's own, disposed with it.
+     */
+    public Scheduler sendScheduler() {
+        return sendScheduler;
+    }
+
     /** Chooses each record's topic; by default the table name of the record's stream ARN. */
     public Function<ChangeRecord, String> topicSelector() {
         return topicSelector;
@@ -174,7 +209,10 @@ public final class KafkaSinkOptions {
         return removeAsTombstone;
     }
 
-    /** How many sends of one {@link KafkaSink#write} call are in flight at most (reactor-kafka's {@code maxInFlight}). */
+    /**
+     * How many sends of one {@link KafkaSink#write} call are in flight at most (handed to the producer and not yet
+     * acknowledged). A sink on a reactor-kafka {@code KafkaSender} uses the sender's own {@code maxInFlight} instead.
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
@@ -218,7 +256,8 @@ public final class KafkaSinkOptions {
     public String toString() {
         // property values may hold credentials (sasl.jaas.config, ssl passwords): show only their names
         return "KafkaSinkOptions{name=" + name + ", bootstrapServers=" + bootstrapServers
-                + ", producerProperties=" + producerProperties.keySet() + ", valueFormat=" + valueFormat
+                + ", producerProperties=" + producerProperties.keySet() + ", producer=" + (producer != null ? "given" : "created")
+                + ", sendScheduler=" + sendScheduler + ", valueFormat=" + valueFormat
                 + ", removeAsTombstone=" + removeAsTombstone + ", maxInFlight=" + maxInFlight
                 + ", deliveryTimeout=" + deliveryTimeout + ", requestTimeout=" + requestTimeout
                 + ", maxBlock=" + maxBlock + ", linger=" + linger + ", meters=" + (meterRegistry != null)
@@ -234,6 +273,8 @@ public final class KafkaSinkOptions {
 
         private String bootstrapServers;
         private final Map<String, Object> producerProperties = new LinkedHashMap<>();
+        private Producer<byte[], byte[]> producer;
+        private Scheduler sendScheduler;
         private Function<ChangeRecord, String> topicSelector = record -> tableName(record.streamArn());
         private ValueFormat valueFormat = DEFAULT_VALUE_FORMAT;
         private boolean removeAsTombstone = DEFAULT_REMOVE_AS_TOMBSTONE;
@@ -252,6 +293,8 @@ public final class KafkaSinkOptions {
         private Builder(KafkaSinkOptions o) {
             this.bootstrapServers = o.bootstrapServers;
             this.producerProperties.putAll(o.producerProperties);
+            this.producer = o.producer;
+            this.sendScheduler = o.sendScheduler;
             this.topicSelector = o.topicSelector;
             this.valueFormat = o.valueFormat;
             this.removeAsTombstone = o.removeAsTombstone;
@@ -265,7 +308,10 @@ public final class KafkaSinkOptions {
             this.observationRegistry = o.observationRegistry;
         }
 
-        /** The brokers to bootstrap from, {@code host:port[,host:port...]}; required unless in the producer properties. */
+        /**
+         * The brokers to bootstrap from, {@code host:port[,host:port...]}; required for a sink that creates its
+         * producer, unless in the producer properties.
+         */
         public Builder bootstrapServers(String bootstrapServers) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             return this;
@@ -289,6 +335,39 @@ public final class KafkaSinkOptions {
             Objects.requireNonNull(name, "producer property name");
             Objects.requireNonNull(value, () -> "producer property " + name);
             this.producerProperties.put(name, value);
+            return this;
+        }
+
+        /**
+         * Writes with this producer instead of creating one: for applications that already have a producer (or a
+         * {@code MockProducer} in tests). The sink never closes it. It must take {@code byte[]} keys and values and
+         * should be idempotent with {@code acks=all} (the order and no-loss guarantees rely on it; the sink cannot
+         * check a producer's configuration); {@link #bootstrapServers(String)} and
+         * {@link #producerProperties(Map)} must then be left unset, and {@link #deliveryTimeout(Duration)},
+         * {@link #requestTimeout(Duration)}, {@link #maxBlock(Duration)} and {@link #linger(Duration)} do not apply
+         * (the producer's own settings do). {@code null} (the default): the sink creates a {@code KafkaProducer}
+         * from {@link KafkaSinkOptions#producerConfig()} and closes it on dispose.
+         *
+         * <pre>{@code
+         * Producer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+         * KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().producer(producer).topic("cdc").build());
+         * }</pre>
+         */
+        public Builder producer(Producer<byte[], byte[]> producer) {
+            this.producer = producer;
+            return this;
+        }
+
+        /**
+         * Where the sink calls {@code Producer.send} and emits each write's result. {@code send} can block its caller
+         * up to {@link #maxBlock(Duration) maxBlock} while a topic's metadata is fetched or the producer's buffer is
+         * full, so the sink never calls it on the subscriber's thread: give a scheduler whose threads may block (a
+         * bounded elastic one, or one made for the sink). Results are emitted there too, never on the producer's I/O
+         * thread. {@code null} (the default): a bounded elastic scheduler of the sink's own (daemon threads named
+         * {@code ddb-streams-kafka-<name>}), disposed with the sink; one passed in is never disposed by the sink.
+         */
+        public Builder sendScheduler(Scheduler sendScheduler) {
+            this.sendScheduler = sendScheduler;
             return this;
         }
 
@@ -372,14 +451,19 @@ public final class KafkaSinkOptions {
         }
 
         /**
-         * Validates and builds the options.
+         * Validates and builds the options. Whether the bootstrap servers are known is checked when a sink that
+         * creates its producer is made ({@link KafkaSink#create(KafkaSinkOptions)} without {@link #producer(Producer)}):
+         * a sink on a producer or a reactor-kafka sender passed in needs none.
          *
          * @throws IllegalArgumentException naming the offending option
          */
         public KafkaSinkOptions build() {
-            Object servers = producerProperties.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
-            if ((bootstrapServers == null || bootstrapServers.isBlank()) && (servers == null || servers.toString().isBlank())) {
-                throw new IllegalArgumentException("bootstrapServers must be set (or producerProperties[bootstrap.servers])");
+            if (producer != null && (bootstrapServers != null || !producerProperties.isEmpty())) {
+                throw new IllegalArgumentException("bootstrapServers and producerProperties must not be set with producer: "
+                        + "a producer passed in has its own configuration");
+            }
+            if (bootstrapServers != null && bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank");
             }
             checkProperty(ProducerConfig.ACKS_CONFIG, v -> v.equals("all") || v.equals("-1"), "must be all (or -1)");
             checkProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, v -> v.equalsIgnoreCase("true"), "must be true");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,9 +43,14 @@ class KafkaSinkOptionsTest {
     }
 
     @Test
-    void build_withoutServers_namesBootstrapServers() {
-        assertThatThrownBy(() -> KafkaSinkOptions.builder().build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrapServers");
+    void build_withAProducerAndServersOrProperties_namesBoth() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, new ByteArraySerializer(), new ByteArraySerializer());
+        assertThatThrownBy(() -> KafkaSinkOptions.builder().producer(producer).bootstrapServers("b:9092").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrapServers").hasMessageContaining("producer");
+        assertThatThrownBy(() -> KafkaSinkOptions.builder().producer(producer).producerProperty("linger.ms", 1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("producerProperties");
+        assertThat(KafkaSinkOptions.builder().producer(producer).build().producer()).isSameAs(producer);
+        assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers(" ").build()).hasMessageContaining("bootstrapServers");
     }
 
     @Test
