@@ -61,6 +61,12 @@ public final class ReceiverOptions {
     public static final StartPosition DEFAULT_START_POSITION = StartPosition.trimHorizon();
     /** Trimmed data fails the Flux. */
     public static final TrimmedDataPolicy DEFAULT_TRIMMED_DATA_POLICY = TrimmedDataPolicy.FAIL;
+    /** Default {@link #pacing()}. */
+    public static final Pacing DEFAULT_PACING = Pacing.LOW_LATENCY;
+    /** Default {@link #idlePollInterval()}: 0.5 calls/s per idle shard. */
+    public static final Duration DEFAULT_IDLE_POLL_INTERVAL = Duration.ofSeconds(2);
+    /** Default {@link #idleAfter()}. */
+    public static final Duration DEFAULT_IDLE_AFTER = Duration.ofSeconds(30);
     /** Default {@link #maxUnacknowledgedPerShard()}: ten full pages. */
     public static final int DEFAULT_MAX_UNACKNOWLEDGED_PER_SHARD = 10_000;
     /** Default {@link #iteratorRefreshInterval()}: well before the service's 15-minute iterator expiry. */
@@ -94,6 +100,9 @@ public final class ReceiverOptions {
     private final LeaseOptions leases;
     private final MeterRegistry meterRegistry;
     private final int maxUnacknowledgedPerShard;
+    private final Pacing pacing;
+    private final Duration idlePollInterval;
+    private final Duration idleAfter;
     private final Duration iteratorRefreshInterval;
     private final Duration startupTimeout;
 
@@ -122,6 +131,9 @@ public final class ReceiverOptions {
         this.leases = b.leases;
         this.meterRegistry = b.meterRegistry;
         this.maxUnacknowledgedPerShard = b.maxUnacknowledgedPerShard;
+        this.pacing = b.pacing;
+        this.idlePollInterval = b.idlePollInterval;
+        this.idleAfter = b.idleAfter;
         this.iteratorRefreshInterval = b.iteratorRefreshInterval;
         this.startupTimeout = b.startupTimeout;
     }
@@ -156,6 +168,9 @@ public final class ReceiverOptions {
         b.leases = leases;
         b.meterRegistry = meterRegistry;
         b.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
+        b.pacing = pacing;
+        b.idlePollInterval = idlePollInterval;
+        b.idleAfter = idleAfter;
         b.iteratorRefreshInterval = iteratorRefreshInterval;
         b.startupTimeout = startupTimeout;
         return b;
@@ -211,6 +226,21 @@ public final class ReceiverOptions {
     /** The {@code Limit} of each GetRecords call (1..1000): also the most records buffered per shard. */
     public int maxRecordsPerRequest() {
         return maxRecordsPerRequest;
+    }
+
+    /** How a shard that is not behind is polled: {@link Pacing#LOW_LATENCY} (default for now) or {@link Pacing#COST_AWARE}. */
+    public Pacing pacing() {
+        return pacing;
+    }
+
+    /** {@link Pacing#COST_AWARE}: the polling period of a shard that returned no record for {@link #idleAfter()}. */
+    public Duration idlePollInterval() {
+        return idlePollInterval;
+    }
+
+    /** {@link Pacing#COST_AWARE}: how long a shard returns no record before it is polled every {@link #idlePollInterval()}. */
+    public Duration idleAfter() {
+        return idleAfter;
     }
 
     /**
@@ -314,7 +344,9 @@ public final class ReceiverOptions {
                 + (tableName != null ? "tableName=" + tableName : "streamArn=" + streamArn)
                 + ", startPosition=" + startPosition
                 + ", checkpointStore=" + (checkpointStore == null ? "in-memory" : checkpointStore.getClass().getSimpleName())
-                + ", pollInterval=" + minPollInterval() + ".." + pollInterval
+                + ", pacing=" + pacing
+                + (pacing == Pacing.LOW_LATENCY ? ", pollInterval=" + minPollInterval() + ".." + pollInterval
+                        : ", pollInterval=" + pollInterval + ", idlePollInterval=" + idlePollInterval + " after " + idleAfter)
                 + ", maxRecordsPerRequest=" + maxRecordsPerRequest
                 + ", maxUnacknowledgedPerShard=" + maxUnacknowledgedPerShard
                 + ", shardDiscoveryInterval=" + shardDiscoveryInterval
@@ -349,6 +381,9 @@ public final class ReceiverOptions {
         private Consumer<TrimmedDataEvent> trimmedDataListener = event -> { };
         private Duration creationTimePrecision = DEFAULT_CREATION_TIME_PRECISION;
         private int maxUnacknowledgedPerShard = DEFAULT_MAX_UNACKNOWLEDGED_PER_SHARD;
+        private Pacing pacing = DEFAULT_PACING;
+        private Duration idlePollInterval = DEFAULT_IDLE_POLL_INTERVAL;
+        private Duration idleAfter = DEFAULT_IDLE_AFTER;
         private Duration iteratorRefreshInterval = DEFAULT_ITERATOR_REFRESH_INTERVAL;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Scheduler scheduler = Schedulers.parallel();
@@ -414,12 +449,12 @@ public final class ReceiverOptions {
         }
 
         /**
-         * The longest pause between GetRecords calls on a shard that returns no records, so an idle shard costs
-         * at most one call per {@code pollInterval} (default 250 ms: 4 calls/s, as Lambda's event source
-         * mapping). A call that returns records is followed at once by the next one (while there is demand);
-         * after an empty response the receiver pauses {@link #minPollInterval(Duration) minPollInterval}, then
-         * twice as long after each further empty response, up to {@code pollInterval}. So a shard that just
-         * had records is polled again quickly (low latency under traffic) and an idle one cheaply.
+         * The per-shard call budget (default 250 ms: 4 calls/s, Lambda's rate). With {@link Pacing#COST_AWARE},
+         * after a partial or empty page the next GetRecords starts no sooner than
+         * {@code pollInterval} after the previous one started; a full page is followed at once. With
+         * {@link Pacing#LOW_LATENCY}, the longest pause after empty responses: a call that returns records is
+         * followed at once, after an empty response the receiver pauses {@link #minPollInterval(Duration)
+         * minPollInterval}, doubling per further empty response up to {@code pollInterval}.
          * {@link Duration#ZERO} never pauses (spins; for tests).
          */
         public Builder pollInterval(Duration pollInterval) {
@@ -428,8 +463,8 @@ public final class ReceiverOptions {
         }
 
         /**
-         * The first pause after an empty GetRecords response that follows records (see
-         * {@link #pollInterval(Duration)}); at most {@code pollInterval}. Default: {@code pollInterval / 8}
+         * {@link Pacing#LOW_LATENCY} only: the first pause after an empty GetRecords response that follows
+         * records (see {@link #pollInterval(Duration)}); at most {@code pollInterval}. Default: {@code pollInterval / 8}
          * (31.25 ms with the default poll interval; measured in {@code benchmarks/README.md}: p50 latency
          * ~15 ms instead of ~90 ms with a fixed 250 ms pause, at the same idle cost). Set it equal to
          * {@code pollInterval} for a fixed pause after every empty response: fewest calls, latency up to one
@@ -440,6 +475,37 @@ public final class ReceiverOptions {
          */
         public Builder minPollInterval(Duration minPollInterval) {
             this.minPollInterval = minPollInterval;
+            return this;
+        }
+
+        /**
+         * How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (at most one call per
+         * {@code pollInterval} under traffic, one per {@code idlePollInterval} when idle: the cheap choice on
+         * AWS, where every GetRecords is billed) or {@link Pacing#LOW_LATENCY} (at once after records, short
+         * pauses after empty responses; the default until the cost-aware pacing is benchmarked end to end). A full page is
+         * always followed at once by the next call. See {@link Pacing} for the trade-off.
+         */
+        public Builder pacing(Pacing pacing) {
+            this.pacing = pacing;
+            return this;
+        }
+
+        /**
+         * {@link Pacing#COST_AWARE}: the polling period of a shard that returned no record for
+         * {@link #idleAfter(Duration) idleAfter}, or none since it started (default 2 s: 0.5 billed calls/s per
+         * idle shard). Must be &gt;= {@code pollInterval}.
+         */
+        public Builder idlePollInterval(Duration idlePollInterval) {
+            this.idlePollInterval = idlePollInterval;
+            return this;
+        }
+
+        /**
+         * {@link Pacing#COST_AWARE}: how long a shard must return no record before it is polled every
+         * {@code idlePollInterval} (default 30 s), so a shard with sparse writes stays responsive. Must be &gt;= 0.
+         */
+        public Builder idleAfter(Duration idleAfter) {
+            this.idleAfter = idleAfter;
             return this;
         }
 
@@ -579,6 +645,13 @@ public final class ReceiverOptions {
             Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
             requirePositive(creationTimePrecision, "creationTimePrecision", false);
             Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(pacing, "pacing");
+            requirePositive(idleAfter, "idleAfter", true);
+            requirePositive(idlePollInterval, "idlePollInterval", true);
+            if (idlePollInterval.compareTo(pollInterval) < 0) {
+                throw new IllegalArgumentException("idlePollInterval (" + idlePollInterval
+                        + ") must not be below pollInterval (" + pollInterval + ")");
+            }
             if (maxUnacknowledgedPerShard < 1) {
                 throw new IllegalArgumentException("maxUnacknowledgedPerShard must be >= 1, was " + maxUnacknowledgedPerShard);
             }

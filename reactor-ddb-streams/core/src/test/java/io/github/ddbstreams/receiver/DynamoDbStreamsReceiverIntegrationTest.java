@@ -324,7 +324,7 @@ class DynamoDbStreamsReceiverIntegrationTest {
     }
 
     @Test
-    void receive_afterRecords_pollsSoonThenBacksOffToPollInterval_onRealServer(TestInfo info) {
+    void lowLatency_afterRecords_pollsSoonThenBacksOffToPollInterval_onRealServer(TestInfo info) {
         String table = newTable(info);
         FaultInjector counter = FaultInjector.create(); // no rules: only counts the calls
         List<ChangeRecord> received = new CopyOnWriteArrayList<>();
@@ -334,6 +334,7 @@ class DynamoDbStreamsReceiverIntegrationTest {
                             .streamsClient(streams)
                             .dynamoDbClient(client)
                             .tableName(table)
+                            .pacing(Pacing.LOW_LATENCY)
                             .pollInterval(Duration.ofMillis(800))
                             .minPollInterval(Duration.ofMillis(25))
                             .build())

@@ -186,10 +186,10 @@ class DynamoDbStreamsReceiverTest {
     }
 
     @Test
-    void receive_withFixedPollInterval_pollsAgainAfterPollInterval_andAtOnceAfterRecords() {
+    void lowLatency_withFixedPollInterval_pollsAgainAfterPollInterval_andAtOnceAfterRecords() {
         fake.addShard("s1");
 
-        StepVerifier.withVirtualTime(() -> receiver(b -> b.pollInterval(Duration.ofMillis(250))
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.pacing(Pacing.LOW_LATENCY).pollInterval(Duration.ofMillis(250))
                         .minPollInterval(Duration.ofMillis(250))).receive())
                 .expectSubscription()
                 .then(getRecordsCallsAre(1))
@@ -209,11 +209,11 @@ class DynamoDbStreamsReceiverTest {
     }
 
     @Test
-    void receive_afterRecords_pausesGrowFromMinPollIntervalToPollInterval_andRestartAfterNewRecords() {
+    void lowLatency_afterRecords_pausesGrowFromMinPollIntervalToPollInterval_andRestartAfterNewRecords() {
         fake.addShard("s1");
 
-        // defaults: pollInterval 250 ms, minPollInterval 250 / 8 = 31.25 ms
-        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+        // the low-latency profile with its defaults: pollInterval 250 ms, minPollInterval 250 / 8 = 31.25 ms
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.pacing(Pacing.LOW_LATENCY)).receive())
                 .expectSubscription()
                 // a shard with nothing yet is idle: polled every pollInterval
                 .then(getRecordsCallsAre(1))

@@ -104,11 +104,11 @@ final class ShardPoller {
     /** Inputs of the iterator-age and behind-latest gauges, while the shard is read. */
     ReceiverMetrics.ShardGauge gauge;
     private long fetchStartNanos;
-    /**
-     * The pause after the next empty GetRecords response: minPollInterval after records, doubled by each empty
-     * response up to pollInterval. -1 until set: a shard with nothing read yet pauses pollInterval.
-     */
-    private long nextPauseNanos = -1;
+    /** When the next call may start ({@link io.github.ddbstreams.receiver.Pacing}). */
+    private PollPacing pacing;
+    /** When the call in flight started (scheduler nanos), and how many records it asked for. */
+    private long callStartNanos;
+    private int callLimit;
     /**
      * After a trimmed-data answer past a known position: that position, until the shard's TRIM_HORIZON shows
      * whether it still starts at or before it (nothing skipped) or after it (records may be lost). Else null.
@@ -157,7 +157,7 @@ final class ShardPoller {
         this.gauge = gauge;
         this.skipBefore = start.skipBefore();
         this.lastSequenceRead = null;
-        this.nextPauseNanos = -1;
+        this.pacing = PollPacing.of(options, nowNanos());
         this.heldBackSinceMillis = -1;
         this.wasRead = true;
         log.debug("Shard {} of {}: reading from {}", shardId, host.streamArn(), position());
@@ -296,6 +296,8 @@ final class ShardPoller {
         String current = iterator;
         int limit = Math.min(options.maxRecordsPerRequest(), options.maxUnacknowledgedPerShard());
         fetchStartNanos = System.nanoTime();
+        callStartNanos = nowNanos();
+        callLimit = limit;
         inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(current).limit(limit)
                         .overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
                 .retryWhen(Faults.retry(options, "GetRecords " + shardId, host.observer()))
@@ -362,15 +364,19 @@ final class ShardPoller {
             endReached();
         } else {
             setIterator(response.nextShardIterator());
-            if (records.isEmpty() && !isClosed() && !options.pollInterval().isZero()) {
-                pause(nextPauseNanos());
+            // a closed shard is read to its end at once; pollInterval zero never pauses (tests)
+            long delay = (records.isEmpty() && isClosed()) || options.pollInterval().isZero() ? 0
+                    : pacing.nextCallDelayNanos(callStartNanos, nowNanos(), records.size(), records.size() >= callLimit);
+            if (delay > 0) {
+                pause(delay);
             } else {
-                if (!records.isEmpty()) {
-                    nextPauseNanos = options.minPollInterval().toNanos();
-                }
                 state = State.IDLE;
             }
         }
+    }
+
+    private long nowNanos() {
+        return options.scheduler().now(TimeUnit.NANOSECONDS);
     }
 
     private void pause(long nanos) {
@@ -381,15 +387,6 @@ final class ShardPoller {
                 state = State.IDLE;
             }
         }), nanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** The pause after an empty response: minPollInterval after records, doubled per empty response, up to pollInterval. */
-    private long nextPauseNanos() {
-        long max = options.pollInterval().toNanos();
-        long pause = nextPauseNanos < 0 ? max : Math.min(nextPauseNanos, max);
-        // pause > 0 here: minPollInterval is only zero together with pollInterval, which never pauses
-        nextPauseNanos = Math.min(pause * 2, max);
-        return pause;
     }
 
     private void endReached() {
