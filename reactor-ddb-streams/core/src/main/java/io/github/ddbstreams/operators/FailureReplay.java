@@ -109,9 +109,11 @@ public final class FailureReplay {
      * }</pre>
      */
     public Flux<StoredFailure> failures() {
-        Flux<Map<String, AttributeValue>> items = options.streamArn().isPresent() && options.shardId().isPresent()
+        // a new paginator per subscription: each one reads the table anew
+        Flux<Map<String, AttributeValue>> items = Flux.defer(() -> options.streamArn().isPresent()
+                && options.shardId().isPresent()
                 ? Flux.from(client.queryPaginator(query()).items())
-                : Flux.from(client.scanPaginator(scan()).items());
+                : Flux.from(client.scanPaginator(scan()).items()));
         return items.filter(this::inTimeWindow).map(this::toFailure);
     }
 
