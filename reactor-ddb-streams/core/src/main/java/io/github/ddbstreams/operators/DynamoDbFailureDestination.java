@@ -150,7 +150,10 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     public static final String TIMESTAMP = "timestamp";
     /** The condition Lambda writes when every retry failed. */
     public static final String CONDITION_RETRY_ATTEMPTS_EXHAUSTED = "RetryAttemptsExhausted";
-    /** The condition written for a record older than the maximum record age. */
+    /**
+     * The condition written for a record older than the maximum record age. Lambda's documentation shows only
+     * {@value #CONDITION_RETRY_ATTEMPTS_EXHAUSTED} for streams; this name is ours, chosen to read alike.
+     */
     public static final String CONDITION_RECORD_AGE_EXCEEDED = "RecordAgeExceeded";
     /** When the record was last replayed by {@link FailureReplay} (S, ISO-8601); absent until then. */
     public static final String REPLAYED_AT = "replayedAt";
