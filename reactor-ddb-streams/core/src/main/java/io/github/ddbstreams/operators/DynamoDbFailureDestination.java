@@ -26,7 +26,9 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Identity;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -41,7 +43,11 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * {@value #ERROR_TYPE}, {@value #ERROR_MESSAGE} (truncated), {@value #ATTEMPTS} (N), {@value #FIRST_ATTEMPT_AT}
  * (when attempted), {@value #FAILED_AT} (ISO-8601 strings), {@value #ITEM_KEY} (S, the canonical
  * {@link ChangeRecord#itemKey() item key} as JSON, equal for every failure of one item however its key was
- * written), {@value #PAYLOAD_FORMAT}, and the record itself:
+ * written), {@value #EVENT_VERSION}, {@value #EVENT_SOURCE}, {@value #AWS_REGION}, {@value #SIZE_BYTES},
+ * {@value #STREAM_VIEW_TYPE}, {@value #USER_IDENTITY} (so that {@link FailureReplay} rebuilds the record
+ * exactly), the fields of Lambda's on-failure invocation record ({@value #DDB_STREAM_BATCH_INFO},
+ * {@value #REQUEST_CONTEXT}, {@value #VERSION}, {@value #TIMESTAMP}: runbooks written for Lambda's destination
+ * read them), {@value #PAYLOAD_FORMAT}, and the record itself:
  * <ul>
  *   <li>{@value #PAYLOAD_FORMAT} {@value #FORMAT_IMAGES}: {@value #KEYS}, {@value #OLD_IMAGE},
  *       {@value #NEW_IMAGE} as native DynamoDB maps (M; an absent image is omitted);</li>
@@ -52,6 +58,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * </ul>
  * With {@link DynamoDbFailureDestinationOptions#timeToLiveAttributeName()} set, each item also has that
  * attribute (N, epoch seconds) and the table's time to live is enabled on it when it has none.
+ *
+ * <p>{@link FailureReplay} reads the items back as records, re-drives them through a pipeline and marks each
+ * one replayed ({@value #REPLAYED_AT}, {@value #REPLAY_COUNT}). Items written before the record fields and
+ * Lambda fields existed are still read (the missing record fields take {@link ChangeRecord}'s defaults).
  *
  * <p>Writes with BatchWriteItem, 25 items per request, retrying unprocessed items with backoff; a record sent
  * twice overwrites its item (idempotent). The table is checked (and created, unless
@@ -107,6 +117,48 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     public static final String NEW_IMAGE = "newImage";
     /** The gzip-compressed Lambda event JSON of the record (B), with {@value #FORMAT_LAMBDA_EVENT_GZIP}. */
     public static final String LAMBDA_EVENT = "lambdaEvent";
+    /** The record's event version (S), on items written since replay support. */
+    public static final String EVENT_VERSION = "eventVersion";
+    /** The record's event source (S), on items written since replay support. */
+    public static final String EVENT_SOURCE = "eventSource";
+    /** The record's AWS region (S, when known), on items written since replay support. */
+    public static final String AWS_REGION = "awsRegion";
+    /** The record's size in bytes as the stream reported it (N), on items written since replay support. */
+    public static final String SIZE_BYTES = "sizeBytes";
+    /** The stream view type (S, when known), on items written since replay support. */
+    public static final String STREAM_VIEW_TYPE = "streamViewType";
+    /** The user identity (M of {@code type}, {@code principalId}) of a time-to-live delete, when present. */
+    public static final String USER_IDENTITY = "userIdentity";
+    /**
+     * Lambda's on-failure batch info for DynamoDB streams (M), so runbooks written for Lambda's on-failure
+     * destination apply: {@code shardId}, {@code startSequenceNumber} and {@code endSequenceNumber} (both the
+     * record's, unpadded), {@code approximateArrivalOfFirstRecord} and {@code approximateArrivalOfLastRecord}
+     * (the record's approximate creation time, ISO-8601, when known), {@code batchSize} (N, always 1: one item
+     * per record) and {@code streamArn}.
+     */
+    public static final String DDB_STREAM_BATCH_INFO = "DDBStreamBatchInfo";
+    /**
+     * Lambda's request context (M): {@code condition} ({@value #CONDITION_RETRY_ATTEMPTS_EXHAUSTED} for
+     * {@link FailedRecord.Reason#RETRIES_EXHAUSTED} and {@link FailedRecord.Reason#POISON_RECORD},
+     * {@value #CONDITION_RECORD_AGE_EXCEEDED} for {@link FailedRecord.Reason#MAX_AGE_EXCEEDED}) and
+     * {@code approximateInvokeCount} (N, the attempts).
+     */
+    public static final String REQUEST_CONTEXT = "requestContext";
+    /** The version of Lambda's invocation record format (S, {@code "1.0"}). */
+    public static final String VERSION = "version";
+    /** When the record was given up, as in Lambda's invocation record (S, ISO-8601; equal to {@value #FAILED_AT}). */
+    public static final String TIMESTAMP = "timestamp";
+    /** The condition Lambda writes when every retry failed. */
+    public static final String CONDITION_RETRY_ATTEMPTS_EXHAUSTED = "RetryAttemptsExhausted";
+    /**
+     * The condition written for a record older than the maximum record age. Lambda's documentation shows only
+     * {@value #CONDITION_RETRY_ATTEMPTS_EXHAUSTED} for streams; this name is ours, chosen to read alike.
+     */
+    public static final String CONDITION_RECORD_AGE_EXCEEDED = "RecordAgeExceeded";
+    /** When the record was last replayed by {@link FailureReplay} (S, ISO-8601); absent until then. */
+    public static final String REPLAYED_AT = "replayedAt";
+    /** How many times {@link FailureReplay} replayed the record (N); absent until then. */
+    public static final String REPLAY_COUNT = "replayCount";
     /** {@value #PAYLOAD_FORMAT}: images as native maps. */
     public static final String FORMAT_IMAGES = "IMAGES";
     /** {@value #PAYLOAD_FORMAT}: the record as gzip-compressed Lambda event JSON in {@value #LAMBDA_EVENT}. */
@@ -115,7 +167,9 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     /** Every attribute name this destination writes (a time-to-live attribute must be another). */
     static final Set<String> ATTRIBUTES = Set.of(SHARD, SEQUENCE_NUMBER, STREAM_ARN, SHARD_ID, EVENT_ID, EVENT_NAME,
             APPROXIMATE_CREATION_TIME, REASON, ERROR_TYPE, ERROR_MESSAGE, ATTEMPTS, FIRST_ATTEMPT_AT, FAILED_AT,
-            PAYLOAD_FORMAT, KEYS, ITEM_KEY, OLD_IMAGE, NEW_IMAGE, LAMBDA_EVENT);
+            PAYLOAD_FORMAT, KEYS, ITEM_KEY, OLD_IMAGE, NEW_IMAGE, LAMBDA_EVENT, EVENT_VERSION, EVENT_SOURCE, AWS_REGION,
+            SIZE_BYTES, STREAM_VIEW_TYPE, USER_IDENTITY, DDB_STREAM_BATCH_INFO, REQUEST_CONTEXT, VERSION, TIMESTAMP,
+            REPLAYED_AT, REPLAY_COUNT);
 
     /** DynamoDB's item size limit is 400 KB; keep a margin for the size estimate. */
     static final int MAX_ITEM_BYTES = 400 * 1024 - 8 * 1024;
@@ -272,6 +326,8 @@ public final class DynamoDbFailureDestination implements FailureDestination {
         options.timeToLiveAttributeName().ifPresent(attribute -> item.put(attribute, AttributeValue.fromN(
                 Long.toString(failure.failedAt().plus(options.timeToLive().orElseThrow()).getEpochSecond()))));
         item.put(KEYS, AttributeValue.fromM(record.keys()));
+        putRecordFields(item, record);
+        putLambdaFields(item, failure);
         String itemKey = itemKeyOf(record);
         if (itemKey != null) {
             item.put(ITEM_KEY, AttributeValue.fromS(itemKey));
@@ -296,6 +352,59 @@ public final class DynamoDbFailureDestination implements FailureDestination {
         item.put(PAYLOAD_FORMAT, AttributeValue.fromS(FORMAT_LAMBDA_EVENT_GZIP));
         item.put(LAMBDA_EVENT, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(compressed)));
         return item;
+    }
+
+    /** What a replay needs to rebuild the record exactly besides its keys and images. */
+    private static void putRecordFields(Map<String, AttributeValue> item, ChangeRecord record) {
+        item.put(EVENT_VERSION, AttributeValue.fromS(record.eventVersion()));
+        item.put(EVENT_SOURCE, AttributeValue.fromS(record.eventSource()));
+        if (!record.awsRegion().isEmpty()) {
+            item.put(AWS_REGION, AttributeValue.fromS(record.awsRegion()));
+        }
+        item.put(SIZE_BYTES, AttributeValue.fromN(Long.toString(record.sizeBytes())));
+        StreamViewType viewType = record.streamViewType();
+        if (viewType != null && viewType != StreamViewType.UNKNOWN_TO_SDK_VERSION) {
+            item.put(STREAM_VIEW_TYPE, AttributeValue.fromS(viewType.toString()));
+        }
+        Identity identity = record.userIdentity();
+        if (identity != null) {
+            Map<String, AttributeValue> map = new LinkedHashMap<>(2);
+            if (identity.type() != null) {
+                map.put("type", AttributeValue.fromS(identity.type()));
+            }
+            if (identity.principalId() != null) {
+                map.put("principalId", AttributeValue.fromS(identity.principalId()));
+            }
+            item.put(USER_IDENTITY, AttributeValue.fromM(map));
+        }
+    }
+
+    /** The fields of Lambda's on-failure invocation record for DynamoDB streams, for one record. */
+    private static void putLambdaFields(Map<String, AttributeValue> item, FailedRecord failure) {
+        ChangeRecord record = failure.record();
+        Map<String, AttributeValue> batchInfo = new LinkedHashMap<>(8);
+        batchInfo.put("shardId", AttributeValue.fromS(record.shardId()));
+        batchInfo.put("startSequenceNumber", AttributeValue.fromS(record.sequenceNumber()));
+        batchInfo.put("endSequenceNumber", AttributeValue.fromS(record.sequenceNumber()));
+        if (record.approximateCreationTime() != null) {
+            AttributeValue arrival = AttributeValue.fromS(record.approximateCreationTime().toString());
+            batchInfo.put("approximateArrivalOfFirstRecord", arrival);
+            batchInfo.put("approximateArrivalOfLastRecord", arrival);
+        }
+        batchInfo.put("batchSize", AttributeValue.fromN("1"));
+        batchInfo.put("streamArn", AttributeValue.fromS(record.streamArn()));
+        item.put(DDB_STREAM_BATCH_INFO, AttributeValue.fromM(batchInfo));
+        item.put(REQUEST_CONTEXT, AttributeValue.fromM(Map.of(
+                "condition", AttributeValue.fromS(condition(failure.reason())),
+                "approximateInvokeCount", AttributeValue.fromN(Integer.toString(failure.attempts())))));
+        item.put(VERSION, AttributeValue.fromS("1.0"));
+        item.put(TIMESTAMP, AttributeValue.fromS(failure.failedAt().toString()));
+    }
+
+    /** Lambda's {@code requestContext.condition} for a reason. */
+    static String condition(FailedRecord.Reason reason) {
+        return reason == FailedRecord.Reason.MAX_AGE_EXCEEDED ? CONDITION_RECORD_AGE_EXCEEDED
+                : CONDITION_RETRY_ATTEMPTS_EXHAUSTED;
     }
 
     /** The canonical key text, or null for a record without keys or with keys no DynamoDB table has. */

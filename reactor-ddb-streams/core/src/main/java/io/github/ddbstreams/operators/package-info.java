@@ -3,6 +3,8 @@
  * delta, dedupe, Lambda-style filters, batching, per-key parallelism, retries with bisect and failure
  * destinations, tumbling windows. Every operator keeps the checkpoint contract: a record it drops, filters
  * or routes to a failure destination is acknowledged; a record still in flight is never acknowledged early.
+ * {@link io.github.ddbstreams.operators.FailureReplay} reads a DynamoDB failure destination back as records to
+ * run through a pipeline again, marking each failure replayed when its record is acknowledged.
  *
  * <p><b>Reactor's conventions.</b> The operators are {@link reactor.core.Scannable} like reactor-core's own
  * ({@code Scannable.from(subscription).scan(Attr.BUFFERED)} and so on): the ones built of reactor-core operators

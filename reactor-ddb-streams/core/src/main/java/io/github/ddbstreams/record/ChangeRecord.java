@@ -302,6 +302,22 @@ public final class ChangeRecord {
         return LambdaEvents.toJson(this);
     }
 
+    /**
+     * Reads a record from the JSON {@link #toLambdaEventJson()} writes (one element of a Lambda event's
+     * {@code Records}). The Lambda shape has no shard id ({@link #shardId()} is empty: set it with
+     * {@link #toBuilder()}) and its creation time is in whole seconds; the checkpoint is
+     * {@link RecordCheckpoint#none()}.
+     *
+     * <pre>{@code
+     * ChangeRecord copy = ChangeRecord.fromLambdaEventJson(record.toLambdaEventJson());
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the field when the text is not such a record
+     */
+    public static ChangeRecord fromLambdaEventJson(String json) {
+        return LambdaEvents.fromJson(Objects.requireNonNull(json, "json"));
+    }
+
     /** The record in the Lambda event shape as nested maps, lists, strings, numbers and booleans. */
     public Map<String, Object> toLambdaEvent() {
         return LambdaEvents.toMap(this);

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Identity;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
@@ -451,5 +452,123 @@ final class LambdaEvents {
             return null;
         }
         return node.textValue();
+    }
+    /**
+     * Reads a record back from its Lambda event JSON (the inverse of {@link #toJson}): the shard id, which
+     * the Lambda shape does not carry, is empty, and the creation time has the JSON's whole seconds.
+     *
+     * @throws IllegalArgumentException naming the field when the text is not such a record
+     */
+    static ChangeRecord fromJson(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not Lambda event JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("Lambda event JSON must be an object");
+        }
+        JsonNode dynamodb = root.path("dynamodb");
+        if (!dynamodb.isObject()) {
+            throw new IllegalArgumentException("Lambda event JSON has no 'dynamodb' object");
+        }
+        String eventName = text(root, "eventName");
+        if (eventName == null) {
+            throw new IllegalArgumentException("Lambda event JSON has no 'eventName'");
+        }
+        ChangeRecord.Builder b = ChangeRecord.builder()
+                .eventId(text(root, "eventID"))
+                .eventName(EventName.from(OperationType.fromValue(eventName)))
+                .eventVersion(text(root, "eventVersion"))
+                .eventSource(text(root, "eventSource"))
+                .awsRegion(text(root, "awsRegion"))
+                .keys(attributeMap(dynamodb.get("Keys"), "dynamodb.Keys"))
+                .newImage(attributeMap(dynamodb.get("NewImage"), "dynamodb.NewImage"))
+                .oldImage(attributeMap(dynamodb.get("OldImage"), "dynamodb.OldImage"))
+                .sequenceNumber(text(dynamodb, "SequenceNumber"))
+                .sizeBytes(dynamodb.path("SizeBytes").asLong(0L))
+                .streamArn(text(root, "eventSourceARN"));
+        if (text(dynamodb, "SequenceNumber") == null) {
+            throw new IllegalArgumentException("Lambda event JSON has no 'dynamodb.SequenceNumber'");
+        }
+        JsonNode created = dynamodb.get("ApproximateCreationDateTime");
+        if (created != null && created.isNumber()) {
+            b.approximateCreationTime(Instant.ofEpochSecond(created.asLong()));
+        }
+        String viewType = text(dynamodb, "StreamViewType");
+        if (viewType != null) {
+            b.streamViewType(StreamViewType.fromValue(viewType));
+        }
+        JsonNode identity = root.get("userIdentity");
+        if (identity != null && identity.isObject()) {
+            b.userIdentity(Identity.builder().type(text(identity, "type")).principalId(text(identity, "principalId"))
+                    .build());
+        }
+        return b.build();
+    }
+
+    private static Map<String, AttributeValue> attributeMap(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("'" + path + "' must be an object of DynamoDB JSON values");
+        }
+        Map<String, AttributeValue> map = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> map.put(e.getKey(), attributeValue(e.getValue(), path + '.' + e.getKey())));
+        return map;
+    }
+
+    private static AttributeValue attributeValue(JsonNode node, String path) {
+        if (node == null || !node.isObject() || node.size() != 1) {
+            throw new IllegalArgumentException("'" + path + "' must be a DynamoDB JSON value like {\"S\":\"x\"}");
+        }
+        Map.Entry<String, JsonNode> e = node.fields().next();
+        JsonNode v = e.getValue();
+        switch (e.getKey()) {
+            case "S":
+                return AttributeValue.fromS(v.asText());
+            case "N":
+                return AttributeValue.fromN(v.asText());
+            case "B":
+                return AttributeValue.fromB(SdkBytes.fromByteArray(Base64.getDecoder().decode(v.asText())));
+            case "BOOL":
+                return AttributeValue.fromBool(v.asBoolean());
+            case "NULL":
+                return AttributeValue.fromNul(true);
+            case "SS":
+                return AttributeValue.fromSs(strings(v));
+            case "NS":
+                return AttributeValue.fromNs(strings(v));
+            case "BS": {
+                List<SdkBytes> bs = new ArrayList<>(v.size());
+                v.forEach(element -> bs.add(SdkBytes.fromByteArray(Base64.getDecoder().decode(element.asText()))));
+                return AttributeValue.fromBs(bs);
+            }
+            case "L": {
+                List<AttributeValue> l = new ArrayList<>(v.size());
+                int i = 0;
+                for (JsonNode element : v) {
+                    l.add(attributeValue(element, path + '[' + i++ + ']'));
+                }
+                return AttributeValue.fromL(l);
+            }
+            case "M":
+                return AttributeValue.fromM(attributeMap(v, path));
+            default:
+                throw new IllegalArgumentException("'" + path + "' has unknown DynamoDB JSON type '" + e.getKey() + "'");
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> strings = new ArrayList<>(array.size());
+        array.forEach(element -> strings.add(element.asText()));
+        return strings;
+    }
+
+    private static String text(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        return node == null || node.isNull() ? null : node.asText();
     }
 }

@@ -251,6 +251,12 @@ final class TailCommand implements Callable<Integer> {
 
     private <B extends AwsClientBuilder<B, ?> & SdkAsyncClientBuilder<B, ?>> B configure(B builder, URI endpointOverride,
             SdkEventLoopGroup eventLoops) {
+        return configure(builder, endpointOverride, region, eventLoops);
+    }
+
+    /** A client builder for {@code endpointOverride} (or the SDK's defaults) on the given event loops; shared with {@link ReplayFailuresCommand}. */
+    static <B extends AwsClientBuilder<B, ?> & SdkAsyncClientBuilder<B, ?>> B configure(B builder, URI endpointOverride,
+            String region, SdkEventLoopGroup eventLoops) {
         if (region != null) {
             builder.region(Region.of(region));
         }
