@@ -306,6 +306,9 @@ final class SimulatedStream {
     }
 
     String shardIterator(String arn, String shardId, String type, String sequenceNumber, long nowMs) {
+        if (arn != null && !streamArn.equals(arn)) {
+            throw notFound("Stream does not exist"); // DynamoDB Local's message here, unlike DescribeStream's
+        }
         requireStream(arn);
         if (shardId == null) {
             throw validation("1 validation error detected: Value null at 'shardId' failed to satisfy constraint: "
@@ -313,7 +316,7 @@ final class SimulatedStream {
         }
         SimShard shard = shards.get(shardId);
         if (shard == null) {
-            throw notFound("Requested resource not found: Shard does not exist");
+            throw notFound("Shard does not exist");
         }
         int index;
         switch (type == null ? "" : type) {
@@ -359,10 +362,14 @@ final class SimulatedStream {
             throw validation("Invalid ShardIterator");
         }
         int max = MAX_RECORDS;
-        if (limit != null) {
-            if (limit < 1 || limit > MAX_RECORDS) {
+        if (limit != null) { // the messages DynamoDB Local sends
+            if (limit < 1) {
                 throw validation("1 validation error detected: Value '" + limit
-                        + "' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000");
+                        + "' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1");
+            }
+            if (limit > MAX_RECORDS) {
+                throw validation("One or more parameter values were invalid: Limit should be less than or equal to "
+                        + MAX_RECORDS);
             }
             max = limit;
         }
