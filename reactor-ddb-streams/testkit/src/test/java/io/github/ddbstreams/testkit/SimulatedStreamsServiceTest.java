@@ -282,6 +282,19 @@ class SimulatedStreamsServiceTest {
         }
     }
 
+    @Test
+    void latency_delaysEveryAnswer() {
+        try (SimulatedStreamsService service = SimulatedStreamsService.builder().partitions(1)
+                .latency(Duration.ofMillis(150), Duration.ofMillis(200)).start();
+             DynamoDbStreamsAsyncClient client = service.newStreamsAsyncClient()) {
+            client.listStreams(b -> { }).join(); // connect first
+            long start = System.nanoTime();
+            client.listStreams(b -> { }).join();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+            assertThat(service.calls(SimulatedStreamsService.LIST_STREAMS)).isEqualTo(2);
+        }
+    }
+
     private static List<Record> readFirstPage(DynamoDbStreamsAsyncClient client, String arn, String shardId) {
         String it = client.getShardIterator(b -> b.streamArn(arn).shardId(shardId)
                 .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).join().shardIterator();
