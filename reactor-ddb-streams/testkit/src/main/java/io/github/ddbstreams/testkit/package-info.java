@@ -2,8 +2,10 @@
  * Test support: real servers started on 127.0.0.1 ({@code EmbeddedDynamoDb} in this JVM, which can stop and
  * restart on the same port, in memory or persistent; {@code EmbeddedOpenSearch} and {@code EmbeddedKafka} as
  * child processes), {@code FaultInjector} (an SDK {@code ExecutionInterceptor} that throttles, fails, expires
- * iterators, slows down or drops chosen calls of real SDK clients) and a scripted fake DynamoDB Streams client
- * for exact fault injection under virtual time. Depends on no other module of this project, so every module's
+ * iterators, slows down or drops chosen calls of real SDK clients), a scripted fake DynamoDB Streams client
+ * for exact fault injection under virtual time, and {@code SimulatedStreamsService}, a DynamoDB Streams HTTP
+ * endpoint at production shape (many partitions, rotations and splits on a compressed clock, retention, the
+ * service's limits, call counters) for the real SDK client. Depends on no other module of this project, so every module's
  * tests can use it.
  */
 package io.github.ddbstreams.testkit;
