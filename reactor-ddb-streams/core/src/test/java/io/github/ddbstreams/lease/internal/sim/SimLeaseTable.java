@@ -78,6 +78,26 @@ public final class SimLeaseTable {
         }
     }
 
+    private final List<Map.Entry<String, Fault>> scripted = new ArrayList<>();
+
+    /**
+     * For unit tests: the next {@code times} calls whose description contains {@code what} (e.g. the update
+     * expression's {@code "SET #owner = :to"}) meet {@code fault}; a scripted timeout never applies the write.
+     */
+    public void failNext(String what, Fault fault, int times) {
+        for (int i = 0; i < times; i++) {
+            scripted.add(Map.entry(what, fault));
+        }
+    }
+
+    /** For unit tests: another party changes a lease's owner (and counter), as a take would. */
+    public void overwriteOwner(String shardId, String owner) {
+        Map<String, AttributeValue> item = new HashMap<>(items.get(shardId));
+        item.put("leaseOwner", AttributeValue.fromS(owner));
+        item.put(COUNTER, AttributeValue.fromN(Long.toString(Long.parseLong(item.get(COUNTER).n()) + 1)));
+        store(shardId, item);
+    }
+
     /** Probability that a call meets a fault (split evenly among the kinds); 0 stops faults. */
     public void faultRate(double rate) {
         this.faultRate = rate;
@@ -135,10 +155,20 @@ public final class SimLeaseTable {
             faults.merge(fault, 1L, Long::sum);
         }
         boolean appliedOnTimeout = random.nextBoolean();
+        for (Map.Entry<String, Fault> script : scripted) {
+            if (what.contains(script.getKey())) {
+                scripted.remove(script);
+                fault = script.getValue();
+                appliedOnTimeout = false;
+                faults.merge(fault, 1L, Long::sum);
+                break;
+            }
+        }
         if (log.isDebugEnabled()) {
             log.debug("t={} {} {} {}", clock.now(TimeUnit.MILLISECONDS), worker, what,
                     fault == null ? "" : "FAULT " + fault + (fault == Fault.TIMEOUT ? " applied=" + appliedOnTimeout : ""));
         }
+        boolean timeoutApplies = appliedOnTimeout;
         Fault drawn = fault;
         clock.schedule(() -> {
             if (drawn == Fault.THROTTLE) {
@@ -152,7 +182,7 @@ public final class SimLeaseTable {
                 return;
             }
             if (drawn == Fault.TIMEOUT) {
-                if (appliedOnTimeout) {
+                if (timeoutApplies) {
                     safely(apply);
                 }
                 worker.deliver(() -> reply.completeExceptionally(SdkClientException.create("simulated read timeout")),
