@@ -178,6 +178,10 @@ public final class LeaseCoordinator {
             handoffsSignalled.remove(shardId);
             counters.handedOff.incrementAndGet();
             log.info("Worker {} handed the lease of shard {} to worker {}", workerId, shardId, to);
+        }).doOnError(e -> {
+            // Renewing it would keep it from everyone (this worker no longer reads it, and the hand-off request
+            // blocks further requests): stop renewing so it expires and the worker that asked takes it.
+            lose(shardId, "handing it to worker " + to + " failed; it expires instead");
         });
     }
 
@@ -216,6 +220,9 @@ public final class LeaseCoordinator {
         AtomicInteger failures = new AtomicInteger();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
                 .flatMap(shardId -> table.renew(shardId, workerId)
+                        // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
+                        // self-fencing below runs only when every renewal of the tick ended.
+                        .timeout(options.renewInterval(), scheduler)
                         .doOnNext(this::renewed)
                         .onErrorResume(LeaseLostException.class, lost -> {
                             lose(shardId, "another worker took it");

@@ -182,4 +182,43 @@ class LeaseCoordinatorTest {
         assertThat(a.holds("p")).isFalse();
         assertThat(a.holds("c")).isTrue();
     }
+
+    /**
+     * Regression (simulation seeds 2 and 7): a renew call that gets no answer (a half-open connection; the SDK
+     * gives up after its 30 s read timeout) held the renewal loop, so the worker neither renewed its other
+     * leases nor noticed it could not: it kept reading for 30 s while another worker took its lease after
+     * failoverTime. Failed before the fix: a still held s1 at failoverTime + renewInterval.
+     */
+    @Test
+    void renewCallsThatGetNoAnswer_makeTheWorkerStopReading_beforeAnotherCanTakeItsLease() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        table.failNext("SET #counter = #counter + :one IF", Fault.TIMEOUT, 100);
+
+        advance(FAILOVER.toMillis() + RENEW_MS);
+
+        assertThat(a.holds("s1")).as("still reading after its renewals stopped for failoverTime").isFalse();
+        assertThat(a.events).containsExactly("acquired s1", "lost s1");
+    }
+
+    /**
+     * Regression (issue 13): a hand-off whose transfer write failed left the lease renewed forever by its old
+     * owner, which no longer read it, and taken by nobody (the receiver logs "it will expire instead"). Failed
+     * before the fix: nobody held s1 a minute later.
+     */
+    @Test
+    void handOffWhoseTransferFails_letsTheLeaseExpireToTheWorkerThatAsked() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        table.failNext("SET #owner = :to", Fault.THROTTLE, 1);
+
+        Worker b = new Worker("b").start(shards);
+        advance(60_000);
+
+        assertThat(a.events).contains("handoffRequested s1", "handOff failed s1");
+        assertThat(b.holds("s1")).isTrue();
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.holds("s2")).isTrue();
+    }
 }
