@@ -335,6 +335,7 @@ public final class LeaseSimulation {
             // as LeaseAssignment: stop reading, commit, then hand over; a failure is only logged
             readingSince.remove(shardId);
             clock.schedule(() -> commit(shardId, false)
+                    .onErrorResume(e -> reactor.core.publisher.Mono.empty())
                     .then(coordinator.handOff(shardId))
                     .subscribe(v -> { }, e -> { }), random.nextInt(500), TimeUnit.MILLISECONDS);
         }
