@@ -310,10 +310,26 @@ public final class LeaseCoordinator {
         if (missing.isEmpty()) {
             return Mono.just(false);
         }
+        // Parents first, one at a time, stopping at a failure: a lease must never exist before its parent's, or
+        // the parent counts as read (an ancestor of a lease, above) and never gets one.
+        missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .flatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
-                        .doOnSuccess(v -> knownLeases.add(shard.getKey())), 8)
+                .concatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
+                        .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
+    }
+
+    /** How many generations of discovered ancestors a shard has. */
+    private static int depth(String shardId, Map<String, List<String>> discovered, Set<String> seen) {
+        int depth = 0;
+        if (seen.add(shardId)) {
+            for (String parent : discovered.getOrDefault(shardId, List.of())) {
+                if (discovered.containsKey(parent)) {
+                    depth = Math.max(depth, 1 + depth(parent, discovered, seen));
+                }
+            }
+        }
+        return depth;
     }
 
     private Mono<Void> balance(List<Lease> leases) {
@@ -463,7 +479,9 @@ public final class LeaseCoordinator {
             for (Lease child : leases) {
                 if (child.parentShardIds().contains(lease.shardId())) {
                     hasChildren = true;
-                    allStarted &= child.started() || child.owner() != null;
+                    // Only a checkpoint counts: an owner may let the child go before its first one, and a child
+                    // whose parent is listed but has no lease would wait for it forever.
+                    allStarted &= child.started();
                 }
             }
             if (hasChildren && allStarted) {

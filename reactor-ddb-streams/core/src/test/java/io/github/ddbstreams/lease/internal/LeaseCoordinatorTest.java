@@ -221,4 +221,42 @@ class LeaseCoordinatorTest {
         assertThat(a.holds("s1")).isFalse();
         assertThat(a.holds("s2")).isTrue();
     }
+
+    /**
+     * Regression (simulation seeds 4, 5): an ended parent's lease was deleted as soon as its child had an owner;
+     * when that owner let the child go before its first checkpoint (released, lost), the child waited for a
+     * parent that was still in the stream but had no lease any more: nobody read it again. Failed before the fix.
+     */
+    @Test
+    void childReleasedBeforeItsFirstCheckpoint_isTakenAgain() {
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        a.coordinator.checkpointStore().save("arn:test",
+                List.of(new io.github.ddbstreams.checkpoint.ShardCheckpoint("p", "100", true))).subscribe();
+        advance(3 * TAKE_MS);
+        assertThat(a.holds("c")).isTrue();
+        a.coordinator.releaseAll().subscribe();
+        advance(200);
+
+        Worker b = new Worker("b").start(shards);
+        advance(2 * TAKE_MS);
+
+        assertThat(b.holds("c")).isTrue();
+    }
+
+    /**
+     * Regression (simulation seed 1; issue 13): leases were created in parallel and any ancestor of an existing
+     * lease counts as read, so a parent whose creation failed while its child's succeeded never got a lease, and
+     * the child waited for it forever. Failed before the fix.
+     */
+    @Test
+    void parentWhoseLeaseCreationFailed_getsItsLeaseBeforeItsChild() {
+        table.failNext("put p", Fault.THROTTLE, 1);
+        Worker a = new Worker("a").start(Map.of("p", List.of(), "c", List.of("p")));
+        advance(3 * TAKE_MS);
+
+        assertThat(table.item("p")).isNotNull();
+        assertThat(a.holds("p")).isTrue();
+    }
 }
