@@ -425,7 +425,9 @@ public final class LeaseCoordinator {
     }
 
     private boolean isExpired(Lease lease, long now) {
-        if (lease.owner() == null || lease.owner().equals(workerId)) {
+        // A lease under this worker's id that it does not hold (it fenced itself, or an earlier process with its
+        // id held it) expires like any other: with a hand-off request on it, nothing else gives it back.
+        if (lease.owner() == null || held.containsKey(lease.shardId())) {
             return false;
         }
         synchronized (observations) {

@@ -259,4 +259,30 @@ class LeaseCoordinatorTest {
         assertThat(table.item("p")).isNotNull();
         assertThat(a.holds("p")).isTrue();
     }
+
+    /**
+     * Regression (simulation seed 3): a worker asked to hand a lease over that then fenced itself (its renewals
+     * failed for failoverTime) stays the lease's owner in the table, with the request still on it. It never
+     * judged a lease under its own id expired, and does not take back a lease with a hand-off request on it;
+     * when the worker that asked died, nobody read the shard again. Failed before the fix.
+     */
+    @Test
+    void leaseThisWorkerFencedItselfFrom_whileAHandOffWasPending_isTakenAgainAfterFailoverTime() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        a.handOffWhenAsked = false;
+        advance(200);
+        Worker b = new Worker("b").start(shards);
+        advance(RENEW_MS + 200);
+        assertThat(a.events).contains("handoffRequested s1");
+        b.coordinator.stop();
+        b.workerClock.kill();
+        table.failNext("SET #counter = #counter + :one IF", Fault.THROTTLE, 8);
+
+        advance(60_000);
+
+        assertThat(a.events).contains("lost s1");
+        assertThat(a.holds("s1")).isTrue();
+        assertThat(a.holds("s2")).isTrue();
+    }
 }
