@@ -48,7 +48,8 @@ class LeaseProtocolSimulationTest {
     @BeforeAll
     static void quiet() {
         // thousands of expected warnings (renew failures, lost leases) per seed
-        ch.qos.logback.classic.Logger lease = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.github.ddbstreams.lease");
+        ch.qos.logback.classic.Logger lease = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+                "io.github.ddbstreams.lease.internal.LeaseCoordinator");
         leaseLevel = lease.getLevel();
         lease.setLevel(Level.OFF);
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("reactor")).setLevel(Level.OFF);
@@ -56,7 +57,8 @@ class LeaseProtocolSimulationTest {
 
     @AfterAll
     static void restore() {
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.github.ddbstreams.lease")).setLevel(leaseLevel);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.github.ddbstreams.lease.internal.LeaseCoordinator"))
+                .setLevel(leaseLevel);
     }
 
     @Test
@@ -99,7 +101,13 @@ class LeaseProtocolSimulationTest {
         Map<SimLeaseTable.Fault, Long> tableFaults = new EnumMap<>(SimLeaseTable.Fault.class);
         Map<String, Long> workerFaults = new LinkedHashMap<>();
         for (long seed : seeds) {
-            LeaseSimulation.Result result = LeaseSimulation.run(seed);
+            LeaseSimulation.Result result;
+            try {
+                result = LeaseSimulation.run(seed);
+            } catch (RuntimeException e) {
+                failures.add("seed " + seed + ": the simulation itself failed: " + e);
+                continue;
+            }
             workerHours += result.workerHours();
             calls += result.tableCalls();
             result.tableFaults().forEach((k, v) -> tableFaults.merge(k, v, Long::sum));

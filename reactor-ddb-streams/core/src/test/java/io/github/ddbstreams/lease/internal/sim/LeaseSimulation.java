@@ -159,6 +159,11 @@ public final class LeaseSimulation {
 
     private void chaos() {
         List<SimWorker> live = live();
+        if (live.isEmpty()) {
+            // the last worker left or was killed while another was leaving: the operator starts one
+            join();
+            return;
+        }
         int roll = random.nextInt(1000);
         if (roll < 3 && live.size() > 1) {
             SimWorker victim = live.get(random.nextInt(live.size()));
