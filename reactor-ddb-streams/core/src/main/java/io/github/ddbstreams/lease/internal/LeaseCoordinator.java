@@ -250,10 +250,11 @@ public final class LeaseCoordinator {
     }
 
     private void renewed(Lease lease) {
-        if (!held.containsKey(lease.shardId())) {
+        // One atomic step, not a check then a put: a transfer, release or loss completing on another thread in
+        // between must not put a given-away lease back.
+        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> lease) == null) {
             return;
         }
-        held.put(lease.shardId(), lease);
         if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
             log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
             listener.handoffRequested(lease.shardId());
