@@ -178,6 +178,10 @@ public final class LeaseCoordinator {
             handoffsSignalled.remove(shardId);
             counters.handedOff.incrementAndGet();
             log.info("Worker {} handed the lease of shard {} to worker {}", workerId, shardId, to);
+        }).doOnError(e -> {
+            // Renewing it would keep it from everyone (this worker no longer reads it, and the hand-off request
+            // blocks further requests): stop renewing so it expires and the worker that asked takes it.
+            lose(shardId, "handing it to worker " + to + " failed; it expires instead");
         });
     }
 
@@ -216,6 +220,9 @@ public final class LeaseCoordinator {
         AtomicInteger failures = new AtomicInteger();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
                 .flatMap(shardId -> table.renew(shardId, workerId)
+                        // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
+                        // self-fencing below runs only when every renewal of the tick ended.
+                        .timeout(options.renewInterval(), scheduler)
                         .doOnNext(this::renewed)
                         .onErrorResume(LeaseLostException.class, lost -> {
                             lose(shardId, "another worker took it");
@@ -243,10 +250,11 @@ public final class LeaseCoordinator {
     }
 
     private void renewed(Lease lease) {
-        if (!held.containsKey(lease.shardId())) {
+        // One atomic step, not a check then a put: a transfer, release or loss completing on another thread in
+        // between must not put a given-away lease back.
+        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> lease) == null) {
             return;
         }
-        held.put(lease.shardId(), lease);
         if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
             log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
             listener.handoffRequested(lease.shardId());
@@ -303,10 +311,26 @@ public final class LeaseCoordinator {
         if (missing.isEmpty()) {
             return Mono.just(false);
         }
+        // Parents first, one at a time, stopping at a failure: a lease must never exist before its parent's, or
+        // the parent counts as read (an ancestor of a lease, above) and never gets one.
+        missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .flatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
-                        .doOnSuccess(v -> knownLeases.add(shard.getKey())), 8)
+                .concatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
+                        .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
+    }
+
+    /** How many generations of discovered ancestors a shard has. */
+    private static int depth(String shardId, Map<String, List<String>> discovered, Set<String> seen) {
+        int depth = 0;
+        if (seen.add(shardId)) {
+            for (String parent : discovered.getOrDefault(shardId, List.of())) {
+                if (discovered.containsKey(parent)) {
+                    depth = Math.max(depth, 1 + depth(parent, discovered, seen));
+                }
+            }
+        }
+        return depth;
     }
 
     private Mono<Void> balance(List<Lease> leases) {
@@ -402,7 +426,9 @@ public final class LeaseCoordinator {
     }
 
     private boolean isExpired(Lease lease, long now) {
-        if (lease.owner() == null || lease.owner().equals(workerId)) {
+        // A lease under this worker's id that it does not hold (it fenced itself, or an earlier process with its
+        // id held it) expires like any other: with a hand-off request on it, nothing else gives it back.
+        if (lease.owner() == null || held.containsKey(lease.shardId())) {
             return false;
         }
         synchronized (observations) {
@@ -456,7 +482,9 @@ public final class LeaseCoordinator {
             for (Lease child : leases) {
                 if (child.parentShardIds().contains(lease.shardId())) {
                     hasChildren = true;
-                    allStarted &= child.started() || child.owner() != null;
+                    // Only a checkpoint counts: an owner may let the child go before its first one, and a child
+                    // whose parent is listed but has no lease would wait for it forever.
+                    allStarted &= child.started();
                 }
             }
             if (hasChildren && allStarted) {

@@ -1,0 +1,288 @@
+package io.github.ddbstreams.lease.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.github.ddbstreams.lease.LeaseOptions;
+import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
+import io.github.ddbstreams.lease.internal.sim.SimLeaseTable.Fault;
+import io.github.ddbstreams.lease.internal.sim.WorkerClock;
+import org.junit.jupiter.api.Test;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * {@link LeaseCoordinator} under virtual time against the simulated lease table (no faults unless a test
+ * scripts one): failoverTime 10 s, so renewInterval 3.33 s and takeInterval 5 s.
+ */
+class LeaseCoordinatorTest {
+
+    private static final Duration FAILOVER = Duration.ofSeconds(10);
+    private static final long RENEW_MS = FAILOVER.toMillis() / 3;
+    private static final long TAKE_MS = FAILOVER.toMillis() / 2;
+
+    private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+    private final SimLeaseTable table = new SimLeaseTable(clock, new Random(42));
+
+    /** A worker and what its listener heard. */
+    private final class Worker implements LeaseCoordinator.Listener {
+        final WorkerClock workerClock;
+        final LeaseCoordinator coordinator;
+        final List<String> events = new ArrayList<>();
+        boolean handOffWhenAsked = true;
+
+        Worker(String id) {
+            workerClock = new WorkerClock(clock, id);
+            LeaseOptions options = LeaseOptions.builder().client(table.clientFor(workerClock)).tableName("leases")
+                    .workerId(id).failoverTime(FAILOVER).build();
+            coordinator = new LeaseCoordinator(options, "arn:test", workerClock, this);
+        }
+
+        Worker start(Map<String, List<String>> shards) {
+            coordinator.start();
+            coordinator.shardsDiscovered(shards);
+            return this;
+        }
+
+        boolean holds(String shardId) {
+            return coordinator.held(shardId) != null;
+        }
+
+        @Override
+        public void acquired(Lease lease) {
+            events.add("acquired " + lease.shardId());
+        }
+
+        @Override
+        public void lost(String shardId) {
+            events.add("lost " + shardId);
+        }
+
+        @Override
+        public void handoffRequested(String shardId) {
+            events.add("handoffRequested " + shardId);
+            if (handOffWhenAsked) {
+                coordinator.handOff(shardId).subscribe(v -> { }, e -> events.add("handOff failed " + shardId));
+            }
+        }
+    }
+
+    private void advance(long millis) {
+        clock.advanceTimeBy(Duration.ofMillis(millis));
+    }
+
+    private long counter(String shardId) {
+        return Long.parseLong(table.item(shardId).get("leaseCounter").n());
+    }
+
+    @Test
+    void takesAFreeLease() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+
+        assertThat(a.holds("s1")).isTrue();
+        assertThat(a.events).containsExactly("acquired s1");
+        assertThat(table.owner("s1")).isEqualTo("a");
+    }
+
+    @Test
+    void renewsItsLease_everyRenewInterval() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        long taken = counter("s1");
+
+        advance(3 * RENEW_MS);
+
+        assertThat(counter("s1")).isEqualTo(taken + 3);
+        assertThat(a.holds("s1")).isTrue();
+        assertThat(a.events).containsExactly("acquired s1");
+    }
+
+    @Test
+    void losesTheLease_whenItsOwnerChangedInTheTable() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+
+        table.overwriteOwner("s1", "someone-else");
+        advance(RENEW_MS + 100);
+
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.events).containsExactly("acquired s1", "lost s1");
+    }
+
+    @Test
+    void takesOverAnExpiredLease_onlyAfterFailoverTime() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        a.coordinator.stop();
+        a.workerClock.kill();
+
+        Worker b = new Worker("b").start(Map.of("s1", List.of()));
+        advance(FAILOVER.toMillis() - 500);
+        assertThat(b.holds("s1")).as("taken before failoverTime").isFalse();
+
+        // expiry is judged at the take ticks: within failoverTime + takeInterval of b's first look
+        advance(TAKE_MS + 1_000);
+        assertThat(b.holds("s1")).isTrue();
+        assertThat(table.owner("s1")).isEqualTo("b");
+        assertThat(b.events).containsExactly("acquired s1");
+    }
+
+    @Test
+    void handsOffALease_toAWorkerThatAskedForIt() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        assertThat(a.holds("s1") && a.holds("s2")).isTrue();
+
+        Worker b = new Worker("b").start(shards);
+        advance(TAKE_MS + RENEW_MS + TAKE_MS);
+
+        assertThat(a.events).contains("handoffRequested s1").doesNotContain("lost s1", "lost s2");
+        assertThat(b.holds("s1")).isTrue();
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.holds("s2")).isTrue();
+        assertThat(table.owner("s1")).isEqualTo("b");
+        assertThat(table.item("s1")).doesNotContainKey("handoffTo");
+    }
+
+    @Test
+    void releasesItsLeasesOnStop_soAnotherWorkerTakesThemAtOnce() {
+        Map<String, List<String>> shards = Map.of("s1", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        Worker b = new Worker("b").start(shards);
+        advance(100);
+
+        a.coordinator.releaseAll().subscribe();
+        advance(100);
+        assertThat(table.owner("s1")).isNull();
+        assertThat(a.holds("s1")).isFalse();
+
+        advance(TAKE_MS);
+        assertThat(b.holds("s1")).as("taken without waiting for failoverTime").isTrue();
+    }
+
+    @Test
+    void childLease_isTakenOnlyAfterItsParentEnded() {
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker a = new Worker("a").start(shards);
+        advance(TAKE_MS + 200);
+        assertThat(a.holds("p")).isTrue();
+        assertThat(a.holds("c")).isFalse();
+
+        a.coordinator.checkpointStore().save("arn:test",
+                List.of(new io.github.ddbstreams.checkpoint.ShardCheckpoint("p", "100", true))).subscribe();
+        advance(TAKE_MS + 200);
+
+        assertThat(a.holds("p")).isFalse();
+        assertThat(a.holds("c")).isTrue();
+    }
+
+    /**
+     * Regression (simulation seeds 2 and 7): a renew call that gets no answer (a half-open connection; the SDK
+     * gives up after its 30 s read timeout) held the renewal loop, so the worker neither renewed its other
+     * leases nor noticed it could not: it kept reading for 30 s while another worker took its lease after
+     * failoverTime. Failed before the fix: a still held s1 at failoverTime + renewInterval.
+     */
+    @Test
+    void renewCallsThatGetNoAnswer_makeTheWorkerStopReading_beforeAnotherCanTakeItsLease() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        table.failNext("SET #counter = #counter + :one IF", Fault.TIMEOUT, 100);
+
+        advance(FAILOVER.toMillis() + RENEW_MS);
+
+        assertThat(a.holds("s1")).as("still reading after its renewals stopped for failoverTime").isFalse();
+        assertThat(a.events).containsExactly("acquired s1", "lost s1");
+    }
+
+    /**
+     * Regression (issue 13): a hand-off whose transfer write failed left the lease renewed forever by its old
+     * owner, which no longer read it, and taken by nobody (the receiver logs "it will expire instead"). Failed
+     * before the fix: nobody held s1 a minute later.
+     */
+    @Test
+    void handOffWhoseTransferFails_letsTheLeaseExpireToTheWorkerThatAsked() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        table.failNext("SET #owner = :to", Fault.THROTTLE, 1);
+
+        Worker b = new Worker("b").start(shards);
+        advance(60_000);
+
+        assertThat(a.events).contains("handoffRequested s1", "handOff failed s1");
+        assertThat(b.holds("s1")).isTrue();
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.holds("s2")).isTrue();
+    }
+
+    /**
+     * Regression (simulation seeds 4, 5): an ended parent's lease was deleted as soon as its child had an owner;
+     * when that owner let the child go before its first checkpoint (released, lost), the child waited for a
+     * parent that was still in the stream but had no lease any more: nobody read it again. Failed before the fix.
+     */
+    @Test
+    void childReleasedBeforeItsFirstCheckpoint_isTakenAgain() {
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        a.coordinator.checkpointStore().save("arn:test",
+                List.of(new io.github.ddbstreams.checkpoint.ShardCheckpoint("p", "100", true))).subscribe();
+        advance(3 * TAKE_MS);
+        assertThat(a.holds("c")).isTrue();
+        a.coordinator.releaseAll().subscribe();
+        advance(200);
+
+        Worker b = new Worker("b").start(shards);
+        advance(2 * TAKE_MS);
+
+        assertThat(b.holds("c")).isTrue();
+    }
+
+    /**
+     * Regression (simulation seed 1; issue 13): leases were created in parallel and any ancestor of an existing
+     * lease counts as read, so a parent whose creation failed while its child's succeeded never got a lease, and
+     * the child waited for it forever. Failed before the fix.
+     */
+    @Test
+    void parentWhoseLeaseCreationFailed_getsItsLeaseBeforeItsChild() {
+        table.failNext("put p", Fault.THROTTLE, 1);
+        Worker a = new Worker("a").start(Map.of("p", List.of(), "c", List.of("p")));
+        advance(3 * TAKE_MS);
+
+        assertThat(table.item("p")).isNotNull();
+        assertThat(a.holds("p")).isTrue();
+    }
+
+    /**
+     * Regression (simulation seed 3): a worker asked to hand a lease over that then fenced itself (its renewals
+     * failed for failoverTime) stays the lease's owner in the table, with the request still on it. It never
+     * judged a lease under its own id expired, and does not take back a lease with a hand-off request on it;
+     * when the worker that asked died, nobody read the shard again. Failed before the fix.
+     */
+    @Test
+    void leaseThisWorkerFencedItselfFrom_whileAHandOffWasPending_isTakenAgainAfterFailoverTime() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        a.handOffWhenAsked = false;
+        advance(200);
+        Worker b = new Worker("b").start(shards);
+        advance(RENEW_MS + 200);
+        assertThat(a.events).contains("handoffRequested s1");
+        b.coordinator.stop();
+        b.workerClock.kill();
+        table.failNext("SET #counter = #counter + :one IF", Fault.THROTTLE, 8);
+
+        advance(60_000);
+
+        assertThat(a.events).contains("lost s1");
+        assertThat(a.holds("s1")).isTrue();
+        assertThat(a.holds("s2")).isTrue();
+    }
+}

@@ -1,0 +1,370 @@
+package io.github.ddbstreams.lease.internal.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.lease.LeaseOptions;
+import io.github.ddbstreams.lease.internal.Lease;
+import io.github.ddbstreams.lease.internal.LeaseCoordinator;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * One run of the lease protocol: N {@link LeaseCoordinator}s on one virtual clock sharing a {@link SimLeaseTable}
+ * and a simulated stream whose shards roll over (and sometimes split), every choice drawn from one seeded
+ * {@link Random}, so a seed replays exactly. A fault phase (table faults, kills, pauses past failoverTime,
+ * joins, graceful leaves) is followed by a quiet phase (no faults, every pause resumed) after which every shard
+ * must have an owner and leases must be balanced. Invariants are checked after every step of {@value #STEP_MS} ms.
+ *
+ * <p>The simulated receiver does what {@code LeaseAssignment} does with the coordinator: reads a shard while
+ * {@code held(shard) != null}, checkpoints through {@code checkpointStore()}, saves the shard as ended once a
+ * closed shard was read, and on a hand-off request commits, then calls {@code handOff} (a failure is only logged).
+ */
+public final class LeaseSimulation {
+
+    static final long STEP_MS = 100;
+    static final Duration FAILOVER = Duration.ofSeconds(10);
+    static final Duration RENEW = FAILOVER.dividedBy(3);
+    /** The overlap this test allows: two live workers may both believe they hold a shard at most this long. */
+    static final long WINDOW_MS = FAILOVER.toMillis() + RENEW.toMillis();
+    static final long FAULT_PHASE_MS = Duration.ofMinutes(10).toMillis();
+    static final long QUIET_PHASE_MS = Duration.ofMinutes(5).toMillis();
+    static final long READ_MS = 2_000;
+
+    /** What a run found and did. */
+    public record Result(long seed, List<String> violations, double workerHours, Map<SimLeaseTable.Fault, Long> tableFaults,
+            Map<String, Long> workerFaults, long tableCalls) {
+    }
+
+    private final long seed;
+    private final Random random;
+    private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
+    private final SimLeaseTable table;
+    private final List<SimWorker> workers = new ArrayList<>();
+    private final Map<String, List<String>> shards = new LinkedHashMap<>();
+    private final List<String> open = new ArrayList<>();
+    private final Map<String, Long> overlapSince = new HashMap<>();
+    private final Map<String, Long> staleSince = new HashMap<>();
+    private final List<String> violations = new ArrayList<>();
+    private final Map<String, Long> workerFaults = new LinkedHashMap<>();
+    private long workerMillis;
+    private int nextWorker;
+    private int nextShard;
+    private long sequence;
+
+    public LeaseSimulation(long seed) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.table = new SimLeaseTable(clock, random);
+        for (String kind : List.of("kill", "pause", "join", "leave", "rollover", "split")) {
+            workerFaults.put(kind, 0L);
+        }
+    }
+
+    public static Result run(long seed) {
+        return new LeaseSimulation(seed).run();
+    }
+
+    Result run() {
+        int roots = 2 + random.nextInt(7);
+        for (int i = 0; i < roots; i++) {
+            newShard(List.of());
+        }
+        int initial = 2 + random.nextInt(4);
+        for (int i = 0; i < initial; i++) {
+            join();
+        }
+        table.faultRate(0.02 + random.nextDouble() * 0.13);
+        long end = FAULT_PHASE_MS;
+        while (now() < end && violations.isEmpty()) {
+            chaos();
+            step();
+        }
+        // quiet: no more faults, every paused worker resumes, the stream stands still
+        table.faultRate(0);
+        for (SimWorker worker : workers) {
+            if (worker.clock.paused()) {
+                worker.clock.resume();
+            }
+        }
+        if (live().isEmpty()) {
+            join();
+        }
+        end = now() + QUIET_PHASE_MS;
+        while (now() < end && violations.isEmpty()) {
+            step();
+        }
+        if (violations.isEmpty()) {
+            checkSettled();
+        }
+        violations.addAll(0, table.violations());
+        return new Result(seed, violations, workerMillis / 3_600_000.0, new EnumMap<>(table.faults()), workerFaults,
+                table.calls());
+    }
+
+    private long now() {
+        return clock.now(TimeUnit.MILLISECONDS);
+    }
+
+    private List<SimWorker> live() {
+        return workers.stream().filter(w -> !w.clock.dead()).toList();
+    }
+
+    // ------------------------------------------------------------------ the world
+
+    private String newShard(List<String> parents) {
+        String id = String.format("shard-%04d", nextShard++);
+        shards.put(id, parents);
+        open.add(id);
+        return id;
+    }
+
+    private boolean closed(String shardId) {
+        return !open.contains(shardId);
+    }
+
+    private void discover() {
+        Map<String, List<String>> snapshot = Map.copyOf(shards);
+        for (SimWorker worker : live()) {
+            worker.clock.schedule(() -> worker.coordinator.shardsDiscovered(snapshot));
+        }
+    }
+
+    private void join() {
+        String id;
+        List<SimWorker> dead = workers.stream().filter(w -> w.clock.dead()).toList();
+        List<String> reusable = dead.stream().map(w -> w.id).distinct()
+                .filter(old -> live().stream().noneMatch(w -> w.id.equals(old))).toList();
+        if (!reusable.isEmpty() && random.nextInt(3) == 0) {
+            // restarted with the same id (never while a process with that id lives: a reused live id is open, issue 13)
+            id = reusable.get(random.nextInt(reusable.size()));
+        } else {
+            id = "worker-" + nextWorker++;
+        }
+        SimWorker worker = new SimWorker(id);
+        workers.add(worker);
+        event("JOINED", worker);
+        worker.clock.schedule(() -> {
+            worker.coordinator.start();
+            worker.coordinator.shardsDiscovered(Map.copyOf(shards));
+        });
+    }
+
+    private void chaos() {
+        List<SimWorker> live = live();
+        if (live.isEmpty()) {
+            // the last worker left or was killed while another was leaving: the operator starts one
+            join();
+            return;
+        }
+        int roll = random.nextInt(1000);
+        if (roll < 3 && live.size() > 1) {
+            SimWorker victim = live.get(random.nextInt(live.size()));
+            victim.coordinator.stop();
+            victim.clock.kill();
+            event("KILLED", victim);
+            workerFaults.merge("kill", 1L, Long::sum);
+        } else if (roll < 6) {
+            SimWorker victim = live.get(random.nextInt(live.size()));
+            if (!victim.clock.paused()) {
+                victim.clock.pause();
+                event("PAUSED", victim);
+                long pause = FAILOVER.toMillis() / 2 + random.nextInt((int) (3 * FAILOVER.toMillis()));
+                clock.schedule(() -> {
+                    if (victim.clock.paused()) {
+                        event("RESUMED", victim);
+                        victim.clock.resume();
+                    }
+                }, pause, TimeUnit.MILLISECONDS);
+                workerFaults.merge("pause", 1L, Long::sum);
+            }
+        } else if (roll < 9 && live.size() < 6) {
+            join();
+            workerFaults.merge("join", 1L, Long::sum);
+        } else if (roll < 11 && live.size() > 1) {
+            SimWorker leaving = live.get(random.nextInt(live.size()));
+            if (!leaving.clock.paused()) {
+                workerFaults.merge("leave", 1L, Long::sum);
+                event("LEAVING", leaving);
+                leaving.coordinator.releaseAll().subscribe(v -> { }, e -> { }, () -> {
+                    leaving.clock.kill();
+                });
+                clock.schedule(leaving.clock::kill, 5_000, TimeUnit.MILLISECONDS);
+            }
+        } else if (roll < 16 && shards.size() < 60) {
+            String parent = open.get(random.nextInt(open.size()));
+            open.remove(parent);
+            boolean split = random.nextInt(8) == 0;
+            newShard(List.of(parent));
+            if (split) {
+                newShard(List.of(parent));
+            }
+            workerFaults.merge(split ? "split" : "rollover", 1L, Long::sum);
+            discover();
+        }
+    }
+
+    private void step() {
+        for (SimWorker worker : live()) {
+            if (!worker.clock.paused()) {
+                worker.read();
+            }
+        }
+        if (now() % 5_000 == 0) {
+            discover();
+        }
+        clock.advanceTimeBy(Duration.ofMillis(STEP_MS));
+        workerMillis += STEP_MS * live().size();
+        check();
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    private void check() {
+        long now = now();
+        List<SimWorker> running = live().stream().filter(w -> !w.clock.paused()).toList();
+        java.util.Set<String> stale = new java.util.HashSet<>();
+        for (String shardId : shards.keySet()) {
+            List<String> holders = new ArrayList<>();
+            for (SimWorker worker : running) {
+                if (worker.coordinator.held(shardId) != null) {
+                    holders.add(worker.id + "#" + worker.serial);
+                    if (!worker.id.equals(table.owner(shardId))) {
+                        String key = worker.serial + "|" + shardId;
+                        stale.add(key);
+                        long since = staleSince.computeIfAbsent(key, k -> now);
+                        if (now - since > WINDOW_MS) {
+                            fail("worker " + worker.id + " believes it holds " + shardId + " for " + (now - since)
+                                    + " ms while the table says owner " + table.owner(shardId));
+                        }
+                    }
+                }
+            }
+            if (holders.size() > 1) {
+                long since = overlapSince.computeIfAbsent(shardId, k -> now);
+                if (now - since > WINDOW_MS) {
+                    fail("workers " + holders + " all believe they hold " + shardId + " for " + (now - since)
+                            + " ms (window " + WINDOW_MS + " ms)");
+                }
+            } else {
+                overlapSince.remove(shardId);
+            }
+        }
+        staleSince.keySet().retainAll(stale);
+    }
+
+    private void checkSettled() {
+        List<SimWorker> live = live();
+        int eligible = 0;
+        Map<String, Integer> perWorker = new HashMap<>();
+        for (String shardId : shards.keySet()) {
+            if (table.ended(shardId)) {
+                continue;
+            }
+            boolean parentsEnded = shards.get(shardId).stream().allMatch(table::ended);
+            if (!parentsEnded) {
+                fail("after the quiet phase shard " + shardId + " waits for a parent that never ended: "
+                        + shards.get(shardId));
+                continue;
+            }
+            eligible++;
+            List<String> holders = live.stream().filter(w -> w.coordinator.held(shardId) != null).map(w -> w.id).toList();
+            if (holders.isEmpty()) {
+                fail("stall: no worker reads shard " + shardId + " after the quiet phase (table: " + table.item(shardId) + ")");
+            }
+            for (String holder : holders) {
+                perWorker.merge(holder, 1, Integer::sum);
+            }
+        }
+        int bound = (eligible + live.size() - 1) / live.size() + 1;
+        for (Map.Entry<String, Integer> count : perWorker.entrySet()) {
+            if (count.getValue() > bound) {
+                fail("imbalance: worker " + count.getKey() + " holds " + count.getValue() + " of " + eligible
+                        + " leases among " + live.size() + " workers (bound " + bound + "): " + perWorker);
+            }
+        }
+    }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LeaseSimulation.class);
+
+    private void event(String what, SimWorker worker) {
+        if (log.isDebugEnabled()) {
+            log.debug("t={} {} {}", now(), worker.clock, what);
+        }
+    }
+
+    private void fail(String violation) {
+        violations.add("t=" + now() + "ms " + violation);
+    }
+
+    // ------------------------------------------------------------------ a worker and its receiver
+
+    private final class SimWorker implements LeaseCoordinator.Listener {
+        final String id;
+        final int serial = workers.size();
+        final WorkerClock clock;
+        final LeaseCoordinator coordinator;
+        final Map<String, Long> readingSince = new HashMap<>();
+        final Map<String, Boolean> saving = new HashMap<>();
+
+        SimWorker(String id) {
+            this.id = id;
+            this.clock = new WorkerClock(LeaseSimulation.this.clock, id + "#" + serial);
+            LeaseOptions options = LeaseOptions.builder()
+                    .client(table.clientFor(clock))
+                    .tableName("leases")
+                    .workerId(id)
+                    .failoverTime(FAILOVER)
+                    .build();
+            this.coordinator = new LeaseCoordinator(options, "arn:sim:stream", clock, this);
+        }
+
+        @Override
+        public void acquired(Lease lease) {
+        }
+
+        @Override
+        public void lost(String shardId) {
+            readingSince.remove(shardId);
+        }
+
+        @Override
+        public void handoffRequested(String shardId) {
+            // as LeaseAssignment: stop reading, commit, then hand over; a failure is only logged
+            readingSince.remove(shardId);
+            clock.schedule(() -> commit(shardId, false)
+                    .onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                    .then(coordinator.handOff(shardId))
+                    .subscribe(v -> { }, e -> { }), random.nextInt(500), TimeUnit.MILLISECONDS);
+        }
+
+        private reactor.core.publisher.Mono<Void> commit(String shardId, boolean ended) {
+            return coordinator.checkpointStore().save("arn:sim:stream",
+                    List.of(new ShardCheckpoint(shardId, String.format("%012d", ++sequence), ended)));
+        }
+
+        void read() {
+            long now = now();
+            for (String shardId : shards.keySet()) {
+                if (coordinator.held(shardId) == null) {
+                    readingSince.remove(shardId);
+                    continue;
+                }
+                long since = readingSince.computeIfAbsent(shardId, k -> now);
+                if (saving.getOrDefault(shardId, false) || random.nextInt(10) != 0) {
+                    continue;
+                }
+                boolean ended = closed(shardId) && now - since >= READ_MS;
+                saving.put(shardId, true);
+                commit(shardId, ended).doFinally(s -> saving.remove(shardId)).subscribe(v -> { }, e -> { });
+            }
+        }
+    }
+}
