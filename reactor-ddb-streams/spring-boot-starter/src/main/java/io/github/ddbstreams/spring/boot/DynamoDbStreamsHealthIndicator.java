@@ -122,7 +122,8 @@ public final class DynamoDbStreamsHealthIndicator implements HealthIndicator {
 
     /** Throttles and failed records per second since the previous check (0 at the first). */
     private double[] rates() {
-        Sample now = new Sample(System.nanoTime(), sum(DynamoDbStreamsMeters.THROTTLES, table),
+        // the registry's clock: the one its meters use, and a MockClock in tests
+        Sample now = new Sample(registry.config().clock().monotonicTime(), sum(DynamoDbStreamsMeters.THROTTLES, table),
                 sum(DynamoDbStreamsMeters.ERROR_FAILED_RECORDS, null));
         synchronized (lock) {
             Sample before = previous;

@@ -14,7 +14,9 @@ import io.github.ddbstreams.record.ChangeRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
@@ -26,7 +28,8 @@ import reactor.core.publisher.Sinks;
 class DynamoDbStreamsHealthIndicatorTest {
 
     private final Sinks.Many<ChangeRecord> records = Sinks.many().multicast().onBackpressureBuffer();
-    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final MockClock clock = new MockClock();
+    private final MeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     private final AtomicLong behindLatestMillis = new AtomicLong();
     private final DynamoDbStreamsProperties properties = new DynamoDbStreamsProperties();
     private final DynamoDbStreamsPipelineRunner runner = new DynamoDbStreamsPipelineRunner(new FakeReceiver(),
@@ -85,7 +88,7 @@ class DynamoDbStreamsHealthIndicatorTest {
     }
 
     @Test
-    void health_whenThrottlingOrFailedRecordsPassTheirRates_isDegraded() throws InterruptedException {
+    void health_whenThrottlingOrFailedRecordsPassTheirRates_isDegraded() {
         properties.getHealth().setMaxThrottleRate(1.0);
         properties.getHealth().setMaxFailedRecordRate(1.0);
         Counter throttles = Counter.builder(DynamoDbStreamsMeters.THROTTLES.meterName()).tag("table", "Orders")
@@ -97,11 +100,11 @@ class DynamoDbStreamsHealthIndicatorTest {
         assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
         throttles.increment(1_000);
         failed.increment(1_000);
-        Thread.sleep(50);
+        clock.add(Duration.ofMillis(50));
         Health throttled = indicator.health();
         assertThat(throttled.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
         assertThat((List<?>) throttled.getDetails().get("problems")).hasSize(2);
-        Thread.sleep(50);
+        clock.add(Duration.ofMillis(50));
         assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
     }
 
