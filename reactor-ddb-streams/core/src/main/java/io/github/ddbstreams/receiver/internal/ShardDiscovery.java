@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
+import io.github.ddbstreams.record.StreamArns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -88,9 +89,7 @@ final class ShardDiscovery {
         if (options.tableName() != null) {
             return options.tableName();
         }
-        int start = arn.indexOf(":table/");
-        int end = arn.indexOf("/stream/");
-        return start >= 0 && end > start ? arn.substring(start + 7, end) : "unknown";
+        return StreamArns.tableName(arn).orElse("unknown");
     }
 
     /** Every shard of the stream, all pages. */

@@ -11,6 +11,7 @@ import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
+import io.github.ddbstreams.record.StreamArns;
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.beans.BeansException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -238,8 +239,6 @@ final class PropertiesMapping {
         if (arn == null) {
             return null;
         }
-        int start = arn.indexOf(":table/");
-        int end = arn.indexOf("/stream/");
-        return start >= 0 && end > start ? arn.substring(start + 7, end) : null;
+        return StreamArns.tableName(arn).orElse(null);
     }
 }

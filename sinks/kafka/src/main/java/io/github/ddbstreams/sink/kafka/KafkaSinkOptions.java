@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.record.StreamArns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.kafka.clients.producer.Producer;
@@ -130,13 +131,8 @@ public final class KafkaSinkOptions {
      * @throws IllegalArgumentException when the ARN has no {@code :table/<name>/stream/} part
      */
     public static String tableName(String streamArn) {
-        Objects.requireNonNull(streamArn, "streamArn");
-        int start = streamArn.indexOf(":table/");
-        int end = start < 0 ? -1 : streamArn.indexOf("/stream/", start + 7);
-        if (start < 0 || end <= start + 7) {
-            throw new IllegalArgumentException("not a DynamoDB stream ARN (no ':table/<name>/stream/'): " + streamArn);
-        }
-        return streamArn.substring(start + 7, end);
+        return StreamArns.tableName(streamArn).orElseThrow(() -> new IllegalArgumentException(
+                "not a DynamoDB stream ARN (no ':table/<name>/stream/'): " + streamArn));
     }
 
     /** The bootstrap servers ({@code host:port,...}), or {@code null} when given in {@link #producerProperties()}. */
