@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.lease.internal.Lease;
 import io.github.ddbstreams.lease.internal.LeaseCoordinator;
@@ -59,7 +60,7 @@ final class LeaseAssignment implements ShardAssignment {
     }
 
     /** The lease table as checkpoint store: writes are conditional on owning the lease. */
-    io.github.ddbstreams.checkpoint.CheckpointStore checkpointStore() {
+    CheckpointStore checkpointStore() {
         return coordinator.checkpointStore();
     }
 

@@ -46,6 +46,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private final ShardDiscovery discovery;
     private final CheckpointCommitter committer;
     private final StartupWatch startupWatch;
+    /** Told of every retried failure: throttles to the metrics, the cause to the start-up watch. */
+    private final Faults.Observer observer = this::retrying;
 
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
@@ -73,7 +75,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.closeOwnedResources = closeOwnedResources;
         this.emitter = emitter;
         this.startupWatch = new StartupWatch(options, streams, dynamoDb);
-        this.discovery = new ShardDiscovery(options, streams, dynamoDb, this::retrying);
+        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer);
         this.committer = new CheckpointCommitter(store, () -> streamArn, () -> metrics);
     }
 
@@ -366,7 +368,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
 
     @Override
     public Faults.Observer observer() {
-        return this::retrying;
+        return observer;
     }
 
     private void retrying(Throwable failure, boolean throttled) {
