@@ -5,7 +5,9 @@
  * iterators, slows down or drops chosen calls of real SDK clients), a scripted fake DynamoDB Streams client
  * for exact fault injection under virtual time, and {@code SimulatedStreamsService}, a DynamoDB Streams HTTP
  * endpoint at production shape (many partitions, rotations and splits on a compressed clock, retention, the
- * service's limits, call counters) for the real SDK client. Depends on no other module of this project, so every module's
+ * service's limits, call counters) for the real SDK client. {@code JavaProcess} runs a main class in a child JVM on the test
+ * class path that a test can kill ({@code SIGKILL}), freeze ({@code SIGSTOP}) and resume ({@code SIGCONT}), for
+ * tests of several worker processes. Depends on no other module of this project, so every module's
  * tests can use it.
  */
 package io.github.ddbstreams.testkit;
