@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * ({@code v}), how many writes were applied to the key ({@code applies}) and by whom. A record is applied only if
  * its version is higher than the stored one, with a transaction that updates the sink item (conditional on the
  * {@code applies} count read just before, so two workers racing on a key retry instead of overwriting) and appends
- * the row {@code (key, "A" + applies)} to the log table with the version, worker, time and sequence number. A
+ * the row {@code (key, "A" + applies)} to the log table with the version, worker, time, sequence number and shard. A
  * record whose version is not higher is refused and appended as {@code (key, "R" + worker + …)}. So the log holds
  * every write attempt, and the applied ones in the exact order the sink applied them.
  *
@@ -170,6 +170,7 @@ public final class VersionedSinkWorkerMain {
         row.put("worker", AttributeValue.fromS(workerId));
         row.put("atMicros", number(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now())));
         row.put("sequenceNumber", AttributeValue.fromS(record.sequenceNumber()));
+        row.put("shardId", AttributeValue.fromS(record.shardId()));
         return row;
     }
 
