@@ -15,7 +15,7 @@ import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.migration.ShardResume.Position;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -41,11 +41,11 @@ class KclLeaseTableImportTest {
     private final AtomicInteger scanCount = new AtomicInteger();
     private final Map<String, String> streamShards = new LinkedHashMap<>();
     // never called: the tests hand the import a scripted table and shard list
-    private final DynamoDbAsyncClient dynamoDb = DynamoDbAsyncClient.builder().region(Region.US_EAST_1).build();
-    private final DynamoDbStreamsAsyncClient streams = DynamoDbStreamsAsyncClient.builder().region(Region.US_EAST_1).build();
+    private static final DynamoDbAsyncClient dynamoDb = DynamoDbAsyncClient.builder().region(Region.US_EAST_1).build();
+    private static final DynamoDbStreamsAsyncClient streams = DynamoDbStreamsAsyncClient.builder().region(Region.US_EAST_1).build();
 
-    @AfterEach
-    void closeClients() {
+    @AfterAll
+    static void closeClients() {
         dynamoDb.close();
         streams.close();
     }
