@@ -114,7 +114,8 @@ public final class KclLeaseTableImport {
         LeaseTableReader reader = () -> Flux.from(options.client()
                         .scanPaginator(r -> r.tableName(table).consistentRead(true)).items())
                 .collectList()
-                .onErrorMap(ResourceNotFoundException.class,
+                // the paginator fails with the SDK's exception wrapped in a CompletionException
+                .onErrorMap(e -> e instanceof ResourceNotFoundException || e.getCause() instanceof ResourceNotFoundException,
                         e -> new KclLeaseTableException("KCL lease table " + table + " does not exist", e));
         ShardLister lister = arn -> describe(options, arn, null)
                 .expand(page -> page.streamDescription().lastEvaluatedShardId() == null ? Mono.empty()
