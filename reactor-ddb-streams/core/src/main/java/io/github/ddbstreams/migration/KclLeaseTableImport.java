@@ -196,6 +196,10 @@ public final class KclLeaseTableImport {
      * none, {@link #apply applies} this import to {@code store}; every other call goes to {@code store}. Several
      * receivers may share it. A failed import fails the load, so the receiver does not start.
      *
+     * <p>Two receivers starting together on an empty store may both import (the same plan); the store is checked
+     * again right before the write, so only one whose first commit falls inside that gap can see its checkpoint
+     * written back to the KCL's, which re-delivers records but never skips one.
+     *
      * <pre>{@code
      * ReceiverOptions.builder().tableName("Orders").checkpointStore(kcl.seeding(store)).build();
      * }</pre>
