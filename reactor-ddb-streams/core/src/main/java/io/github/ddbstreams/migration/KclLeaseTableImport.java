@@ -197,8 +197,8 @@ public final class KclLeaseTableImport {
      * receivers may share it. A failed import fails the load, so the receiver does not start.
      *
      * <p>Two receivers starting together on an empty store may both import (the same plan); the store is checked
-     * again right before the write, so only one whose first commit falls inside that gap can see its checkpoint
-     * written back to the KCL's, which re-delivers records but never skips one.
+     * again right before the write, but a checkpoint the other receiver commits in between can be overwritten by
+     * the KCL's older one: records are then delivered again, none is skipped.
      *
      * <pre>{@code
      * ReceiverOptions.builder().tableName("Orders").checkpointStore(kcl.seeding(store)).build();
