@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
 /**
  * Starts this library where a KCL application stopped: reads the KCL's lease table once and resumes every shard
@@ -117,13 +118,7 @@ public final class KclLeaseTableImport {
                 // the paginator fails with the SDK's exception wrapped in a CompletionException
                 .onErrorMap(e -> e instanceof ResourceNotFoundException || e.getCause() instanceof ResourceNotFoundException,
                         e -> new KclLeaseTableException("KCL lease table " + table + " does not exist", e));
-        ShardLister lister = arn -> describe(options, arn, null)
-                .expand(page -> page.streamDescription().lastEvaluatedShardId() == null ? Mono.empty()
-                        : describe(options, arn, page.streamDescription().lastEvaluatedShardId()))
-                .concatMapIterable(page -> page.streamDescription().shards())
-                .collect(LinkedHashMap::new, (Map<String, String> shards, Shard shard) ->
-                        shards.put(shard.shardId(), shard.parentShardId()));
-        return new KclLeaseTableImport(options, reader, lister);
+        return new KclLeaseTableImport(options, reader, shardLister(options.streamsClient()));
     }
 
     /** The options of this import. */
@@ -233,9 +228,19 @@ public final class KclLeaseTableImport {
 
     // ---------------------------------------------------------------- reading
 
-    private static Mono<DescribeStreamResponse> describe(KclImportOptions options, String arn, String startShardId) {
-        return Mono.fromFuture(() -> options.streamsClient()
-                .describeStream(r -> r.streamArn(arn).exclusiveStartShardId(startShardId)));
+    /** Every shard of a stream with its parent, following every {@code DescribeStream} page. */
+    static ShardLister shardLister(DynamoDbStreamsAsyncClient streams) {
+        return arn -> describe(streams, arn, null)
+                .expand(page -> page.streamDescription().lastEvaluatedShardId() == null ? Mono.empty()
+                        : describe(streams, arn, page.streamDescription().lastEvaluatedShardId()))
+                .concatMapIterable(page -> page.streamDescription().shards())
+                .collect(LinkedHashMap::new, (Map<String, String> shards, Shard shard) ->
+                        shards.put(shard.shardId(), shard.parentShardId()));
+    }
+
+    private static Mono<DescribeStreamResponse> describe(DynamoDbStreamsAsyncClient streams, String arn,
+            String startShardId) {
+        return Mono.fromFuture(() -> streams.describeStream(r -> r.streamArn(arn).exclusiveStartShardId(startShardId)));
     }
 
     private static <T> Mono<T> ifEmpty(String streamArn, CheckpointStore store, Mono<T> then) {

@@ -15,6 +15,7 @@ import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.InMemoryCheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.migration.ShardResume.Position;
+import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -287,6 +288,20 @@ class KclLeaseTableImportTest {
                 .expectError(KclLeaseTableException.class)
                 .verify();
         assertThat(store.snapshot(ORDERS)).isEmpty();
+    }
+
+    @Test
+    void shardLister_followsEveryDescribeStreamPage() {
+        FakeDynamoDbStreams fake = FakeDynamoDbStreams.create(ORDERS).describeStreamPageSize(2)
+                .addShard(GRANDPARENT).closeShard(GRANDPARENT)
+                .addShard(PARENT, GRANDPARENT).closeShard(PARENT)
+                .addShard(CHILD, PARENT).addShard(SIBLING, PARENT).addShard(NEWER, CHILD);
+
+        Map<String, String> shards = KclLeaseTableImport.shardLister(fake).shards(ORDERS).block();
+
+        stream(GRANDPARENT, null, PARENT, GRANDPARENT, CHILD, PARENT, SIBLING, PARENT, NEWER, CHILD);
+        assertThat(shards).containsExactlyEntriesOf(streamShards);
+        assertThat(fake.count(FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)).isEqualTo(3);
     }
 
     // ---------------------------------------------------------------- options
