@@ -8,6 +8,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.migration.KclImportOptions;
+import io.github.ddbstreams.migration.KclLeaseTableImport;
 import io.github.ddbstreams.operators.FilterCriteria;
 import io.github.ddbstreams.operators.Filters;
 import io.github.ddbstreams.operators.InvalidFilterPatternException;
@@ -135,6 +138,21 @@ final class TailCommand implements Callable<Integer> {
                     + " code 1; backoff 100 ms doubling to 10 s, so 10 (default) rides out about 45 s of outage.")
     long maxRetries;
 
+    @Option(names = "--from-kcl-lease-table", paramLabel = "<table>",
+            description = {"Start every shard right after the checkpoint a KCL application (with the DynamoDB"
+                    + " Streams Kinesis adapter) left in this lease table, usually named after the application."
+                    + " Refuses while the KCL still runs. Shards the KCL never started begin at --from."})
+    String kclLeaseTable;
+
+    @Option(names = "--dry-run",
+            description = "With --from-kcl-lease-table: print where every shard would resume, read nothing, and exit.")
+    boolean dryRun;
+
+    @Option(names = "--kcl-observation-window", paramLabel = "<duration>", converter = Converters.DurationConverter.class,
+            description = "With --from-kcl-lease-table: how long to watch the lease counters for a running KCL"
+                    + " (at least its failover time). Default: 20s.")
+    Duration kclObservationWindow = KclImportOptions.DEFAULT_OBSERVATION_WINDOW;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -169,7 +187,18 @@ final class TailCommand implements Callable<Integer> {
         try (DynamoDbAsyncClient dynamoDb = configure(DynamoDbAsyncClient.builder(), endpoint, eventLoops).build();
              DynamoDbStreamsAsyncClient streams = configure(DynamoDbStreamsAsyncClient.builder(),
                      streamsEndpoint != null ? streamsEndpoint : endpoint, eventLoops).build()) {
-            return tail(receiverOptions.toBuilder().dynamoDbClient(dynamoDb).streamsClient(streams).build(), criteria);
+            ReceiverOptions.Builder withClients = receiverOptions.toBuilder().dynamoDbClient(dynamoDb).streamsClient(streams);
+            if (kclLeaseTable != null) {
+                KclLeaseTableImport kcl = KclLeaseTableImport.create(KclImportOptions.builder().client(dynamoDb)
+                        .streamsClient(streams).leaseTableName(kclLeaseTable).observationWindow(kclObservationWindow)
+                        .build());
+                if (dryRun) {
+                    return printPlan(kcl, dynamoDb);
+                }
+                // the tool keeps no checkpoints: each run starts from the KCL's
+                withClients.checkpointStore(kcl.seeding(CheckpointStore.inMemory()));
+            }
+            return tail(withClients.build(), criteria);
         } finally {
             eventLoops.eventLoopGroup().shutdownGracefully(0, EVENT_LOOP_SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(EVENT_LOOP_SHUTDOWN.toMillis());
@@ -210,6 +239,23 @@ final class TailCommand implements Callable<Integer> {
         return Tail.EXIT_OK;
     }
 
+    /** {@code --dry-run}: the KCL import plan on stdout. */
+    private int printPlan(KclLeaseTableImport kcl, DynamoDbAsyncClient dynamoDb) {
+        try {
+            Mono<String> arn = source.streamArn != null ? Mono.just(source.streamArn)
+                    : Mono.fromFuture(() -> dynamoDb.describeTable(r -> r.tableName(source.table)))
+                            .flatMap(response -> Mono.justOrEmpty(response.table().latestStreamArn()))
+                            .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                    "table '" + source.table + "' has no stream")));
+            out.println(arn.flatMap(kcl::plan).block().describe());
+            out.flush();
+            return Tail.EXIT_OK;
+        } catch (RuntimeException e) {
+            err.println("tail: " + describe(Exceptions.unwrap(e)));
+            return Tail.EXIT_FAILURE;
+        }
+    }
+
     /** Checks the rules between options that picocli cannot; returns the parsed filters, or null for none. */
     private FilterCriteria checkArguments() {
         if (count != null && count < 1) {
@@ -222,6 +268,12 @@ final class TailCommand implements Callable<Integer> {
         }
         if (pollInterval.isNegative()) {
             throw invalid("--poll-interval", "must not be negative, was " + pollInterval);
+        }
+        if (dryRun && kclLeaseTable == null) {
+            throw invalid("--dry-run", "needs --from-kcl-lease-table");
+        }
+        if (kclObservationWindow.isNegative()) {
+            throw invalid("--kcl-observation-window", "must not be negative, was " + kclObservationWindow);
         }
         if (endpoint != null) {
             requireHttpUrl(endpoint, "--endpoint");

@@ -44,6 +44,7 @@ class TailArgumentsTest {
         "--table ab                                     | --table",
         "--stream-arn not-an-arn                        | --stream-arn",
         "--table Orders --bogus                         | --bogus",
+        "--table Orders --dry-run                       | --dry-run",
     })
     void run_withBadArguments_exitsWithTwoAndAMessageNamingTheArgument(String args, String named) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

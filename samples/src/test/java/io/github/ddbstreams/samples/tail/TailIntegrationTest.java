@@ -25,7 +25,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /** The tail tool, run in-process with {@code --endpoint} against a real DynamoDB Local; a fresh table per test. */
@@ -218,6 +224,44 @@ class TailIntegrationTest {
 
         assertThat(result.exitCode).isEqualTo(Tail.EXIT_FAILURE);
         assertThat(result.err).containsIgnoringCase("unable to execute http request");
+    }
+
+    @Test
+    void tail_fromKclLeaseTable_dryRunPrintsThePlan_thenPrintsOnlyRecordsAfterTheKclCheckpoint() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            put(item("kcl-" + i, i));
+        }
+        List<String> sequenceNumbers = new ArrayList<>();
+        for (JsonNode event : tail("--table", table, "--count", "6").json()) {
+            sequenceNumbers.add(event.at("/dynamodb/SequenceNumber").asText());
+        }
+        String streamArn = dynamoDb.syncClient().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        String shardId = dynamoDb.streamsAsyncClient().describeStream(b -> b.streamArn(streamArn)).join()
+                .streamDescription().shards().get(0).shardId();
+        // a lease table as the KCL 1.x adapter leaves it: the KCL processed and checkpointed the first 4 records
+        String leaseTable = table + "-kcl";
+        dynamoDb.createTable(CreateTableRequest.builder().tableName(leaseTable)
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("leaseKey")
+                        .attributeType(ScalarAttributeType.S).build())
+                .keySchema(KeySchemaElement.builder().attributeName("leaseKey").keyType(KeyType.HASH).build())
+                .billingMode(BillingMode.PAY_PER_REQUEST).build());
+        dynamoDb.syncClient().putItem(b -> b.tableName(leaseTable).item(Map.of(
+                "leaseKey", AttributeValue.fromS(shardId),
+                "leaseOwner", AttributeValue.fromS("kcl-worker-1"),
+                "leaseCounter", AttributeValue.fromN("17"),
+                "checkpoint", AttributeValue.fromS(sequenceNumbers.get(3)),
+                "checkpointSubSequenceNumber", AttributeValue.fromN("0"),
+                "ownerSwitchesSinceCheckpoint", AttributeValue.fromN("0"))));
+
+        Result plan = tail("--table", table, "--from-kcl-lease-table", leaseTable, "--dry-run",
+                "--kcl-observation-window", "0s");
+        Result result = tail("--table", table, "--from-kcl-lease-table", leaseTable, "--kcl-observation-window", "0s",
+                "--format", "keys", "--count", "2");
+
+        assertThat(plan.exitCode).as(plan.err).isZero();
+        assertThat(plan.out).contains(shardId + " → after " + sequenceNumbers.get(3) + " (KCL checkpoint)");
+        assertThat(result.exitCode).as(result.err).isZero();
+        assertThat(result.lines()).containsExactly("{\"pk\":\"kcl-4\"}", "{\"pk\":\"kcl-5\"}");
     }
 
     private void put(Map<String, AttributeValue> item) {
