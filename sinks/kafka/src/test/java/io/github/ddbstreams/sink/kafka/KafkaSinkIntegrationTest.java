@@ -164,7 +164,7 @@ class KafkaSinkIntegrationTest {
         createTopic(table, Map.of());
         // short timeouts: while the broker is down, sends fail within seconds and ErrorHandling retries them
         KafkaSink sink = KafkaSink.create(sinkOptions()
-                .deliveryTimeout(Duration.ofSeconds(8)).requestTimeout(Duration.ofSeconds(3)).maxBlock(Duration.ofSeconds(3))
+                .deliveryTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(2)).maxBlock(Duration.ofSeconds(2))
                 .build());
         List<Op> ops = plan(5000, 300, 3);
         List<ChangeRecord> seen = new CopyOnWriteArrayList<>();
@@ -183,10 +183,11 @@ class KafkaSinkIntegrationTest {
             log.info("restarted Kafka after {} records", seen.size());
 
             await().atMost(Duration.ofMinutes(1)).until(() -> seen.size() >= 3000);
+            int failedBeforeTheKill = failedWrites.get();
             kafka.kill();
             log.info("killed Kafka after {} records", seen.size());
-            // stay down longer than the delivery timeout so that sends fail and are retried
-            await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
+            // stay down until sends failed (after the delivery timeout) and are being retried
+            await().atMost(Duration.ofMinutes(1)).until(() -> failedWrites.get() > failedBeforeTheKill);
             kafka.restart();
             log.info("Kafka back after the kill");
 
