@@ -45,10 +45,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -62,15 +58,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /**
  * {@link KafkaSink} between a real DynamoDB Local stream and a real Kafka broker: receiver → batching →
  * error handling → sink, then the topic is read back and compared with what was written to the table.
- *
- * <p>The tests run side by side (each has its own table and topic) on the class's two servers, except the one that
- * restarts and kills the broker, which holds it alone.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class KafkaSinkIntegrationTest {
-
-    /** The class's broker: shared by the tests, held alone by the one that restarts it. */
-    private static final String BROKER = "KafkaSinkIntegrationTest.broker";
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSinkIntegrationTest.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,7 +90,6 @@ class KafkaSinkIntegrationTest {
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @ResourceLock(value = BROKER, mode = ResourceAccessMode.READ)
     void pipeline_with5000ChangesOver300Keys_leavesEveryChangeOfEachKeyInOrder() {
         String table = newName("orders");
         dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
@@ -122,7 +110,6 @@ class KafkaSinkIntegrationTest {
     }
 
     @Test
-    @ResourceLock(value = BROKER, mode = ResourceAccessMode.READ)
     void replayedStretch_appendsDuplicates_andTheNewestPerKeyStillEqualsTheSource() {
         String table = newName("replay");
         dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
@@ -157,14 +144,13 @@ class KafkaSinkIntegrationTest {
     }
 
     @Test
-    @ResourceLock(BROKER)
     void kafkaRestartedAndKilledMidRun_losesNothingOnceBack() {
         String table = newName("outage");
         dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
         createTopic(table, Map.of());
         // short timeouts: while the broker is down, sends fail within seconds and ErrorHandling retries them
         KafkaSink sink = KafkaSink.create(sinkOptions()
-                .deliveryTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(2)).maxBlock(Duration.ofSeconds(2))
+                .deliveryTimeout(Duration.ofSeconds(8)).requestTimeout(Duration.ofSeconds(3)).maxBlock(Duration.ofSeconds(3))
                 .build());
         List<Op> ops = plan(5000, 300, 3);
         List<ChangeRecord> seen = new CopyOnWriteArrayList<>();
@@ -204,7 +190,6 @@ class KafkaSinkIntegrationTest {
     }
 
     @Test
-    @ResourceLock(value = BROKER, mode = ResourceAccessMode.READ)
     void recordTheBrokerRejects_isThatRecordsFailure_andReachesTheFailureDestination() throws Exception {
         String table = newName("rejects");
         String failureTable = table + "-failures";
