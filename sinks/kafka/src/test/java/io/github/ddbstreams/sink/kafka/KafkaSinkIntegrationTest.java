@@ -173,7 +173,7 @@ class KafkaSinkIntegrationTest {
             kafka.kill();
             log.info("killed Kafka after {} records", seen.size());
             // stay down until sends failed (after the delivery timeout) and are being retried
-            await().atMost(Duration.ofMinutes(1)).until(() -> failedWrites.get() > failedBeforeTheKill);
+            await().atMost(Duration.ofMinutes(2)).until(() -> failedWrites.get() > failedBeforeTheKill);
             kafka.restart();
             log.info("Kafka back after the kill");
 
