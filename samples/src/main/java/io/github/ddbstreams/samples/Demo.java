@@ -85,6 +85,15 @@ public final class Demo {
 
     /** Runs the demo against running servers; returns whether every check passed. */
     static boolean run(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch, EmbeddedKafka kafka) {
+        return run(dynamoDb, openSearch, kafka, WRITE_PACE);
+    }
+
+    /**
+     * Runs the demo with a pause of {@code writePace} between two writes (the demo's pace lets a reader follow its
+     * progress lines; its checks do not depend on it, so its test writes as fast as it can: {@link Duration#ZERO}).
+     */
+    static boolean run(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch, EmbeddedKafka kafka,
+            Duration writePace) {
         long started = System.nanoTime();
         DynamoDbAsyncClient client = dynamoDb.dynamoDbAsyncClient();
         dynamoDb.createTableWithStream(TABLE, StreamViewType.NEW_AND_OLD_IMAGES);
@@ -126,7 +135,7 @@ public final class Demo {
         Disposable progress = Flux.interval(Duration.ofSeconds(1))
                 .subscribe(tick -> System.out.println(progressLine(tick + 1, meters, processed.get())));
         try {
-            SampleSupport.writeWorkload(client, TABLE, OPERATIONS, KEYS, WRITE_PACE, written).block(Duration.ofMinutes(3));
+            SampleSupport.writeWorkload(client, TABLE, OPERATIONS, KEYS, writePace, written).block(Duration.ofMinutes(3));
             long total = written.values().stream().mapToLong(Long::longValue).sum();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (processed.get() < total && System.nanoTime() < deadline) {

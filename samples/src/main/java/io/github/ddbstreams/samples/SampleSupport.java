@@ -40,8 +40,8 @@ final class SampleSupport {
         Random random = new Random(42);
         Map<String, Integer> versions = new HashMap<>();
         String[] statuses = {"NEW", "PAID", "PACKED", "SHIPPED", "DELIVERED"};
-        return Flux.range(0, operations)
-                .delayElements(pace)
+        Flux<Integer> indexes = Flux.range(0, operations);
+        return (pace.isZero() ? indexes : indexes.delayElements(pace))
                 .concatMap(i -> {
                     String orderId = String.format("order-%03d", random.nextInt(keys));
                     Integer version = versions.get(orderId);

@@ -2,6 +2,8 @@ package io.github.ddbstreams.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import io.github.ddbstreams.testkit.EmbeddedKafka;
 import io.github.ddbstreams.testkit.EmbeddedOpenSearch;
@@ -15,7 +17,7 @@ class DemoIntegrationTest {
         try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start();
                 EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.start();
                 EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            assertThat(Demo.run(dynamoDb, openSearch, kafka)).as("the demo's own verification").isTrue();
+            assertThat(Demo.run(dynamoDb, openSearch, kafka, Duration.ZERO)).as("the demo's own verification").isTrue();
         }
     }
 }

@@ -2,10 +2,12 @@ package io.github.ddbstreams.receiver.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.receiver.ReceiverStopSignal;
 import io.github.ddbstreams.record.ChangeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,13 +54,20 @@ public final class DefaultDynamoDbStreamsReceiver implements DynamoDbStreamsRece
             dynamoDb = DynamoDbAsyncClient.create();
             owned.add(dynamoDb);
         }
+        // run by the session once stopped: after its final commit and lease release
+        Optional<ReceiverStopSignal> stopSignal = ReceiverStopSignal.in(
+                sink != null ? sink.contextView() : groups.contextView());
         Runnable closeOwned = () -> {
-            for (SdkAutoCloseable resource : owned) {
-                try {
-                    resource.close();
-                } catch (RuntimeException e) {
-                    log.warn("Closing {} failed", resource, e);
+            try {
+                for (SdkAutoCloseable resource : owned) {
+                    try {
+                        resource.close();
+                    } catch (RuntimeException e) {
+                        log.warn("Closing {} failed", resource, e);
+                    }
                 }
+            } finally {
+                stopSignal.ifPresent(ReceiverStopSignal::stopped);
             }
         };
         // the emitter needs the session's loop, which needs the emitter: tie the knot through a holder

@@ -1,15 +1,13 @@
 package io.github.ddbstreams.spring.boot;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
+import io.github.ddbstreams.receiver.ReceiverStopSignal;
 import io.github.ddbstreams.record.ChangeRecord;
-import io.github.ddbstreams.record.RecordCheckpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,12 +22,9 @@ import reactor.core.publisher.Flux;
  * <p>Its {@link #state()} and {@link #failure()} feed the health indicator. Starting again after a stop (or
  * after a failure, with {@link #start()}) is a new subscription that resumes after the committed checkpoints.
  *
- * <p>How the wait works without a shutdown hook in the receiver: after the subscription is disposed the
- * receiver commits once more, releases its leases, then refuses further commits. The runner keeps the
- * checkpoint handle of a recent <em>acknowledged</em> record and calls its {@code commit()} (a no-op
- * acknowledgement, and a commit that joins the final one) until the receiver refuses: at that point the final
- * commit and the lease release are done. Without any acknowledged record there is nothing to commit, and the
- * runner waits for no commit (leases, if any, are still released by the receiver, asynchronously).
+ * <p>How the wait works: the receiver's records are read with a {@link ReceiverStopSignal} in their subscription's
+ * context; after the subscription is disposed the receiver commits once more, releases its leases and completes
+ * that signal, which the runner waits for.
  */
 public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
 
@@ -49,19 +44,16 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DynamoDbStreamsPipelineRunner.class);
 
-    /** Recent checkpoint handles kept to find an acknowledged one at shutdown (references only). */
-    private static final int RECENT_CHECKPOINTS = 64;
-    private static final long COMMIT_POLL_MILLIS = 20;
-
     private final DynamoDbStreamsReceiver receiver;
     private final DynamoDbStreamsPipeline pipeline;
     private final boolean autoStartup;
     private final Duration shutdownTimeout;
 
     private final Object lock = new Object();
-    private final Deque<RecordCheckpoint> recent = new ArrayDeque<>();
-    private RecordCheckpoint olderAcknowledged;
     private Disposable subscription;
+    private ReceiverStopSignal stopSignal;
+    /** Whether the pipeline subscribed to the receiver's records (else there is no reading to wait for). */
+    private AtomicBoolean reading;
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private volatile long generation;
@@ -81,11 +73,14 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
             if (state == State.RUNNING) {
                 return;
             }
-            recent.clear();
-            olderAcknowledged = null;
             failure = null;
             long current = ++generation;
-            Flux<ChangeRecord> records = receiver.receive().doOnNext(this::track);
+            ReceiverStopSignal stopped = ReceiverStopSignal.create();
+            AtomicBoolean subscribed = new AtomicBoolean();
+            stopSignal = stopped;
+            reading = subscribed;
+            Flux<ChangeRecord> records = receiver.receive().contextWrite(stopped::addTo)
+                    .doOnSubscribe(s -> subscribed.set(true));
             state = State.RUNNING;
             subscription = Flux.from(pipeline.process(records)).subscribe(
                     ignored -> { },
@@ -111,18 +106,6 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
         }
     }
 
-    private void track(ChangeRecord record) {
-        synchronized (lock) {
-            if (recent.size() == RECENT_CHECKPOINTS) {
-                RecordCheckpoint oldest = recent.removeFirst();
-                if (oldest.isAcknowledged()) {
-                    olderAcknowledged = oldest;
-                }
-            }
-            recent.addLast(record.checkpoint());
-        }
-    }
-
     /**
      * Disposes the subscription and waits, at most the shutdown timeout, for the receiver's final commit and
      * lease release. Blocks the calling thread.
@@ -130,26 +113,29 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
     @Override
     public void stop() {
         Disposable running;
-        RecordCheckpoint handle;
+        ReceiverStopSignal stopped;
+        boolean wasReading;
         synchronized (lock) {
+            wasReading = reading != null && reading.get();
             running = subscription;
             subscription = null;
+            stopped = stopSignal;
+            stopSignal = null;
             if (state == State.RUNNING) {
                 state = State.STOPPED;
             }
             generation++;
-            handle = acknowledgedHandle();
         }
         if (running == null) {
             return;
         }
         long start = System.nanoTime();
         running.dispose();
-        boolean done = awaitFinalCommit(handle, start + shutdownTimeout.toNanos());
+        boolean done = !wasReading || awaitStopped(stopped);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (done) {
-            log.info("Stopped the DynamoDB Streams pipeline in {} ms ({})", millis,
-                    handle == null ? "nothing acknowledged to commit" : "the receiver stopped: final checkpoint committed, leases released");
+            log.info("Stopped the DynamoDB Streams pipeline in {} ms ({})", millis, wasReading
+                    ? "the receiver stopped: final checkpoint committed, leases released" : "it never read the stream");
         } else {
             log.warn("Stopped the DynamoDB Streams pipeline without seeing its final commit within {}: records"
                     + " after the last commit are read again after a restart", shutdownTimeout);
@@ -165,45 +151,13 @@ public final class DynamoDbStreamsPipelineRunner implements SmartLifecycle {
         }
     }
 
-    /** The newest acknowledged handle, or {@code null} when no record was acknowledged (or seen). */
-    private RecordCheckpoint acknowledgedHandle() {
-        for (Iterator<RecordCheckpoint> it = recent.descendingIterator(); it.hasNext(); ) {
-            RecordCheckpoint checkpoint = it.next();
-            if (checkpoint.isAcknowledged()) {
-                return checkpoint;
-            }
-        }
-        return olderAcknowledged;
-    }
-
-    /** Commits through an acknowledged handle until the stopped receiver refuses: its last commit is done. */
-    private static boolean awaitFinalCommit(RecordCheckpoint handle, long deadlineNanos) {
-        if (handle == null) {
+    /** Waits, at most the shutdown timeout, for the receiver to report its reading stopped. */
+    private boolean awaitStopped(ReceiverStopSignal stopped) {
+        try {
+            stopped.whenStopped().block(shutdownTimeout);
             return true;
-        }
-        while (true) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            try {
-                handle.commit().block(Duration.ofNanos(left));
-            } catch (IllegalStateException stopped) {
-                // "has stopped": the final commit and lease release finished (a block timeout is an
-                // IllegalStateException too, and the deadline check ends the loop then)
-                if (System.nanoTime() < deadlineNanos) {
-                    return true;
-                }
-                return false;
-            } catch (RuntimeException commitFailed) {
-                log.debug("A commit while stopping failed; waiting for the receiver's own", commitFailed);
-            }
-            try {
-                Thread.sleep(COMMIT_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        } catch (IllegalStateException timeout) {
+            return stopped.isStopped();
         }
     }
 

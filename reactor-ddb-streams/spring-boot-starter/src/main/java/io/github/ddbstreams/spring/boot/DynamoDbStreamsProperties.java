@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.github.ddbstreams.receiver.Pacing;
 import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -62,6 +63,37 @@ public class DynamoDbStreamsProperties {
      * eighth of poll-interval.
      */
     private Duration minPollInterval;
+
+    /**
+     * How a shard that is not behind is polled: cost-aware (at most one GetRecords per poll-interval under
+     * traffic, one per idle-poll-interval when idle) or low-latency (at once after records, short pauses after
+     * empty responses); unset: the library's default (ReceiverOptions.DEFAULT_PACING).
+     */
+    private Pacing pacing;
+
+    /** Cost-aware pacing: the polling period of a shard that returned no record for idle-after. */
+    private Duration idlePollInterval = Duration.ofSeconds(2);
+
+    /** Cost-aware pacing: how long a shard must return no record before it is polled every idle-poll-interval. */
+    private Duration idleAfter = Duration.ofSeconds(30);
+
+    /**
+     * The most records of one shard read but not yet acknowledged; at this bound the shard waits for
+     * acknowledgements before its next GetRecords.
+     */
+    private int maxUnacknowledgedPerShard = 10_000;
+
+    /**
+     * Age at which the iterator of an idle shard started at latest is renewed by one GetRecords (below the
+     * service's 15-minute iterator lifetime).
+     */
+    private Duration iteratorRefreshInterval = Duration.ofMinutes(10);
+
+    /**
+     * How long a subscription may go without one successful DescribeStream before it fails naming the endpoint
+     * (a wrong endpoint or region).
+     */
+    private Duration startupTimeout = Duration.ofSeconds(60);
 
     /** The Limit of each GetRecords call (1..1000): also the most records buffered per shard. */
     private int maxRecordsPerRequest = 1000;
@@ -154,6 +186,54 @@ public class DynamoDbStreamsProperties {
 
     public void setMinPollInterval(Duration minPollInterval) {
         this.minPollInterval = minPollInterval;
+    }
+
+    public Pacing getPacing() {
+        return pacing;
+    }
+
+    public void setPacing(Pacing pacing) {
+        this.pacing = pacing;
+    }
+
+    public Duration getIdlePollInterval() {
+        return idlePollInterval;
+    }
+
+    public void setIdlePollInterval(Duration idlePollInterval) {
+        this.idlePollInterval = idlePollInterval;
+    }
+
+    public Duration getIdleAfter() {
+        return idleAfter;
+    }
+
+    public void setIdleAfter(Duration idleAfter) {
+        this.idleAfter = idleAfter;
+    }
+
+    public int getMaxUnacknowledgedPerShard() {
+        return maxUnacknowledgedPerShard;
+    }
+
+    public void setMaxUnacknowledgedPerShard(int maxUnacknowledgedPerShard) {
+        this.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
+    }
+
+    public Duration getIteratorRefreshInterval() {
+        return iteratorRefreshInterval;
+    }
+
+    public void setIteratorRefreshInterval(Duration iteratorRefreshInterval) {
+        this.iteratorRefreshInterval = iteratorRefreshInterval;
+    }
+
+    public Duration getStartupTimeout() {
+        return startupTimeout;
+    }
+
+    public void setStartupTimeout(Duration startupTimeout) {
+        this.startupTimeout = startupTimeout;
     }
 
     public int getMaxRecordsPerRequest() {

@@ -38,6 +38,12 @@ final class PropertiesMapping {
         RECEIVER_NAMES.put("shardDiscoveryInterval", P + "shard-discovery-interval");
         RECEIVER_NAMES.put("minPollInterval", P + "min-poll-interval");
         RECEIVER_NAMES.put("pollInterval", P + "poll-interval");
+        RECEIVER_NAMES.put("idlePollInterval", P + "idle-poll-interval");
+        RECEIVER_NAMES.put("idleAfter", P + "idle-after");
+        RECEIVER_NAMES.put("pacing", P + "pacing");
+        RECEIVER_NAMES.put("maxUnacknowledgedPerShard", P + "max-unacknowledged-per-shard");
+        RECEIVER_NAMES.put("iteratorRefreshInterval", P + "iterator-refresh-interval");
+        RECEIVER_NAMES.put("startupTimeout", P + "startup-timeout");
         RECEIVER_NAMES.put("commitInterval", P + "commit-interval");
         RECEIVER_NAMES.put("maxRetryBackoff", P + "max-retry-backoff");
         RECEIVER_NAMES.put("retryBackoff", P + "retry-backoff");
@@ -108,7 +114,12 @@ final class PropertiesMapping {
                 .maxRetryBackoff(properties.getMaxRetryBackoff())
                 .trimmedDataPolicy(properties.getTrimmedDataPolicy())
                 .creationTimePrecision(properties.getCreationTimePrecision())
-                .completeWhenStreamDisabled(properties.isCompleteWhenStreamDisabled());
+                .completeWhenStreamDisabled(properties.isCompleteWhenStreamDisabled())
+                .idlePollInterval(properties.getIdlePollInterval())
+                .idleAfter(properties.getIdleAfter())
+                .maxUnacknowledgedPerShard(properties.getMaxUnacknowledgedPerShard())
+                .iteratorRefreshInterval(properties.getIteratorRefreshInterval())
+                .startupTimeout(properties.getStartupTimeout());
         if (hasText(properties.getTableName())) {
             builder.tableName(properties.getTableName());
         } else {
@@ -116,6 +127,9 @@ final class PropertiesMapping {
         }
         if (properties.getMinPollInterval() != null) {
             builder.minPollInterval(properties.getMinPollInterval());
+        }
+        if (properties.getPacing() != null) {
+            builder.pacing(properties.getPacing());
         }
         if (properties.getMaxRetries() != null) {
             builder.maxRetries(properties.getMaxRetries());

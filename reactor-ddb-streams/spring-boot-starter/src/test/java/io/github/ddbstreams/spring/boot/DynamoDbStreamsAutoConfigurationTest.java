@@ -9,6 +9,7 @@ import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStore;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
+import io.github.ddbstreams.receiver.Pacing;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
 import io.github.ddbstreams.receiver.TrimmedDataPolicy;
@@ -49,7 +50,13 @@ class DynamoDbStreamsAutoConfigurationTest {
                         "ddb.streams.max-retry-backoff=3s",
                         "ddb.streams.trimmed-data-policy=restart-from-trim-horizon",
                         "ddb.streams.creation-time-precision=1m",
-                        "ddb.streams.complete-when-stream-disabled=true")
+                        "ddb.streams.complete-when-stream-disabled=true",
+                        "ddb.streams.pacing=cost-aware",
+                        "ddb.streams.idle-poll-interval=5s",
+                        "ddb.streams.idle-after=1m",
+                        "ddb.streams.max-unacknowledged-per-shard=500",
+                        "ddb.streams.iterator-refresh-interval=5m",
+                        "ddb.streams.startup-timeout=20s")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     ReceiverOptions options = context.getBean(ReceiverOptions.class);
@@ -67,6 +74,12 @@ class DynamoDbStreamsAutoConfigurationTest {
                     assertThat(options.trimmedDataPolicy()).isEqualTo(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON);
                     assertThat(options.creationTimePrecision()).isEqualTo(Duration.ofMinutes(1));
                     assertThat(options.completeWhenStreamDisabled()).isTrue();
+                    assertThat(options.pacing()).isEqualTo(Pacing.COST_AWARE);
+                    assertThat(options.idlePollInterval()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(options.idleAfter()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(options.maxUnacknowledgedPerShard()).isEqualTo(500);
+                    assertThat(options.iteratorRefreshInterval()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(options.startupTimeout()).isEqualTo(Duration.ofSeconds(20));
                     assertThat(options.dynamoDbClient()).isSameAs(context.getBean(DynamoDbAsyncClient.class));
                     assertThat(options.streamsClient()).isSameAs(context.getBean(DynamoDbStreamsAsyncClient.class));
                     assertThat(options.checkpointStore()).isSameAs(context.getBean(CheckpointStore.class));
@@ -93,6 +106,12 @@ class DynamoDbStreamsAutoConfigurationTest {
             assertThat(options.trimmedDataPolicy()).isEqualTo(library.trimmedDataPolicy());
             assertThat(options.creationTimePrecision()).isEqualTo(library.creationTimePrecision());
             assertThat(options.completeWhenStreamDisabled()).isEqualTo(library.completeWhenStreamDisabled());
+            assertThat(options.pacing()).isEqualTo(library.pacing());
+            assertThat(options.idlePollInterval()).isEqualTo(library.idlePollInterval());
+            assertThat(options.idleAfter()).isEqualTo(library.idleAfter());
+            assertThat(options.maxUnacknowledgedPerShard()).isEqualTo(library.maxUnacknowledgedPerShard());
+            assertThat(options.iteratorRefreshInterval()).isEqualTo(library.iteratorRefreshInterval());
+            assertThat(options.startupTimeout()).isEqualTo(library.startupTimeout());
             assertThat(new DynamoDbStreamsProperties.Leases().getFailoverTime()).isEqualTo(LeaseOptions.DEFAULT_FAILOVER_TIME);
             assertThat(new DynamoDbStreamsProperties.Leases().getTableCreationTimeout())
                     .isEqualTo(LeaseOptions.DEFAULT_TABLE_CREATION_TIMEOUT);
@@ -130,6 +149,12 @@ class DynamoDbStreamsAutoConfigurationTest {
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.poll-interval=-1s")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "Property ddb.streams.poll-interval with value 'PT-1S' is invalid: ddb.streams.poll-interval must be >= 0, was PT-1S"));
+        runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.startup-timeout=0s")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "Property ddb.streams.startup-timeout with value 'PT0S' is invalid"));
+        runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.max-unacknowledged-per-shard=0")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "Property ddb.streams.max-unacknowledged-per-shard with value '0' is invalid"));
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.max-records-per-request=5000")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "ddb.streams.max-records-per-request must be 1..1000"));

@@ -68,8 +68,14 @@ public final class KafkaSinkOptions {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** By default waiting for a topic's metadata (or for buffer space) takes at most 60 seconds (Kafka's default). */
     public static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(60);
-    /** By default the producer waits up to 5 ms to fill a batch (Kafka 4's default). */
-    public static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
+    /**
+     * By default the producer sends at once ({@code linger.ms=0}, Kafka 3's default; Kafka 4's is 5 ms). A
+     * {@link KafkaSink#write} hands all its records to the producer together, so its batches fill without waiting,
+     * and a write completes only when its last record is acknowledged: a linger would only delay that last partial
+     * batch per partition (measured, one write of 500 records at a time: ~2.5× the throughput with 0 than with 5 ms;
+     * equal at four writes at a time; sinks/kafka/README.md "Throughput").
+     */
+    public static final Duration DEFAULT_LINGER = Duration.ZERO;
 
     private static final int MAX_IN_FLIGHT_REQUESTS_WITH_IDEMPOTENCE = 5;
 
@@ -422,7 +428,7 @@ public final class KafkaSinkOptions {
             return this;
         }
 
-        /** Kafka's {@code linger.ms}; zero or more; default 5 ms. */
+        /** Kafka's {@code linger.ms}; zero or more; default 0 (see {@link KafkaSinkOptions#DEFAULT_LINGER}). */
         public Builder linger(Duration linger) {
             this.linger = Objects.requireNonNull(linger, "linger");
             return this;

@@ -169,10 +169,11 @@ class KafkaSinkIntegrationTest {
             log.info("restarted Kafka after {} records", seen.size());
 
             await().atMost(Duration.ofMinutes(1)).until(() -> seen.size() >= 3000);
+            int failedBeforeTheKill = failedWrites.get();
             kafka.kill();
             log.info("killed Kafka after {} records", seen.size());
-            // stay down longer than the delivery timeout so that sends fail and are retried
-            await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
+            // stay down until sends failed (after the delivery timeout) and are being retried
+            await().atMost(Duration.ofMinutes(2)).until(() -> failedWrites.get() > failedBeforeTheKill);
             kafka.restart();
             log.info("Kafka back after the kill");
 

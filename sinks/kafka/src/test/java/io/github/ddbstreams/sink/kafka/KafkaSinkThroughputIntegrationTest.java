@@ -28,7 +28,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Logs the sink's throughput (records/s) on this machine: 100,000 pre-built records in batches of 500 written
- * to a real broker, one batch at a time (one shard) and four at a time (four shards). Not asserted. Run alone with
+ * to a real broker, one batch at a time (one shard) and four at a time (four shards), by {@link KafkaSink} on its
+ * own producer and by {@link KafkaSenderSink} on a reactor-kafka sender of the same producer configuration, each
+ * with linger 5 ms (Kafka 4's default) and 0 (the sink's), side by side ({@code -Dkafka.bench.reps=2},
+ * {@code -Dkafka.bench.format=NEW_IMAGE}). Not asserted but for failed records. Run alone with
  * {@code mvn -B -ntp -pl sinks/kafka -am verify -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=KafkaSinkThroughputIntegrationTest -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
@@ -53,33 +56,83 @@ class KafkaSinkThroughputIntegrationTest {
         }
     }
 
+    /** A sink to measure, and what to close after it. */
+    private record Contender(String name, KafkaSink sink, AutoCloseable owner) {
+    }
+
     @Test
-    void throughput_of100000RecordsInBatchesOf500_isLogged() {
+    void throughput_of100000RecordsInBatchesOf500_isLogged_forTheProducerSinkBesideTheKafkaSenderSink() throws Exception {
         List<RecordBatch> batches = batches();
-        for (KafkaSinkOptions.ValueFormat format : KafkaSinkOptions.ValueFormat.values()) {
+        KafkaSinkOptions.ValueFormat format = KafkaSinkOptions.ValueFormat.valueOf(
+                System.getProperty("kafka.bench.format", "NEW_IMAGE"));
+        int reps = Integer.getInteger("kafka.bench.reps", 2);
+        List<String> names = List.of("KafkaSink (Producer), linger 5 ms", "KafkaSink (Producer), linger 0 (default)",
+                "KafkaSenderSink (reactor-kafka), linger 5 ms", "KafkaSenderSink (reactor-kafka), linger 0");
+        Map<String, List<Double>> rates = new java.util.TreeMap<>();
+        for (int rep = 0; rep < reps; rep++) {
             for (int concurrency : new int[] {1, 4}) {
-                String topic = "bench-" + UUID.randomUUID();
-                createTopic(topic);
-                KafkaSink sink = KafkaSink.create(KafkaSinkOptions.builder().bootstrapServers(kafka.bootstrapServers())
-                        .topic(topic).valueFormat(format).deliveryTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(10)).build());
-                try {
-                    // warm up: connections, metadata, JIT
-                    Flux.fromIterable(batches.subList(0, 20)).concatMap(sink::write).blockLast(Duration.ofMinutes(1));
-                    long start = System.nanoTime();
-                    long failed = Flux.fromIterable(batches)
-                            .flatMapSequential(sink::write, concurrency)
-                            .map(BatchResult::failures).map(List::size).reduce(0L, Long::sum)
-                            .block(Duration.ofMinutes(5));
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    log.info("KafkaSink {} format, {} write(s) at a time: {} records in {} s = {} records/s ({} failed)",
-                            format, concurrency, RECORDS, String.format("%.2f", seconds),
-                            String.format("%.0f", RECORDS / seconds), failed);
-                    assertThat(failed).isZero();
-                } finally {
-                    sink.disposeLater().block(Duration.ofMinutes(2));
+                // alternate the order per repetition: a later contender may find a warmer broker
+                for (int c = 0; c < names.size(); c++) {
+                    int index = rep % 2 == 0 ? c : names.size() - 1 - c;
+                    if (index >= 2 && !reactorKafkaPresent()) {
+                        continue; // the kafka-clients 4.x run has no reactor-kafka: the Producer sink alone
+                    }
+                    String topic = "bench-" + UUID.randomUUID();
+                    createTopic(topic);
+                    Contender contender = contender(index, names.get(index), topic, format);
+                    try {
+                        double rate = measure(contender.sink(), batches, concurrency);
+                        log.info("{}, {} format, {} write(s) at a time: {} records/s", contender.name(), format,
+                                concurrency, String.format("%.0f", rate));
+                        rates.computeIfAbsent(contender.name() + ", " + concurrency + " at a time",
+                                k -> new java.util.ArrayList<>()).add(rate);
+                    } finally {
+                        contender.sink().disposeLater().block(Duration.ofMinutes(2));
+                        contender.owner().close();
+                    }
                 }
             }
         }
+        String clients = org.apache.kafka.common.utils.AppInfoParser.getVersion();
+        rates.forEach((name, values) -> log.info("summary (kafka-clients {}): {} records/s {}", clients, name,
+                values.stream().map(v -> String.format("%.0f", v)).toList()));
+    }
+
+    private static Contender contender(int index, String name, String topic, KafkaSinkOptions.ValueFormat format) {
+        Duration linger = index % 2 == 0 ? Duration.ofMillis(5) : Duration.ZERO;
+        KafkaSinkOptions options = KafkaSinkOptions.builder().bootstrapServers(kafka.bootstrapServers()).topic(topic)
+                .valueFormat(format).linger(linger).deliveryTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(10)).build();
+        if (index < 2) {
+            return new Contender(name, KafkaSink.create(options), () -> { });
+        }
+        // every reactor-kafka type stays in ReactorKafkaSenders
+        ReactorKafkaSenders.SinkOnSender onSender = ReactorKafkaSenders.sink(options.producerConfig(),
+                KafkaSinkOptions.builder().topic(topic).valueFormat(format).build());
+        return new Contender(name, onSender.sink(), onSender);
+    }
+
+    private static boolean reactorKafkaPresent() {
+        try {
+            Class.forName("reactor.kafka.sender.KafkaSender");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Records per second writing {@code batches}, {@code concurrency} writes at a time, after a warm-up. */
+    private static double measure(KafkaSink sink, List<RecordBatch> batches, int concurrency) {
+        // warm up: connections, metadata, JIT
+        Flux.fromIterable(batches.subList(0, 20)).concatMap(sink::write).blockLast(Duration.ofMinutes(1));
+        long start = System.nanoTime();
+        long failed = Flux.fromIterable(batches)
+                .flatMapSequential(sink::write, concurrency)
+                .map(BatchResult::failures).map(List::size).reduce(0L, Long::sum)
+                .block(Duration.ofMinutes(5));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(failed).as("failed records").isZero();
+        return RECORDS / seconds;
     }
 
     /** ~150 B per record in the NEW_IMAGE format (key ~20 B, value ~110 B, headers ~90 B). */

@@ -50,4 +50,19 @@ final class ReactorKafkaSenders {
         KafkaSink sink = KafkaSenderSink.create(sender, KafkaSinkOptions.builder().topic(topic).build());
         return new SinkOnSender(sink, sender, topic);
     }
+
+    /**
+     * A {@link KafkaSenderSink} on a sender whose producer has {@code producerConfig} (serializers excepted), for
+     * measuring it beside a {@link KafkaSink} of the same configuration.
+     */
+    static SinkOnSender sink(Map<String, Object> producerConfig, KafkaSinkOptions mapping) {
+        Map<String, Object> config = new java.util.HashMap<>(producerConfig);
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        KafkaSender<byte[], byte[]> sender = KafkaSender.create(SenderOptions.<byte[], byte[]>create(config)
+                .stopOnError(false)
+                .withKeySerializer(new ByteArraySerializer())
+                .withValueSerializer(new ByteArraySerializer()));
+        return new SinkOnSender(KafkaSenderSink.create(sender, mapping), sender, null);
+    }
 }
