@@ -232,7 +232,7 @@ public final class ReceiverOptions {
         return maxRecordsPerRequest;
     }
 
-    /** How a shard that is not behind is polled: {@link Pacing#LOW_LATENCY} (default for now) or {@link Pacing#COST_AWARE}. */
+    /** How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (default) or {@link Pacing#LOW_LATENCY}. */
     public Pacing pacing() {
         return pacing;
     }
@@ -513,8 +513,8 @@ public final class ReceiverOptions {
         /**
          * How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (at most one call per
          * {@code pollInterval} under traffic, one per {@code idlePollInterval} when idle: the cheap choice on
-         * AWS, where every GetRecords is billed) or {@link Pacing#LOW_LATENCY} (at once after records, short
-         * pauses after empty responses; the default until the cost-aware pacing is benchmarked end to end). A full page is
+         * AWS, where every GetRecords is billed; the default) or {@link Pacing#LOW_LATENCY} (at once after records,
+         * short pauses after empty responses: lower latency for many more calls). A full page is
          * always followed at once by the next call. See {@link Pacing} for the trade-off.
          */
         public Builder pacing(Pacing pacing) {
@@ -524,8 +524,8 @@ public final class ReceiverOptions {
 
         /**
          * {@link Pacing#COST_AWARE}: the polling period of a shard that returned no record for
-         * {@link #idleAfter(Duration) idleAfter}, or none since it started (default 2 s: 0.5 billed calls/s per
-         * idle shard). Must be &gt;= {@code pollInterval}.
+         * {@link #idleAfter(Duration) idleAfter} (counted from its start for a new shard) (default 2 s: 0.5 billed
+         * calls/s per idle shard). Must be &gt;= {@code pollInterval}.
          */
         public Builder idlePollInterval(Duration idlePollInterval) {
             this.idlePollInterval = idlePollInterval;
