@@ -108,6 +108,8 @@ final class Charts {
             }
         }
         front.addAnnotation(new AnnotationLine(Results.LAMBDA_CALLS_PER_SECOND, true, false));
+        double top = runs.stream().filter(r -> r.writesPerSecond() > 0).mapToDouble(Results.FrontRun::p50Ms).max().orElse(1);
+        front.addAnnotation(new AnnotationText("Lambda 4/s", Results.LAMBDA_CALLS_PER_SECOND * 1.5, top, false));
         charts.add(front);
 
         List<Integer> rates = runs.stream().map(Results.FrontRun::writesPerSecond).distinct().sorted().toList();
@@ -122,9 +124,13 @@ final class Charts {
                     .map(rate -> (Number) valueOf(runs, c, rate, Results.FrontRun::p50Ms)).toList()));
         }
         calls.add(new Series("Lambda (free)", rates.stream().map(rate -> (Number) Results.LAMBDA_CALLS_PER_SECOND).toList()));
-        charts.add(bars("GetRecords calls/s per shard (log)", "calls/s", rateNames, calls, true));
+        CategoryChart callsChart = bars("GetRecords calls/s per shard (log)", "calls/s", rateNames, calls, true);
+        callsChart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        charts.add(callsChart);
         if (!busyNames.isEmpty()) {
-            charts.add(bars("p50 put → processed, ms (log)", "ms", busyNames, p50, true));
+            CategoryChart p50Chart = bars("p50 put → processed, ms (log)", "ms", busyNames, p50, true);
+            p50Chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+            charts.add(p50Chart);
         }
         writeGrid(charts, file);
     }

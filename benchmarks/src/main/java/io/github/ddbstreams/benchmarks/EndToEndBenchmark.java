@@ -38,14 +38,17 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * <ul>
  *   <li>(a) a bare GetRecords loop, the ceiling;</li>
  *   <li>(b) {@code DynamoDbStreamsReceiver} with acknowledgement, a {@code DynamoDbCheckpointStore} and a no-op sink;</li>
- *   <li>(b') the same with a fixed 250 ms pause after every empty response (latency phase only);</li>
+ *   <li>(bl) the same with {@code Pacing.LOW_LATENCY}; (b') low-latency with a fixed 250 ms pause after every empty
+ *   response (latency and front phases);</li>
  *   <li>(c1) KCL 3.1.1 + DynamoDB Streams Kinesis adapter 2.0.1 at its defaults (idle time between reads 1000 ms);</li>
  *   <li>(c2) the same KCL tuned (idle time {@code --kcl-tuned-idle-ms}, short failover/lease/dispatch intervals).</li>
  * </ul>
  * Phases: {@code drain} (throughput, time to first record, GetRecords calls; medians of {@code --reps} runs),
  * {@code latency} (a steady put rate, then idle: put-completed → processed p50/p99, GetRecords/s while idle),
  * {@code memory} ((b) with a sink {@code --sink-slowdown} times slower than (b)'s drain rate: heap after GC
- * over time). Writes JSON, CSV, a Markdown summary and a PNG chart to {@code --out}.
+ * over time), {@code front} (the latency/cost front: each of {@code --front-contenders} started once on a fresh
+ * server, then each write rate of {@code --front-rates} for {@code --front-seconds}: GetRecords calls/s and put →
+ * processed latency; rate 0 = idle). Writes JSON, CSV, a Markdown summary and PNG charts to {@code --out}.
  *
  * <pre>{@code
  * java -Xmx6g -cp benchmarks/target/benchmarks.jar io.github.ddbstreams.benchmarks.EndToEndBenchmark \

@@ -73,7 +73,7 @@ final class Results {
     /** The contender's name in tables: (b) with a minimum pause of N ms is {@code bN}. */
     static String name(String contender) {
         if (contender.matches("b\\d+")) {
-            return "(b) DynamoDbStreamsReceiver, minPollInterval " + contender.substring(1) + " ms";
+            return "(b) DynamoDbStreamsReceiver, LOW_LATENCY, minPollInterval " + contender.substring(1) + " ms";
         }
         return NAMES.getOrDefault(contender, contender);
     }

@@ -49,7 +49,7 @@ class EndToEndBenchmarkSmokeIntegrationTest {
             assertThat(run.idleGetRecordsPerSecond()).isBetween(0.5, 4.5);
         });
         assertThat(out.resolve("e2e-summary.md")).content()
-                .contains("(b) DynamoDbStreamsReceiver, minPollInterval 8 ms").contains("GetRecords/s while writing");
+                .contains("(b) DynamoDbStreamsReceiver, LOW_LATENCY, minPollInterval 8 ms").contains("GetRecords/s while writing");
 
         EndToEndBenchmark.Options options = EndToEndBenchmark.Options.parse("--out", replot.toString());
         Results.readJson(out.resolve("e2e-results.json"), options).write(replot);
