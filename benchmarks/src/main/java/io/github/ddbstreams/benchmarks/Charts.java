@@ -11,6 +11,8 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -25,7 +27,8 @@ final class Charts {
 
     private static final int WIDTH = 620;
     private static final int HEIGHT = 400;
-    private static final Color[] COLORS = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52)};
+    private static final Color[] COLORS = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52),
+            new Color(0x8172B3)};
 
     private Charts() {
     }
@@ -65,7 +68,81 @@ final class Charts {
                     results.memory.stream().map(s -> s.heapAfterGcMb()).toList()).setMarkerColor(COLORS[0]).setLineColor(COLORS[0]);
             charts.add(heap);
         }
-        int cols = charts.size() <= 2 ? charts.size() : charts.size() <= 4 ? 2 : 3;
+        if (charts.isEmpty()) {
+            return;     // e.g. only the front phase ran: it has its own chart
+        }
+        writeGrid(charts, file);
+    }
+
+    /**
+     * The latency/cost front as one PNG of three panels: p50 latency against GetRecords calls/s (one line per
+     * contender through its write rates, Lambda's 4 calls/s as a vertical reference line), and both by write rate.
+     */
+    static void writeFront(Results results, Path file) throws IOException {
+        List<Results.FrontRun> runs = results.frontSorted();
+        List<String> contenders = runs.stream().map(Results.FrontRun::contender).distinct().toList();
+        List<Chart<?, ?>> charts = new ArrayList<>();
+
+        XYChart front = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("Latency/cost front, one shard (log/log)").xAxisTitle("GetRecords calls/s")
+                .yAxisTitle("p50 put → processed, ms").build();
+        style(front.getStyler());
+        front.getStyler().setXAxisLogarithmic(true);
+        front.getStyler().setYAxisLogarithmic(true);
+        front.getStyler().setLegendVisible(true);
+        front.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        front.getStyler().setXAxisDecimalPattern("#,##0.###");
+        front.getStyler().setYAxisDecimalPattern("#,##0.###");
+        int i = 0;
+        for (String c : contenders) {
+            List<Results.FrontRun> busy = runs.stream().filter(r -> r.contender().equals(c) && r.writesPerSecond() > 0).toList();
+            if (!busy.isEmpty()) {
+                Color color = COLORS[i++ % COLORS.length];
+                front.addSeries(label(c), busy.stream().map(r -> (Number) Math.max(r.getRecordsPerSecond(), 0.01)).toList(),
+                        busy.stream().map(r -> (Number) Math.max(r.p50Ms(), 0.01)).toList())
+                        .setMarkerColor(color).setLineColor(color);
+                for (Results.FrontRun r : busy) {
+                    front.addAnnotation(new AnnotationText(r.writesPerSecond() + "/s", Math.max(r.getRecordsPerSecond(), 0.01),
+                            Math.max(r.p50Ms(), 0.01) * 1.35, false));
+                }
+            }
+        }
+        front.addAnnotation(new AnnotationLine(Results.LAMBDA_CALLS_PER_SECOND, true, false));
+        double top = runs.stream().filter(r -> r.writesPerSecond() > 0).mapToDouble(Results.FrontRun::p50Ms).max().orElse(1);
+        front.addAnnotation(new AnnotationText("Lambda 4/s", Results.LAMBDA_CALLS_PER_SECOND * 1.5, top, false));
+        charts.add(front);
+
+        List<Integer> rates = runs.stream().map(Results.FrontRun::writesPerSecond).distinct().sorted().toList();
+        List<String> rateNames = rates.stream().map(r -> r == 0 ? "idle" : r + " writes/s").toList();
+        List<Series> calls = new ArrayList<>();
+        List<Series> p50 = new ArrayList<>();
+        List<String> busyNames = rateNames.stream().filter(n -> !n.equals("idle")).toList();
+        for (String c : contenders) {
+            calls.add(new Series(label(c), rates.stream().map(rate -> (Number) valueOf(runs, c, rate,
+                    Results.FrontRun::getRecordsPerSecond)).toList()));
+            p50.add(new Series(label(c), rates.stream().filter(rate -> rate > 0)
+                    .map(rate -> (Number) valueOf(runs, c, rate, Results.FrontRun::p50Ms)).toList()));
+        }
+        calls.add(new Series("Lambda (free)", rates.stream().map(rate -> (Number) Results.LAMBDA_CALLS_PER_SECOND).toList()));
+        CategoryChart callsChart = bars("GetRecords calls/s per shard (log)", "calls/s", rateNames, calls, true);
+        callsChart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        charts.add(callsChart);
+        if (!busyNames.isEmpty()) {
+            CategoryChart p50Chart = bars("p50 put → processed, ms (log)", "ms", busyNames, p50, true);
+            p50Chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+            charts.add(p50Chart);
+        }
+        writeGrid(charts, file);
+    }
+
+    private static double valueOf(List<Results.FrontRun> runs, String contender, int rate,
+            java.util.function.ToDoubleFunction<Results.FrontRun> value) {
+        return runs.stream().filter(r -> r.contender().equals(contender) && r.writesPerSecond() == rate)
+                .mapToDouble(value).findFirst().orElse(0);
+    }
+
+    private static void writeGrid(List<Chart<?, ?>> charts, Path file) throws IOException {
+        int cols = charts.size() <= 3 ? charts.size() : charts.size() <= 4 ? 2 : 3;
         int rows = (charts.size() + cols - 1) / cols;
         // laid out by hand: BitmapEncoder's grid needs rows × cols charts exactly
         BufferedImage image = new BufferedImage(cols * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -86,6 +163,7 @@ final class Charts {
         return switch (contender) {
             case "a" -> "(a) bare loop";
             case "b" -> "(b) receiver";
+            case "bl" -> "(bl) LOW_LATENCY";
             case "bf" -> "(b') fixed 250ms";
             case "c1" -> "(c1) KCL default";
             case "c2" -> "(c2) KCL tuned";

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
+import io.github.ddbstreams.receiver.Pacing;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
@@ -36,14 +38,17 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
  * <ul>
  *   <li>(a) a bare GetRecords loop, the ceiling;</li>
  *   <li>(b) {@code DynamoDbStreamsReceiver} with acknowledgement, a {@code DynamoDbCheckpointStore} and a no-op sink;</li>
- *   <li>(b') the same with a fixed 250 ms pause after every empty response (latency phase only);</li>
+ *   <li>(bl) the same with {@code Pacing.LOW_LATENCY}; (b') low-latency with a fixed 250 ms pause after every empty
+ *   response (latency and front phases);</li>
  *   <li>(c1) KCL 3.1.1 + DynamoDB Streams Kinesis adapter 2.0.1 at its defaults (idle time between reads 1000 ms);</li>
  *   <li>(c2) the same KCL tuned (idle time {@code --kcl-tuned-idle-ms}, short failover/lease/dispatch intervals).</li>
  * </ul>
  * Phases: {@code drain} (throughput, time to first record, GetRecords calls; medians of {@code --reps} runs),
  * {@code latency} (a steady put rate, then idle: put-completed → processed p50/p99, GetRecords/s while idle),
  * {@code memory} ((b) with a sink {@code --sink-slowdown} times slower than (b)'s drain rate: heap after GC
- * over time). Writes JSON, CSV, a Markdown summary and a PNG chart to {@code --out}.
+ * over time), {@code front} (the latency/cost front: each of {@code --front-contenders} started once on a fresh
+ * server, then each write rate of {@code --front-rates} for {@code --front-seconds}: GetRecords calls/s and put →
+ * processed latency; rate 0 = idle). Writes JSON, CSV, a Markdown summary and PNG charts to {@code --out}.
  *
  * <pre>{@code
  * java -Xmx6g -cp benchmarks/target/benchmarks.jar io.github.ddbstreams.benchmarks.EndToEndBenchmark \
@@ -120,8 +125,14 @@ public final class EndToEndBenchmark {
                         }
                     }
                 }
+                case "front" -> {
+                    // one fresh server per contender, which then runs every write rate (the KCL starts once)
+                    for (String contender : options.frontContenders) {
+                        onFreshServer(options, results, b -> results.front.addAll(b.frontOnce(contender)));
+                    }
+                }
                 case "memory" -> onFreshServer(options, results, EndToEndBenchmark::memoryPhase);
-                default -> throw new IllegalArgumentException("Unknown phase '" + phase + "' (drain, latency, memory)");
+                default -> throw new IllegalArgumentException("Unknown phase '" + phase + "' (drain, latency, front, memory)");
             }
             results.write(options.out);
         }
@@ -208,16 +219,19 @@ public final class EndToEndBenchmark {
         int id = ++runId;
         return switch (contender) {
             case "a" -> new BareGetRecordsLoop(clients.streams, 250);
-            case "b" -> new ReceiverContender(clients, "checkpoints-" + id, sink, null);
-            case "bf" -> new ReceiverContender(clients, "checkpoints-" + id, sink, ReceiverOptions.DEFAULT_POLL_INTERVAL);
+            case "b" -> new ReceiverContender(clients, "checkpoints-" + id, sink, UnaryOperator.identity());
+            case "bl" -> new ReceiverContender(clients, "checkpoints-" + id, sink, o -> o.pacing(Pacing.LOW_LATENCY));
+            case "bf" -> new ReceiverContender(clients, "checkpoints-" + id, sink,
+                    o -> o.pacing(Pacing.LOW_LATENCY).minPollInterval(ReceiverOptions.DEFAULT_POLL_INTERVAL));
             case "c1" -> new KclContender(clients, KclContender.Settings.defaults(), "kcl-c1-" + id);
             case "c2" -> new KclContender(clients, KclContender.Settings.tuned(options.kclTunedIdleMillis), "kcl-c2-" + id);
             default -> {
                 if (contender.matches("b\\d+")) { // (b) with another minPollInterval, in ms: b16, b62, …
+                    Duration min = Duration.ofMillis(Long.parseLong(contender.substring(1)));
                     yield new ReceiverContender(clients, "checkpoints-" + id, sink,
-                            Duration.ofMillis(Long.parseLong(contender.substring(1))));
+                            o -> o.pacing(Pacing.LOW_LATENCY).minPollInterval(min));
                 }
-                throw new IllegalArgumentException("Unknown contender '" + contender + "' (a, b, bf, bN, c1, c2)");
+                throw new IllegalArgumentException("Unknown contender '" + contender + "' (a, b, bl, bf, bN, c1, c2)");
             }
         };
     }
@@ -244,16 +258,7 @@ public final class EndToEndBenchmark {
             }
         };
         try (Contender c = newContender(contender, Function.identity())) {
-            long start = System.nanoTime();
-            c.start(arn, listener);
-            // Warm-up puts until the contender delivers one: the KCL needs its lease first.
-            for (int w = 0; !ready.await(200, TimeUnit.MILLISECONDS); w++) {
-                writer.put(table, "w-" + w, w);
-                if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(options.timeoutSeconds)) {
-                    throw new IllegalStateException(contender + " delivered nothing in " + options.timeoutSeconds + " s");
-                }
-            }
-            double readySeconds = (System.nanoTime() - start) / 1e9;
+            double readySeconds = startAndWarmUp(c, contender, table, arn, listener, ready);
             log.info("latency {}: first record after {} s; writing {} puts/s for {} s", contender, round(readySeconds),
                     options.rate, options.writeSeconds);
             long writeStartCalls = clients.getRecordsCalls();
@@ -277,17 +282,8 @@ public final class EndToEndBenchmark {
             TimeUnit.SECONDS.sleep(options.idleSeconds);
             double idleCallsPerSecond = (clients.getRecordsCalls() - idleStartCalls) / ((System.nanoTime() - idleStart) / 1e9);
 
-            Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-            long missing = 0;
-            for (int i = 0; i < count; i++) {
-                long p = processed.get(i);
-                if (p == 0) {
-                    missing++;
-                    continue;
-                }
-                // a record may be processed before its put's response arrived: count that as 0
-                histogram.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(p - putDone.get(i))));
-            }
+            Histogram histogram = latencies(putDone, processed);
+            long missing = count - histogram.getTotalCount();
             Results.LatencyRun run = new Results.LatencyRun(contender, achievedRate, count - missing, missing,
                     histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
                     histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0,
@@ -295,6 +291,101 @@ public final class EndToEndBenchmark {
             log.info("latency {}", run);
             return run;
         }
+    }
+
+    /** Starts {@code c} and puts warm-up items until it delivers one (the KCL needs its lease first); returns the seconds taken. */
+    private double startAndWarmUp(Contender c, String contender, String table, String arn, RecordListener listener,
+            CountDownLatch ready) throws InterruptedException {
+        long start = System.nanoTime();
+        c.start(arn, listener);
+        for (int w = 0; !ready.await(200, TimeUnit.MILLISECONDS); w++) {
+            writer.put(table, "w-" + w, w);
+            if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(options.timeoutSeconds)) {
+                throw new IllegalStateException(contender + " delivered nothing in " + options.timeoutSeconds + " s");
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Put-completed → processed latency (µs) of the records processed; a record processed before its put's
+     * response arrived counts as 0. Records never processed are not in it.
+     */
+    private static Histogram latencies(AtomicLongArray putDone, AtomicLongArray processed) {
+        Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        for (int i = 0; i < processed.length(); i++) {
+            long p = processed.get(i);
+            if (p != 0) {
+                histogram.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(p - putDone.get(i))));
+            }
+        }
+        return histogram;
+    }
+
+    // ------------------------------------------------------------------ the latency/cost front
+
+    /**
+     * One contender, started once, then each rate of {@code --front-rates} in turn for {@code --front-seconds}:
+     * GetRecords calls/s while writing and the put → processed latency. Rate 0 is a shard nobody writes to,
+     * measured after {@code --front-idle-settle-seconds} without writes (the receiver keeps its budget for
+     * {@code idleAfter}, 30 s, after the last records).
+     */
+    private List<Results.FrontRun> frontOnce(String contender) throws InterruptedException {
+        String table = "front-" + contender;
+        String arn = dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        List<Integer> rates = options.frontRates;
+        AtomicLongArray[] processed = new AtomicLongArray[rates.size()];
+        for (int k = 0; k < rates.size(); k++) {
+            processed[k] = new AtomicLongArray(rates.get(k) * options.frontSeconds);
+        }
+        CountDownLatch ready = new CountDownLatch(1);
+        RecordListener listener = pk -> {
+            if (pk.startsWith("f")) {   // f<k>-<i>: record i of rate k
+                int dash = pk.indexOf('-');
+                processed[Integer.parseInt(pk, 1, dash, 10)].compareAndSet(Integer.parseInt(pk, dash + 1, pk.length(), 10),
+                        0, System.nanoTime());
+            } else {
+                ready.countDown();
+            }
+        };
+        List<Results.FrontRun> runs = new ArrayList<>();
+        try (Contender c = newContender(contender, Function.identity())) {
+            double readySeconds = startAndWarmUp(c, contender, table, arn, listener, ready);
+            log.info("front {}: first record after {} s", contender, round(readySeconds));
+            for (int k = 0; k < rates.size(); k++) {
+                int rate = rates.get(k);
+                double load = loadAverage();
+                if (rate == 0) {
+                    TimeUnit.SECONDS.sleep(options.frontIdleSettleSeconds);
+                    long calls = clients.getRecordsCalls();
+                    long idleStart = System.nanoTime();
+                    TimeUnit.SECONDS.sleep(options.frontSeconds);
+                    double perSecond = (clients.getRecordsCalls() - calls) / ((System.nanoTime() - idleStart) / 1e9);
+                    runs.add(new Results.FrontRun(contender, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            perSecond, load));
+                } else {
+                    int count = rate * options.frontSeconds;
+                    AtomicLongArray putDone = new AtomicLongArray(count);
+                    long calls = clients.getRecordsCalls();
+                    long writeStart = System.nanoTime();
+                    writer.steady(table, "f" + k + "-", count, rate, putDone);
+                    double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+                    double perSecond = (clients.getRecordsCalls() - calls) / writeSeconds;
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    Histogram histogram = latencies(putDone, processed[k]);
+                    while (histogram.getTotalCount() < count && System.nanoTime() < deadline) {
+                        TimeUnit.MILLISECONDS.sleep(50);
+                        histogram = latencies(putDone, processed[k]);
+                    }
+                    runs.add(new Results.FrontRun(contender, rate, count / writeSeconds, histogram.getTotalCount(),
+                            count - histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1000.0,
+                            histogram.getValueAtPercentile(90) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0,
+                            histogram.getMaxValue() / 1000.0, perSecond, load));
+                }
+                log.info("front {}", runs.get(runs.size() - 1));
+            }
+        }
+        return runs;
     }
 
     // ------------------------------------------------------------------ memory under a slow sink
@@ -376,6 +467,10 @@ public final class EndToEndBenchmark {
         int kclReps = Integer.MAX_VALUE;
         List<String> contenders = List.of("a", "b", "bf", "c1", "c2");
         List<String> phases = List.of("drain", "latency", "memory");
+        List<String> frontContenders = List.of("b", "bl", "c1", "c2");
+        List<Integer> frontRates = List.of(1, 10, 200, 0);
+        int frontSeconds = 40;
+        int frontIdleSettleSeconds = 32;
         int rate = 200;
         int writeSeconds = 30;
         int idleSeconds = 30;
@@ -409,13 +504,19 @@ public final class EndToEndBenchmark {
                     case "--memory-records" -> o.memoryRecords = Integer.parseInt(value);
                     case "--sink-slowdown" -> o.sinkSlowdown = Double.parseDouble(value);
                     case "--heap-sample-seconds" -> o.heapSampleSeconds = Integer.parseInt(value);
+                    case "--front-contenders" -> o.frontContenders = List.of(value.split(","));
+                    case "--front-rates" -> o.frontRates = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
+                    case "--front-seconds" -> o.frontSeconds = Integer.parseInt(value);
+                    case "--front-idle-settle-seconds" -> o.frontIdleSettleSeconds = Integer.parseInt(value);
                     case "--kcl-tuned-idle-ms" -> o.kclTunedIdleMillis = Long.parseLong(value);
                     case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(value);
                     case "--out" -> o.out = Path.of(value);
                     case "--drain-from" -> o.drainFrom = Path.of(value);
                     case "--replot" -> o.replot = Path.of(value);
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --records N"
-                            + " --reps N --kcl-reps N --contenders a,b,bf,bN,c1,c2 --phases drain,latency,memory --rate N"
+                            + " --reps N --kcl-reps N --contenders a,b,bl,bf,bN,c1,c2 --phases drain,latency,front,memory --rate N"
+                            + " --front-contenders b,bl,c1,c2 --front-rates 1,10,200,0 --front-seconds N"
+                            + " --front-idle-settle-seconds N"
                             + " --write-seconds N --idle-seconds N --memory-records N --sink-slowdown X"
                             + " --heap-sample-seconds N --kcl-tuned-idle-ms N --timeout-seconds N --out DIR"
                             + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)"
@@ -430,7 +531,9 @@ public final class EndToEndBenchmark {
             return "records=" + records + " reps=" + reps + (kclReps < reps ? " kclReps=" + kclReps : "")
                     + " contenders=" + contenders + " phases=" + phases + " rate=" + rate + "/s x " + writeSeconds
                     + " s, idle " + idleSeconds + " s, memoryRecords=" + memoryRecords + " sinkSlowdown=" + sinkSlowdown
-                    + " kclTunedIdleMs=" + kclTunedIdleMillis;
+                    + " kclTunedIdleMs=" + kclTunedIdleMillis
+                    + (phases.contains("front") ? " front=" + frontContenders + " at " + frontRates + "/s x " + frontSeconds
+                            + " s (idle after " + frontIdleSettleSeconds + " s)" : "");
         }
     }
 }

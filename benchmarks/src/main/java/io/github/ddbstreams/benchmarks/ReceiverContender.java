@@ -2,6 +2,7 @@ package io.github.ddbstreams.benchmarks;
 
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStore;
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
@@ -15,28 +16,29 @@ import reactor.core.publisher.Flux;
 /**
  * Contender (b): {@link DynamoDbStreamsReceiver} from TRIM_HORIZON with a {@link DynamoDbCheckpointStore} in
  * a fresh table, each record acknowledged after the sink (by default a no-op) has seen it; default options
- * (pauses after empty responses from 31 ms up to the 250 ms poll interval, commit every 5 s). Contender (b')
- * is the same with a fixed 250 ms pause after every empty response ({@code minPollInterval = pollInterval}).
+ * (cost-aware pacing: at once after a full page, else at most one call per 250 ms, one per 2 s once idle;
+ * commit every 5 s). The other receiver contenders change options: (bl) the low-latency pacing, (b') the
+ * low-latency pacing with a fixed 250 ms pause after every empty response ({@code minPollInterval = pollInterval}).
  */
 final class ReceiverContender implements Contender {
 
     private final LocalClients clients;
     private final String checkpointTable;
     private final Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink;
-    private final Duration minPollInterval;
+    private final UnaryOperator<ReceiverOptions.Builder> tuning;
     private Disposable subscription;
 
     /**
      * @param sink applied to the records before they are acknowledged: {@code Function.identity()} for a no-op
      *             sink, or a slow one
-     * @param minPollInterval {@code null} for the default; the poll interval for a fixed pause
+     * @param tuning options changed from the defaults ({@code UnaryOperator.identity()} for none)
      */
     ReceiverContender(LocalClients clients, String checkpointTable, Function<Flux<ChangeRecord>, Flux<ChangeRecord>> sink,
-            Duration minPollInterval) {
+            UnaryOperator<ReceiverOptions.Builder> tuning) {
         this.clients = clients;
         this.checkpointTable = checkpointTable;
         this.sink = sink;
-        this.minPollInterval = minPollInterval;
+        this.tuning = tuning;
     }
 
     @Override
@@ -50,10 +52,7 @@ final class ReceiverContender implements Contender {
                         .client(clients.dynamoDb)
                         .tableName(checkpointTable)
                         .build()));
-        if (minPollInterval != null) {
-            options.minPollInterval(minPollInterval);
-        }
-        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(options.build());
+        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(tuning.apply(options).build());
         subscription = receiver.receive()
                 .transform(sink)
                 .subscribe(record -> {

@@ -33,6 +33,26 @@ final class Results {
             double loadAverage) {
     }
 
+    /**
+     * One contender at one write rate of the latency/cost front: GetRecords calls/s while writing (rate 0: while
+     * idle) and the put → processed latency in ms (NaN at rate 0).
+     */
+    record FrontRun(String contender, int writesPerSecond, double putsPerSecond, long records, long missing, double p50Ms,
+            double p90Ms, double p99Ms, double maxMs, double getRecordsPerSecond, double loadAverage) {
+
+        /** GetRecords calls per record written (NaN at rate 0). */
+        double callsPerRecord() {
+            return writesPerSecond == 0 ? Double.NaN : getRecordsPerSecond / putsPerSecond;
+        }
+    }
+
+    /** AWS list price of one million streams read request units (GetRecords calls), us-east-1, in USD. */
+    static final double PRICE_PER_MILLION_READS = 0.20;
+    /** Lambda's polling rate of a DynamoDB stream shard (free of charge): the reference line. */
+    static final double LAMBDA_CALLS_PER_SECOND = 4;
+    /** Seconds in a 30-day month. */
+    static final double SECONDS_PER_MONTH = 30 * 24 * 3600;
+
     /** Heap used after {@code System.gc()} at a time since subscribe, with the records processed by then. */
     record MemorySample(double seconds, double heapAfterGcMb, long recordsProcessed) {
     }
@@ -45,6 +65,7 @@ final class Results {
     static final Map<String, String> NAMES = Map.of(
             "a", "(a) bare GetRecords loop",
             "b", "(b) DynamoDbStreamsReceiver",
+            "bl", "(bl) DynamoDbStreamsReceiver, Pacing.LOW_LATENCY",
             "bf", "(b') DynamoDbStreamsReceiver, fixed 250 ms pause",
             "c1", "(c1) KCL 3.1.1 + adapter, defaults",
             "c2", "(c2) KCL 3.1.1 + adapter, tuned");
@@ -52,7 +73,7 @@ final class Results {
     /** The contender's name in tables: (b) with a minimum pause of N ms is {@code bN}. */
     static String name(String contender) {
         if (contender.matches("b\\d+")) {
-            return "(b) DynamoDbStreamsReceiver, minPollInterval " + contender.substring(1) + " ms";
+            return "(b) DynamoDbStreamsReceiver, LOW_LATENCY, minPollInterval " + contender.substring(1) + " ms";
         }
         return NAMES.getOrDefault(contender, contender);
     }
@@ -62,6 +83,7 @@ final class Results {
     final List<DrainRun> drain = new ArrayList<>();
     final List<LatencyRun> latency = new ArrayList<>();
     final List<MemorySample> memory = new ArrayList<>();
+    final List<FrontRun> front = new ArrayList<>();
     double memorySinkRate;
     long memoryRecordsRead;
     double memorySeconds;
@@ -105,6 +127,11 @@ final class Results {
         }
         for (JsonNode n : root.get("latency")) {
             results.latency.add(mapper.treeToValue(n, LatencyRun.class));
+        }
+        if (root.has("front")) {
+            for (JsonNode n : root.get("front")) {
+                results.front.add(mapper.treeToValue(n, FrontRun.class));
+            }
         }
         JsonNode memory = root.get("memory");
         for (JsonNode n : memory.get("samples")) {
@@ -205,6 +232,9 @@ final class Results {
                 md.append("\n\n");
             }
         }
+        if (!front.isEmpty()) {
+            md.append(frontMarkdown());
+        }
         if (!memory.isEmpty()) {
             double min = memory.stream().skip(1).mapToDouble(MemorySample::heapAfterGcMb).min().orElse(Double.NaN);
             double max = memory.stream().skip(1).mapToDouble(MemorySample::heapAfterGcMb).max().orElse(Double.NaN);
@@ -217,6 +247,51 @@ final class Results {
         return md.toString();
     }
 
+    /** The front, sorted by contender then write rate. */
+    List<FrontRun> frontSorted() {
+        List<String> order = front.stream().map(FrontRun::contender).distinct().toList();
+        return front.stream().sorted(java.util.Comparator.comparingInt((FrontRun r) -> order.indexOf(r.contender()))
+                .thenComparingInt(FrontRun::writesPerSecond)).toList();
+    }
+
+    private FrontRun frontOf(String contender, int rate) {
+        return front.stream().filter(r -> r.contender().equals(contender) && r.writesPerSecond() == rate).findFirst().orElse(null);
+    }
+
+    private String frontMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Latency/cost front: one shard, %d s per write rate (rate 0: a shard nobody writes"
+                + " to, measured after %d s without writes); cost at %.2f USD per million GetRecords%n%n",
+                options.frontSeconds, options.frontIdleSettleSeconds, PRICE_PER_MILLION_READS));
+        md.append("| contender | writes/s | GetRecords/s | calls per record | USD per million records | USD per shard-month"
+                + " | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | records | load |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (FrontRun r : frontSorted()) {
+            boolean idle = r.writesPerSecond() == 0;
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %s | %s | %.2f | %s | %s | %s | %s | %s | %.2f |%n",
+                    name(r.contender()), r.writesPerSecond(), r.getRecordsPerSecond(),
+                    idle ? "–" : String.format(Locale.ROOT, "%.3f", r.callsPerRecord()),
+                    idle ? "–" : String.format(Locale.ROOT, "%.3f", r.callsPerRecord() * PRICE_PER_MILLION_READS),
+                    r.getRecordsPerSecond() * SECONDS_PER_MONTH * PRICE_PER_MILLION_READS / 1e6,
+                    ms(r.p50Ms()), ms(r.p90Ms()), ms(r.p99Ms()), ms(r.maxMs()),
+                    idle ? "–" : r.records() + (r.missing() > 0 ? " (" + r.missing() + " missing)" : ""), r.loadAverage()));
+        }
+        md.append(String.format(Locale.ROOT, "| Lambda trigger (reference, published rate) | any | %.2f | – | 0 (free) | 0 (free) |"
+                + " – | – | – | – | – | – |%n", LAMBDA_CALLS_PER_SECOND));
+        md.append("\np50 ratios to (c1) (KCL defaults) at the same rate:");
+        for (FrontRun r : frontSorted()) {
+            FrontRun kcl = frontOf("c1", r.writesPerSecond());
+            if (!r.contender().equals("c1") && r.writesPerSecond() > 0 && kcl != null) {
+                md.append(String.format(Locale.ROOT, " %s@%d/s %.3f;", r.contender(), r.writesPerSecond(), r.p50Ms() / kcl.p50Ms()));
+            }
+        }
+        return md.append("\n\n").toString();
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
     /** Writes e2e-results.json, e2e-drain.csv, e2e-latency.csv, e2e-memory.csv, e2e-summary.md and e2e-chart.png. */
     void write(Path dir) {
         try {
@@ -227,6 +302,7 @@ final class Results {
             json.put("drainRuns", drain);
             json.put("drainMedians", drainSummaries());
             json.put("latency", latency);
+            json.put("front", frontSorted());
             Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("sinkRecordsPerSecond", memorySinkRate);
             mem.put("recordsRead", memoryRecordsRead);
@@ -251,6 +327,17 @@ final class Results {
                         r.firstRecordSeconds(), r.loadAverage()));
             }
             Files.writeString(dir.resolve("e2e-latency.csv"), csv);
+            if (!front.isEmpty()) {
+                csv = new StringBuilder("contender,writes_per_s,puts_per_s,records,missing,p50_ms,p90_ms,p99_ms,max_ms,"
+                        + "getrecords_per_s,load_average\n");
+                for (FrontRun r : frontSorted()) {
+                    csv.append(String.format(Locale.ROOT, "%s,%d,%.2f,%d,%d,%.2f,%.2f,%.2f,%.2f,%.3f,%.2f%n", r.contender(),
+                            r.writesPerSecond(), r.putsPerSecond(), r.records(), r.missing(), r.p50Ms(), r.p90Ms(), r.p99Ms(),
+                            r.maxMs(), r.getRecordsPerSecond(), r.loadAverage()));
+                }
+                Files.writeString(dir.resolve("e2e-front.csv"), csv);
+                Charts.writeFront(this, dir.resolve("e2e-front.png"));
+            }
             csv = new StringBuilder("seconds,heap_after_gc_mb,records_processed\n");
             for (MemorySample s : memory) {
                 csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%d%n", s.seconds(), s.heapAfterGcMb(), s.recordsProcessed()));

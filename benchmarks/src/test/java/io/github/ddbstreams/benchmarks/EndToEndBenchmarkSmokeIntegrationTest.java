@@ -49,11 +49,37 @@ class EndToEndBenchmarkSmokeIntegrationTest {
             assertThat(run.idleGetRecordsPerSecond()).isBetween(0.5, 4.5);
         });
         assertThat(out.resolve("e2e-summary.md")).content()
-                .contains("(b) DynamoDbStreamsReceiver, minPollInterval 8 ms").contains("GetRecords/s while writing");
+                .contains("(b) DynamoDbStreamsReceiver, LOW_LATENCY, minPollInterval 8 ms").contains("GetRecords/s while writing");
 
         EndToEndBenchmark.Options options = EndToEndBenchmark.Options.parse("--out", replot.toString());
         Results.readJson(out.resolve("e2e-results.json"), options).write(replot);
         assertThat(replot.resolve("e2e-latency.csv")).hasSameTextualContentAs(out.resolve("e2e-latency.csv"));
         assertThat(Files.size(replot.resolve("e2e-chart.png"))).isGreaterThan(1000);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void run_frontPhase_measuresEachRateWithOneStartPerContender(@TempDir Path out, @TempDir Path replot) throws Exception {
+        Results results = EndToEndBenchmark.run(EndToEndBenchmark.Options.parse(
+                "--phases", "front", "--front-contenders", "b,bl", "--front-rates", "20,0", "--front-seconds", "2",
+                "--front-idle-settle-seconds", "1", "--timeout-seconds", "30", "--out", out.toString()));
+
+        assertThat(results.front).extracting(r -> r.contender() + "@" + r.writesPerSecond())
+                .containsExactly("b@20", "b@0", "bl@20", "bl@0");
+        assertThat(results.front).filteredOn(r -> r.writesPerSecond() == 20).allSatisfy(run -> {
+            assertThat(run.records()).isEqualTo(40);
+            assertThat(run.missing()).isZero();
+            assertThat(run.p50Ms()).isLessThanOrEqualTo(run.p99Ms());
+        });
+        // the default keeps to its budget of 4 calls/s (a call may straddle the 2 s window)
+        assertThat(results.front.get(0).getRecordsPerSecond()).isLessThanOrEqualTo(5);
+        assertThat(results.front).filteredOn(r -> r.writesPerSecond() == 0)
+                .allSatisfy(run -> assertThat(run.p50Ms()).isNaN());
+        assertThat(out.resolve("e2e-summary.md")).content().contains("Latency/cost front").contains("Lambda trigger");
+        assertThat(Files.size(out.resolve("e2e-front.png"))).isGreaterThan(1000);
+
+        EndToEndBenchmark.Options options = EndToEndBenchmark.Options.parse("--out", replot.toString());
+        Results.readJson(out.resolve("e2e-results.json"), options).write(replot);
+        assertThat(replot.resolve("e2e-front.csv")).hasSameTextualContentAs(out.resolve("e2e-front.csv"));
     }
 }

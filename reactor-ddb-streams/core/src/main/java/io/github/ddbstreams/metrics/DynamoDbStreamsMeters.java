@@ -18,6 +18,16 @@ public enum DynamoDbStreamsMeters {
     BYTES_RECEIVED("ddb.streams.bytes.received", Type.COUNTER, "bytes", "table"),
     /** Latency of GetRecords calls, retries included. */
     GET_RECORDS_LATENCY("ddb.streams.getrecords.latency", Type.TIMER, "seconds", "table"),
+    /**
+     * GetRecords requests sent, retries included: on AWS each is one billed streams read request unit
+     * (whatever it returns, up to 1 MB), unlike Lambda's own polling of a trigger, which is free.
+     */
+    GET_RECORDS_CALLS("ddb.streams.getrecords.calls", Type.COUNTER, "requests", "table"),
+    /**
+     * Estimated cost per hour of the GetRecords requests of the last minute, at
+     * {@code ReceiverOptions.readRequestPricePerMillion}; registered only when a price is set.
+     */
+    GET_RECORDS_COST_HOURLY("ddb.streams.getrecords.cost.hourly", Type.GAUGE, "currency/hour", "table"),
     /** GetRecords calls that returned no record. */
     EMPTY_POLLS("ddb.streams.getrecords.empty", Type.COUNTER, "calls", "table"),
     /** Calls throttled by DynamoDB Streams (LimitExceeded and the like), each then retried with backoff. */

@@ -13,18 +13,19 @@ package io.github.ddbstreams.receiver;
 public enum Pacing {
 
     /**
-     * The cheap choice on AWS (planned to become the default once benchmarked end to end). After a partial or empty page the next call starts no sooner than
+     * The default: the cheap choice on AWS. After a partial or empty page the next call starts no sooner than
      * {@link ReceiverOptions#pollInterval() pollInterval} (250 ms) after the previous call started: at most 4
      * calls/s per shard under traffic, Lambda's rate. A shard that returned no record for
-     * {@link ReceiverOptions#idleAfter() idleAfter} (30 s), or none since it started, is polled every
-     * {@link ReceiverOptions#idlePollInterval() idlePollInterval} (2 s: 0.5 calls/s, the KCL's idle rate)
-     * until records come back. Latency: about half a {@code pollInterval} under traffic, up to
+     * {@link ReceiverOptions#idleAfter() idleAfter} (30 s; counted from its start for a new shard, so the first
+     * call is made at once and a record written just after subscribe arrives within a {@code pollInterval}) is
+     * polled every {@link ReceiverOptions#idlePollInterval() idlePollInterval} (2 s: 0.5 calls/s, the KCL's idle
+     * rate) until records come back. Latency: about half a {@code pollInterval} under traffic, up to
      * {@code idlePollInterval} for the first record after a quiet spell.
      */
     COST_AWARE,
 
     /**
-     * The default today, for users who pay for speed: after a call that returned records the next one is made at once; after an
+     * For users who pay for speed (the default before cost-aware pacing): after a call that returned records the next one is made at once; after an
      * empty response the receiver pauses {@link ReceiverOptions#minPollInterval() minPollInterval} (31 ms),
      * doubling per further empty response up to {@link ReceiverOptions#pollInterval() pollInterval}. Measured
      * on DynamoDB Local at 200 writes/s on one shard: p50 latency 15 ms at about 70 calls/s (every call

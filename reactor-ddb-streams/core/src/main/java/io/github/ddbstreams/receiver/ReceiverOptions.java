@@ -2,6 +2,7 @@ package io.github.ddbstreams.receiver;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
@@ -62,7 +63,7 @@ public final class ReceiverOptions {
     /** Trimmed data fails the Flux. */
     public static final TrimmedDataPolicy DEFAULT_TRIMMED_DATA_POLICY = TrimmedDataPolicy.FAIL;
     /** Default {@link #pacing()}. */
-    public static final Pacing DEFAULT_PACING = Pacing.LOW_LATENCY;
+    public static final Pacing DEFAULT_PACING = Pacing.COST_AWARE;
     /** Default {@link #idlePollInterval()}: 0.5 calls/s per idle shard. */
     public static final Duration DEFAULT_IDLE_POLL_INTERVAL = Duration.ofSeconds(2);
     /** Default {@link #idleAfter()}. */
@@ -99,6 +100,7 @@ public final class ReceiverOptions {
     private final boolean completeWhenStreamDisabled;
     private final LeaseOptions leases;
     private final MeterRegistry meterRegistry;
+    private final OptionalDouble readRequestPricePerMillion;
     private final int maxUnacknowledgedPerShard;
     private final Pacing pacing;
     private final Duration idlePollInterval;
@@ -130,6 +132,7 @@ public final class ReceiverOptions {
         this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
         this.leases = b.leases;
         this.meterRegistry = b.meterRegistry;
+        this.readRequestPricePerMillion = b.readRequestPricePerMillion;
         this.maxUnacknowledgedPerShard = b.maxUnacknowledgedPerShard;
         this.pacing = b.pacing;
         this.idlePollInterval = b.idlePollInterval;
@@ -167,6 +170,7 @@ public final class ReceiverOptions {
         b.completeWhenStreamDisabled = completeWhenStreamDisabled;
         b.leases = leases;
         b.meterRegistry = meterRegistry;
+        b.readRequestPricePerMillion = readRequestPricePerMillion;
         b.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
         b.pacing = pacing;
         b.idlePollInterval = idlePollInterval;
@@ -228,7 +232,7 @@ public final class ReceiverOptions {
         return maxRecordsPerRequest;
     }
 
-    /** How a shard that is not behind is polled: {@link Pacing#LOW_LATENCY} (default for now) or {@link Pacing#COST_AWARE}. */
+    /** How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (default) or {@link Pacing#LOW_LATENCY}. */
     public Pacing pacing() {
         return pacing;
     }
@@ -338,6 +342,14 @@ public final class ReceiverOptions {
         return meterRegistry;
     }
 
+    /**
+     * The price of one million GetRecords requests (streams read request units), or empty (the default) for
+     * no cost estimate. See {@link Builder#readRequestPricePerMillion(double)}.
+     */
+    public OptionalDouble readRequestPricePerMillion() {
+        return readRequestPricePerMillion;
+    }
+
     @Override
     public String toString() {
         return "ReceiverOptions{"
@@ -390,6 +402,7 @@ public final class ReceiverOptions {
         private boolean completeWhenStreamDisabled;
         private LeaseOptions leases;
         private MeterRegistry meterRegistry;
+        private OptionalDouble readRequestPricePerMillion = OptionalDouble.empty();
 
         private Builder() {
         }
@@ -397,6 +410,25 @@ public final class ReceiverOptions {
         /** Registers the receiver's meters ({@code ddb.streams.*}, tagged with the table) in this registry. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * The price of one million GetRecords requests in your currency, to show what polling costs: the
+         * receiver then registers the gauge {@code ddb.streams.getrecords.cost.hourly} (tag {@code table}): the
+         * GetRecords requests of the last minute, as a cost per hour at this price. Every GetRecords request
+         * (retries included) is one billed streams read request unit on AWS, counted by
+         * {@code ddb.streams.getrecords.calls} with or without a price; the AWS list price in us-east-1 is
+         * 0.20 USD per million (0.02 per 100,000; the first 2.5 million a month per account and region are
+         * free; check your region's price). Needs a {@link #meterRegistry(MeterRegistry) meterRegistry}. Must
+         * be finite and &gt;= 0.
+         *
+         * <pre>{@code
+         * ReceiverOptions.builder().tableName("Orders").meterRegistry(registry).readRequestPricePerMillion(0.20).build();
+         * }</pre>
+         */
+        public Builder readRequestPricePerMillion(double readRequestPricePerMillion) {
+            this.readRequestPricePerMillion = OptionalDouble.of(readRequestPricePerMillion);
             return this;
         }
 
@@ -481,8 +513,8 @@ public final class ReceiverOptions {
         /**
          * How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (at most one call per
          * {@code pollInterval} under traffic, one per {@code idlePollInterval} when idle: the cheap choice on
-         * AWS, where every GetRecords is billed) or {@link Pacing#LOW_LATENCY} (at once after records, short
-         * pauses after empty responses; the default until the cost-aware pacing is benchmarked end to end). A full page is
+         * AWS, where every GetRecords is billed; the default) or {@link Pacing#LOW_LATENCY} (at once after records,
+         * short pauses after empty responses: lower latency for many more calls). A full page is
          * always followed at once by the next call. See {@link Pacing} for the trade-off.
          */
         public Builder pacing(Pacing pacing) {
@@ -492,8 +524,8 @@ public final class ReceiverOptions {
 
         /**
          * {@link Pacing#COST_AWARE}: the polling period of a shard that returned no record for
-         * {@link #idleAfter(Duration) idleAfter}, or none since it started (default 2 s: 0.5 billed calls/s per
-         * idle shard). Must be &gt;= {@code pollInterval}.
+         * {@link #idleAfter(Duration) idleAfter} (counted from its start for a new shard) (default 2 s: 0.5 billed
+         * calls/s per idle shard). Must be &gt;= {@code pollInterval}.
          */
         public Builder idlePollInterval(Duration idlePollInterval) {
             this.idlePollInterval = idlePollInterval;
@@ -661,6 +693,16 @@ public final class ReceiverOptions {
                         + " (the iterator lifetime), was " + iteratorRefreshInterval);
             }
             requirePositive(startupTimeout, "startupTimeout", false);
+            if (readRequestPricePerMillion.isPresent()) {
+                double price = readRequestPricePerMillion.getAsDouble();
+                if (!Double.isFinite(price) || price < 0) {
+                    throw new IllegalArgumentException("readRequestPricePerMillion must be a finite price >= 0, was " + price);
+                }
+                if (meterRegistry == null) {
+                    throw new IllegalArgumentException("readRequestPricePerMillion (" + price + ") needs a meterRegistry:"
+                            + " the cost estimate is a gauge");
+                }
+            }
             if (leases != null && checkpointStore != null) {
                 throw new IllegalArgumentException("checkpointStore must not be set together with leases: with leases"
                         + " the checkpoints are kept in the lease table '" + leases.tableName() + "'");

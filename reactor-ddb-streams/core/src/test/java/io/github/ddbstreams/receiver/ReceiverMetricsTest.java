@@ -2,6 +2,7 @@ package io.github.ddbstreams.receiver;
 
 import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.GET_RECORDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +71,55 @@ class ReceiverMetricsTest {
                 })
                 .thenCancel()
                 .verify();
+    }
+
+    @Test
+    void getRecordsCalls_countEveryRequest_retriesIncluded() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.addShard("s1");
+        fake.putRecords("s1", 10);
+        fake.failNext(GET_RECORDS, "s1", 3, FakeDynamoDbStreams::throttling);
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).checkpointStore(new InMemoryCheckpointStore())
+                                .scheduler(vts).meterRegistry(registry).build())
+                        .receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofSeconds(5))
+                .expectNextCount(10)
+                .then(() -> {
+                    // 3 throttled + 1 page + empty polls: each request is billed, so each is counted
+                    assertThat(fake.count(GET_RECORDS)).isGreaterThan(4);
+                    assertThat(count(DynamoDbStreamsMeters.GET_RECORDS_CALLS)).isEqualTo(fake.count(GET_RECORDS));
+                    assertThat(registry.find(DynamoDbStreamsMeters.GET_RECORDS_COST_HOURLY.meterName()).gauge())
+                            .as("no price, no estimate").isNull();
+                })
+                .thenCancel()
+                .verify();
+    }
+
+    @Test
+    void costGauge_estimatesTheCostPerHourOfTheLastMinutesRequests() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.addShard("s1");
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).checkpointStore(new InMemoryCheckpointStore())
+                                .scheduler(vts).meterRegistry(registry).readRequestPricePerMillion(200)
+                                // one call per second: 3,600 calls/h, 0.72 per hour at 200 per million
+                                .pollInterval(Duration.ofSeconds(1)).idlePollInterval(Duration.ofSeconds(1)).build())
+                        .receive())
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(9500))
+                .then(() -> assertThat(costPerHour()).as("over the first 10 s").isCloseTo(0.72, within(1e-9)))
+                .thenAwait(Duration.ofSeconds(120))
+                .then(() -> assertThat(costPerHour()).as("over the last minute").isCloseTo(0.72, within(1e-9)))
+                .thenCancel()
+                .verify();
+    }
+
+    private double costPerHour() {
+        return registry.get(DynamoDbStreamsMeters.GET_RECORDS_COST_HOURLY.meterName()).tag("table", "Orders").gauge().value();
     }
 
     @Test

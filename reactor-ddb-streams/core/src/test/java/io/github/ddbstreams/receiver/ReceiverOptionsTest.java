@@ -84,4 +84,23 @@ class ReceiverOptionsTest {
         String text = ReceiverOptions.builder().streamArn(ARN).build().toString();
         assertThat(text).contains(ARN).doesNotContain("Client");
     }
+
+    @Test
+    void readRequestPricePerMillion_isOptional_finite_notNegative_andNeedsARegistry() {
+        assertThat(ReceiverOptions.builder().tableName("Orders").build().readRequestPricePerMillion()).isEmpty();
+        ReceiverOptions priced = ReceiverOptions.builder().tableName("Orders")
+                .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .readRequestPricePerMillion(0.2).build();
+        assertThat(priced.readRequestPricePerMillion()).hasValue(0.2);
+        assertThat(priced.toBuilder().build().readRequestPricePerMillion()).hasValue(0.2);
+        assertThatThrownBy(() -> priced.toBuilder().readRequestPricePerMillion(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readRequestPricePerMillion must be a finite price >= 0, was -1.0");
+        assertThatThrownBy(() -> priced.toBuilder().readRequestPricePerMillion(Double.NaN).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readRequestPricePerMillion must be a finite price >= 0, was NaN");
+        assertThatThrownBy(() -> priced.toBuilder().meterRegistry(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readRequestPricePerMillion (0.2) needs a meterRegistry: the cost estimate is a gauge");
+    }
 }

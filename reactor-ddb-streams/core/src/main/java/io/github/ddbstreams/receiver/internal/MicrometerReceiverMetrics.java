@@ -1,6 +1,7 @@
 package io.github.ddbstreams.receiver.internal;
 
 import java.util.Collection;
+import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -23,9 +24,11 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
     private final Counter throttles;
     private final Counter expired;
     private final Counter checkpoints;
+    private final Counter calls;
+    private final RequestRate rate;
 
     MicrometerReceiverMetrics(MeterRegistry registry, String table, LongSupplier schedulerMillis,
-            Supplier<Collection<ShardCheckpointer>> checkpointers) {
+            Supplier<Collection<ShardCheckpointer>> checkpointers, OptionalDouble pricePerMillion) {
         Tags tags = Tags.of("table", table);
         records = counter(registry, DynamoDbStreamsMeters.RECORDS_RECEIVED, tags, "Records received from GetRecords");
         bytes = counter(registry, DynamoDbStreamsMeters.BYTES_RECEIVED, tags, "Bytes of the records received");
@@ -35,6 +38,19 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
         throttles = counter(registry, DynamoDbStreamsMeters.THROTTLES, tags, "Calls throttled and retried");
         expired = counter(registry, DynamoDbStreamsMeters.EXPIRED_ITERATORS, tags, "Shard iterators that expired and were renewed");
         checkpoints = counter(registry, DynamoDbStreamsMeters.CHECKPOINTS_COMMITTED, tags, "Shard checkpoints written");
+        calls = counter(registry, DynamoDbStreamsMeters.GET_RECORDS_CALLS, tags,
+                "GetRecords requests sent, retries included (each a billed streams read request on AWS)");
+        if (pricePerMillion.isPresent()) {
+            double price = pricePerMillion.getAsDouble();
+            rate = new RequestRate(schedulerMillis);
+            Gauge.builder(DynamoDbStreamsMeters.GET_RECORDS_COST_HOURLY.meterName(), rate,
+                            r -> r.perHour() * price / 1_000_000)
+                    .tags(tags).baseUnit(DynamoDbStreamsMeters.GET_RECORDS_COST_HOURLY.baseUnit())
+                    .description("Estimated cost per hour of the GetRecords requests of the last minute")
+                    .register(registry);
+        } else {
+            rate = null;
+        }
         TimeGauge.builder(DynamoDbStreamsMeters.ITERATOR_AGE.meterName(), this,
                         TimeUnit.MILLISECONDS, m -> m.iteratorAgeMillis(System.currentTimeMillis()))
                 .tags(tags).description("Now minus the creation time of the newest record read (largest over shards)")
@@ -66,6 +82,14 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
     @Override
     void getRecordsLatency(long nanos) {
         latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    void getRecordsRequest() {
+        calls.increment();
+        if (rate != null) {
+            rate.add();
+        }
     }
 
     @Override

@@ -28,14 +28,17 @@ abstract class PollPacing {
         private final long budgetNanos;
         private final long idleNanos;
         private final long idleAfterNanos;
-        /** Last time records came back; a new shard counts as idle until its first records. */
+        /**
+         * Last time records came back; a new shard counts from its start, so it is polled at the budget for
+         * {@code idleAfter} (the first record after subscribe within a {@code pollInterval}), then idles.
+         */
         private long recordsAtNanos;
 
         CostAware(ReceiverOptions options, long startNanos) {
             budgetNanos = options.pollInterval().toNanos();
             idleNanos = options.idlePollInterval().toNanos();
             idleAfterNanos = options.idleAfter().toNanos();
-            recordsAtNanos = startNanos - idleAfterNanos;
+            recordsAtNanos = startNanos;
         }
 
         @Override

@@ -29,7 +29,8 @@ class ReceiverMetrics {
         if (options.meterRegistry() == null) {
             return new ReceiverMetrics();
         }
-        return new MicrometerReceiverMetrics(options.meterRegistry(), table, clock, checkpointers);
+        return new MicrometerReceiverMetrics(options.meterRegistry(), table, clock, checkpointers,
+                options.readRequestPricePerMillion());
     }
 
     /** Age of the oldest record read and not yet acknowledged, over {@code checkpointers} (0 when none). */
@@ -59,6 +60,10 @@ class ReceiverMetrics {
     }
 
     void getRecordsLatency(long nanos) {
+    }
+
+    /** One GetRecords request sent (each attempt of a call: each is billed). Any thread. */
+    void getRecordsRequest() {
     }
 
     void emptyPoll() {

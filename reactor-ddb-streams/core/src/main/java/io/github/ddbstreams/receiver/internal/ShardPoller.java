@@ -298,8 +298,12 @@ final class ShardPoller {
         fetchStartNanos = System.nanoTime();
         callStartNanos = nowNanos();
         callLimit = limit;
-        inFlight = Mono.fromFuture(() -> streams.getRecords(b -> b.shardIterator(current).limit(limit)
-                        .overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
+        ReceiverMetrics metrics = host.metrics();
+        inFlight = Mono.fromFuture(() -> {
+                    metrics.getRecordsRequest();    // each attempt is a billed request
+                    return streams.getRecords(b -> b.shardIterator(current).limit(limit)
+                            .overrideConfiguration(Faults.ONE_RETRY_LAYER));
+                }, true)
                 .retryWhen(Faults.retry(options, "GetRecords " + shardId, host.observer()))
                 .subscribe(response -> host.post(() -> onRecords(response)),
                         error -> host.post(() -> onCallError(error)));
