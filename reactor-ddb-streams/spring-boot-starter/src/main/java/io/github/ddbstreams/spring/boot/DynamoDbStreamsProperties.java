@@ -71,6 +71,12 @@ public class DynamoDbStreamsProperties {
      */
     private Pacing pacing;
 
+    /**
+     * Price of one million streams read requests (GetRecords calls) in your currency, e.g. 0.20; when set, the
+     * gauge ddb.streams.getrecords.cost.hourly estimates the cost per hour. Unset: no estimate.
+     */
+    private Double readRequestPricePerMillion;
+
     /** Cost-aware pacing: the polling period of a shard that returned no record for idle-after. */
     private Duration idlePollInterval = Duration.ofSeconds(2);
 
@@ -194,6 +200,14 @@ public class DynamoDbStreamsProperties {
 
     public void setPacing(Pacing pacing) {
         this.pacing = pacing;
+    }
+
+    public Double getReadRequestPricePerMillion() {
+        return readRequestPricePerMillion;
+    }
+
+    public void setReadRequestPricePerMillion(Double readRequestPricePerMillion) {
+        this.readRequestPricePerMillion = readRequestPricePerMillion;
     }
 
     public Duration getIdlePollInterval() {

@@ -41,6 +41,7 @@ final class PropertiesMapping {
         RECEIVER_NAMES.put("idlePollInterval", P + "idle-poll-interval");
         RECEIVER_NAMES.put("idleAfter", P + "idle-after");
         RECEIVER_NAMES.put("pacing", P + "pacing");
+        RECEIVER_NAMES.put("readRequestPricePerMillion", P + "read-request-price-per-million");
         RECEIVER_NAMES.put("maxUnacknowledgedPerShard", P + "max-unacknowledged-per-shard");
         RECEIVER_NAMES.put("iteratorRefreshInterval", P + "iterator-refresh-interval");
         RECEIVER_NAMES.put("startupTimeout", P + "startup-timeout");
@@ -130,6 +131,9 @@ final class PropertiesMapping {
         }
         if (properties.getPacing() != null) {
             builder.pacing(properties.getPacing());
+        }
+        if (properties.getReadRequestPricePerMillion() != null) {
+            builder.readRequestPricePerMillion(properties.getReadRequestPricePerMillion());
         }
         if (properties.getMaxRetries() != null) {
             builder.maxRetries(properties.getMaxRetries());

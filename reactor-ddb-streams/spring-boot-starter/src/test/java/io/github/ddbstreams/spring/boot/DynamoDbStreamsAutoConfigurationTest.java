@@ -155,6 +155,13 @@ class DynamoDbStreamsAutoConfigurationTest {
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.max-unacknowledged-per-shard=0")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "Property ddb.streams.max-unacknowledged-per-shard with value '0' is invalid"));
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.read-request-price-per-million=-1")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "Property ddb.streams.read-request-price-per-million with value '-1.0' is invalid"));
+        runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.read-request-price-per-million=0.2")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "ddb.streams.read-request-price-per-million (0.2) needs a meterRegistry"));
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.max-records-per-request=5000")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "ddb.streams.max-records-per-request must be 1..1000"));
@@ -197,10 +204,12 @@ class DynamoDbStreamsAutoConfigurationTest {
         runner.withBean(MeterRegistry.class, () -> registry)
                 .withBean(ReceiverOptionsCustomizer.class, () -> builder -> builder.commitInterval(Duration.ofSeconds(9)))
                 .withBean(LeaseOptionsCustomizer.class, () -> builder -> builder.workerId("customized"))
-                .withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.leases.table-name=leases")
+                .withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.leases.table-name=leases",
+                        "ddb.streams.read-request-price-per-million=0.2")
                 .run(context -> {
                     ReceiverOptions options = context.getBean(ReceiverOptions.class);
                     assertThat(options.meterRegistry()).isSameAs(registry);
+                    assertThat(options.readRequestPricePerMillion()).hasValue(0.2);
                     assertThat(options.commitInterval()).isEqualTo(Duration.ofSeconds(9));
                     assertThat(options.leases().workerId()).isEqualTo("customized");
                     assertThat(options.leases().meterRegistry()).isSameAs(registry);

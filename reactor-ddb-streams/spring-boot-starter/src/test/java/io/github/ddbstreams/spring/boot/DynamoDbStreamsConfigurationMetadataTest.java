@@ -46,6 +46,7 @@ class DynamoDbStreamsConfigurationMetadataTest {
             Map.entry("pacing", P + "pacing"),
             Map.entry("idlePollInterval", P + "idle-poll-interval"),
             Map.entry("idleAfter", P + "idle-after"),
+            Map.entry("readRequestPricePerMillion", P + "read-request-price-per-million"),
             Map.entry("maxUnacknowledgedPerShard", P + "max-unacknowledged-per-shard"),
             Map.entry("iteratorRefreshInterval", P + "iterator-refresh-interval"),
             Map.entry("startupTimeout", P + "startup-timeout"),
