@@ -56,13 +56,17 @@ class SimulatedStreamsReceiverIntegrationTest {
                     })
                     .subscribe(r -> { }, e -> log.error("receive failed", e));
             long start = System.nanoTime();
-            // ~5,000 writes/s, 50 every 10 ms: the writes span several rotations
-            reactor.core.publisher.Flux.range(0, total).buffer(50).delayElements(Duration.ofMillis(10))
-                    .doOnNext(batch -> batch.forEach(i -> service.write("key-" + (i % 1000))))
-                    .blockLast();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> received.get() >= total || subscription.isDisposed());
-            subscription.dispose();
+            try {
+                // ~5,000 writes/s, 50 every 10 ms: the writes span several rotations
+                reactor.core.publisher.Flux.range(0, total).buffer(50).delayElements(Duration.ofMillis(10))
+                        .doOnNext(batch -> batch.forEach(i -> service.write("key-" + (i % 1000))))
+                        .blockLast();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> received.get() >= total || subscription.isDisposed());
+            } finally {
+                // also when the wait times out: a receiver left running retries against the closed service
+                subscription.dispose();
+            }
             log.info("received {} of {} in {} ms; shards {}; calls {}", received.get(), total,
                     (System.nanoTime() - start) / 1_000_000, service.shardCount(), service.calls());
             assertThat(service.shardCount()).as("shards (rotations happened)").isGreaterThan(64 * 2);
