@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -40,7 +39,10 @@ public final class LeaseCoordinator {
 
     /** What the coordinator tells the receiver. Called on coordinator threads; must not block. */
     public interface Listener {
-        /** This worker now holds the lease and may read the shard from the lease's checkpoint. */
+        /**
+         * This worker now holds the lease and may read the shard from the lease's checkpoint; also called again
+         * when a lease that was fenced (not renewed in time, see {@link #provablyHeld}) is proven held again.
+         */
         void acquired(Lease lease);
 
         /** This worker lost the lease: stop reading the shard at once. */
@@ -64,6 +66,11 @@ public final class LeaseCoordinator {
     private final LeaseCounters counters;
 
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    /**
+     * Per held lease, when the last write proving ownership (take, renewal, or the listing that showed a
+     * hand-over to this worker) was <em>sent</em>: other workers start their failoverTime no earlier.
+     */
+    private final Map<String, Long> provenAt = new ConcurrentHashMap<>();
     private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
@@ -73,7 +80,6 @@ public final class LeaseCoordinator {
 
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
-    private volatile long lastRenewed;
     private volatile boolean stopped;
 
     public LeaseCoordinator(LeaseOptions options, String streamArn, Scheduler scheduler, Listener listener) {
@@ -92,7 +98,6 @@ public final class LeaseCoordinator {
 
     /** Starts the renewal and taking loops. */
     public void start() {
-        lastRenewed = now();
         long renew = options.renewInterval().toMillis();
         long take = options.takeInterval().toMillis();
         timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
@@ -106,9 +111,29 @@ public final class LeaseCoordinator {
         takeTick();
     }
 
-    /** The lease of a shard this worker holds and may read, or {@code null} (also while handing it over). */
+    /**
+     * The lease of a shard this worker holds and may read, or {@code null}: also while handing it over, and
+     * while the lease is {@linkplain #provablyHeld fenced} (not proven held recently enough).
+     */
     public Lease held(String shardId) {
-        return handoffsSignalled.contains(shardId) ? null : held.get(shardId);
+        return handoffsSignalled.contains(shardId) || !provablyHeld(shardId) ? null : held.get(shardId);
+    }
+
+    /**
+     * Whether this worker holds the lease of a shard and proved it recently enough to emit its records: the last
+     * successful renewal (or take) was sent less than {@code failoverTime - renewInterval / 2} ago by the local
+     * clock. Another worker takes the lease only after seeing its counter stand still for {@code failoverTime}
+     * from a moment after that write, so a worker that was paused (GC, SIGSTOP) or cut off stops emitting before
+     * another can start, without waiting for a renewal to fail (fencing by the local clock; the margin covers
+     * the time between this check and the emission, and clock-rate differences).
+     */
+    public boolean provablyHeld(String shardId) {
+        Long proven = provenAt.get(shardId);
+        return proven != null && held.containsKey(shardId) && now() - proven < fenceMillis();
+    }
+
+    private long fenceMillis() {
+        return options.failoverTime().toMillis() - options.renewInterval().toMillis() / 2;
     }
 
     /** Whether a lease of this shard's parent exists with a checkpoint: the child continues that lineage. */
@@ -153,6 +178,7 @@ public final class LeaseCoordinator {
                                         checkpoint.sequenceNumber(), checkpoint.ended())
                                 .doOnSuccess(v -> {
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
+                                        provenAt.remove(checkpoint.shardId());
                                         log.info("Worker {} finished shard {} and released its lease", workerId,
                                                 checkpoint.shardId());
                                     }
@@ -175,6 +201,7 @@ public final class LeaseCoordinator {
         String to = lease.handoffTo();
         return table.transfer(shardId, workerId, to).doOnSuccess(v -> {
             held.remove(shardId);
+            provenAt.remove(shardId);
             handoffsSignalled.remove(shardId);
             counters.handedOff.incrementAndGet();
             log.info("Worker {} handed the lease of shard {} to worker {}", workerId, shardId, to);
@@ -192,7 +219,10 @@ public final class LeaseCoordinator {
         List<String> shardIds = new ArrayList<>(held.keySet());
         return Flux.fromIterable(shardIds)
                 .flatMap(shardId -> table.release(shardId, workerId)
-                        .doOnSuccess(v -> held.remove(shardId))
+                        .doOnSuccess(v -> {
+                            held.remove(shardId);
+                            provenAt.remove(shardId);
+                        })
                         .onErrorResume(e -> {
                             log.warn("Worker {} could not release the lease of shard {}; it expires after {}", workerId,
                                     shardId, options.failoverTime(), e);
@@ -217,31 +247,15 @@ public final class LeaseCoordinator {
         if (stopped || !renewing.compareAndSet(false, true)) {
             return;
         }
-        AtomicInteger failures = new AtomicInteger();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
-                .flatMap(shardId -> table.renew(shardId, workerId)
-                        // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
-                        // self-fencing below runs only when every renewal of the tick ended.
-                        .timeout(options.renewInterval(), scheduler)
-                        .doOnNext(this::renewed)
-                        .onErrorResume(LeaseLostException.class, lost -> {
-                            lose(shardId, "another worker took it");
-                            return Mono.empty();
-                        })
-                        .onErrorResume(e -> {
-                            failures.incrementAndGet();
-                            counters.renewFailures.incrementAndGet();
-                            log.warn("Worker {} could not renew the lease of shard {}: {}", workerId, shardId, e.toString());
-                            return Mono.empty();
-                        }), 8)
+                .flatMap(this::renew, 8)
                 .doFinally(signal -> {
                     renewing.set(false);
                     long now = now();
-                    if (failures.get() == 0) {
-                        lastRenewed = now;
-                    } else if (now - lastRenewed >= options.failoverTime().toMillis()) {
-                        // Others consider these leases expired by now: stop reading before they do.
-                        for (String shardId : new ArrayList<>(held.keySet())) {
+                    for (String shardId : new ArrayList<>(held.keySet())) {
+                        Long proven = provenAt.get(shardId);
+                        if (proven != null && now - proven >= options.failoverTime().toMillis()) {
+                            // Others consider it expired by now: stop renewing so that it is taken over.
                             lose(shardId, "it could not be renewed for " + options.failoverTime());
                         }
                     }
@@ -249,11 +263,39 @@ public final class LeaseCoordinator {
                 .subscribe();
     }
 
-    private void renewed(Lease lease) {
+    /** Renews one lease; completes (empty) whatever happens, having recorded the outcome. */
+    private Mono<Lease> renew(String shardId) {
+        return Mono.defer(() -> {
+            long sent = now();
+            return table.renew(shardId, workerId)
+                    // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
+                    // self-fencing in renewTick runs only when every renewal of the tick ended.
+                    .timeout(options.renewInterval(), scheduler)
+                    .doOnNext(lease -> renewed(lease, sent));
+        }).onErrorResume(LeaseLostException.class, lost -> {
+            lose(shardId, "another worker took it");
+            return Mono.empty();
+        }).onErrorResume(e -> {
+            counters.renewFailures.incrementAndGet();
+            log.warn("Worker {} could not renew the lease of shard {}: {}", workerId, shardId, e.toString());
+            return Mono.empty();
+        });
+    }
+
+    private void renewed(Lease lease, long sent) {
         // One atomic step, not a check then a put: a transfer, release or loss completing on another thread in
         // between must not put a given-away lease back.
-        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> lease) == null) {
+        boolean wasFenced = !provablyHeld(lease.shardId());
+        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> {
+            provenAt.merge(shardId, sent, Math::max);
+            return lease;
+        }) == null) {
             return;
+        }
+        if (wasFenced && provablyHeld(lease.shardId())) {
+            log.debug("Worker {} proved it holds the lease of shard {}: its records may be emitted", workerId,
+                    lease.shardId());
+            listener.acquired(lease);
         }
         if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
             log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
@@ -263,6 +305,7 @@ public final class LeaseCoordinator {
 
     private void lose(String shardId, String why) {
         if (held.remove(shardId) != null) {
+            provenAt.remove(shardId);
             handoffsSignalled.remove(shardId);
             counters.lost.incrementAndGet();
             log.warn("Worker {} lost the lease of shard {}: {}", workerId, shardId, why);
@@ -357,10 +400,13 @@ public final class LeaseCoordinator {
         for (Lease lease : leases) {
             if (workerId.equals(lease.owner()) && !lease.ended() && !held.containsKey(lease.shardId())
                     && lease.handoffTo() == null) {
+                // Not proven held yet: the transfer was written at some unknown time before this listing (this
+                // worker may have been paused since, and others count failoverTime from that write). Its first
+                // renewal, made at once, proves it and lets the receiver read it.
                 held.put(lease.shardId(), lease);
                 counters.taken.incrementAndGet();
                 log.info("Worker {} took over the lease of shard {} (handed off)", workerId, lease.shardId());
-                listener.acquired(lease);
+                renew(lease.shardId()).subscribe();
             }
         }
 
@@ -398,14 +444,17 @@ public final class LeaseCoordinator {
             return requestHandoff(byOwner, target, wanted).then(cleanup);
         }
         return Flux.fromIterable(candidates)
-                .concatMap(lease -> held.size() >= target ? Mono.empty() : table.take(lease, workerId)
-                        .doOnNext(taken -> {
-                            held.put(taken.shardId(), taken);
-                            counters.taken.incrementAndGet();
-                            log.info("Worker {} took the lease of shard {} ({})", workerId, taken.shardId(),
-                                    lease.owner() == null ? "free" : "expired, was held by " + lease.owner());
-                            listener.acquired(taken);
-                        }))
+                .concatMap(lease -> held.size() >= target ? Mono.empty() : Mono.defer(() -> {
+                    long takeSent = now();
+                    return table.take(lease, workerId).doOnNext(taken -> {
+                        provenAt.put(taken.shardId(), takeSent);
+                        held.put(taken.shardId(), taken);
+                        counters.taken.incrementAndGet();
+                        log.info("Worker {} took the lease of shard {} ({})", workerId, taken.shardId(),
+                                lease.owner() == null ? "free" : "expired, was held by " + lease.owner());
+                        listener.acquired(taken);
+                    });
+                }))
                 .then(cleanup);
     }
 

@@ -81,6 +81,11 @@ final class LeaseAssignment implements ShardAssignment {
     }
 
     @Override
+    public boolean mayEmit(ShardPoller shard) {
+        return coordinator.provablyHeld(shard.shardId);
+    }
+
+    @Override
     public void discovered(Collection<ShardPoller> shards) {
         Map<String, List<String>> lineage = new LinkedHashMap<>();
         for (ShardPoller shard : shards) {

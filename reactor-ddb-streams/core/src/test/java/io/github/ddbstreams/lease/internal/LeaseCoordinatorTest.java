@@ -285,4 +285,48 @@ class LeaseCoordinatorTest {
         assertThat(a.holds("s1")).isTrue();
         assertThat(a.holds("s2")).isTrue();
     }
+
+    /**
+     * Regression (issue 13): a paused worker (GC pause, SIGSTOP) kept claiming its lease (and its receiver kept
+     * emitting the shard's records on resume) after another worker took the lease: its lease looked held until a
+     * renewal failed. Fencing by the local clock: the paused worker's lease stops counting as held before another
+     * worker can take it, so at no instant do two workers hold one shard. Failed before the fix: "a and b both
+     * hold s1 at t=15400 ms".
+     */
+    @Test
+    void pausedWorker_stopsClaimingItsLease_beforeAnotherWorkerCanTakeIt() {
+        Map<String, List<String>> shards = Map.of("s1", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        Worker b = new Worker("b").start(shards);
+        a.workerClock.pause();
+
+        for (int step = 0; step < 300; step++) {
+            advance(100);
+            assertThat(a.holds("s1") && b.holds("s1")).as("a and b both hold s1 at t=%d ms", clock.now(
+                    java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+        }
+        assertThat(b.holds("s1")).isTrue();
+        a.workerClock.resume();
+        advance(RENEW_MS + 100);
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.events).containsExactly("acquired s1", "lost s1");
+    }
+
+    /** A lease whose renewals failed for a while is fenced, then counts as held again once a renewal succeeds. */
+    @Test
+    void fencedLease_isHeldAgain_onceARenewalSucceeds() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        table.failNext("SET #counter = #counter + :one IF", Fault.THROTTLE, 2);
+
+        advance(FAILOVER.toMillis() - RENEW_MS / 2 + 100);
+        assertThat(a.holds("s1")).as("fenced after two failed renewals").isFalse();
+        assertThat(a.coordinator.provablyHeld("s1")).isFalse();
+
+        advance(RENEW_MS);
+        assertThat(a.holds("s1")).as("held again after a successful renewal").isTrue();
+        assertThat(a.events).containsExactly("acquired s1", "acquired s1");
+        assertThat(table.owner("s1")).isEqualTo("a");
+    }
 }
