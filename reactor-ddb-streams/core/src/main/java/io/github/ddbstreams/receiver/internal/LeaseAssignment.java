@@ -49,6 +49,9 @@ final class LeaseAssignment implements ShardAssignment {
 
             @Override
             public void lost(String shardId) {
+                // At once, not on the loop: a commit() whose write just found the lease lost must not complete
+                // as if it had stored the record's checkpoint.
+                session.committer().forget(shardId);
                 session.post(() -> session.stopShard(shardId));
             }
 
