@@ -1,5 +1,6 @@
 package io.github.ddbstreams.lease.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -158,7 +159,7 @@ public final class LeaseCoordinator {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return table.list().map(leases -> {
+                return bounded(table.list(), options.failoverTime()).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -174,8 +175,8 @@ public final class LeaseCoordinator {
             public Mono<Void> save(String arn, Collection<ShardCheckpoint> checkpoints) {
                 return Flux.fromIterable(checkpoints)
                         .filter(checkpoint -> held.containsKey(checkpoint.shardId()))
-                        .flatMap(checkpoint -> table.checkpoint(checkpoint.shardId(), workerId,
-                                        checkpoint.sequenceNumber(), checkpoint.ended())
+                        .flatMap(checkpoint -> write(table.checkpoint(checkpoint.shardId(), workerId,
+                                        checkpoint.sequenceNumber(), checkpoint.ended()))
                                 .doOnSuccess(v -> {
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
                                         provenAt.remove(checkpoint.shardId());
@@ -199,7 +200,7 @@ public final class LeaseCoordinator {
             return Mono.empty();
         }
         String to = lease.handoffTo();
-        return table.transfer(shardId, workerId, to).doOnSuccess(v -> {
+        return write(table.transfer(shardId, workerId, to)).doOnSuccess(v -> {
             held.remove(shardId);
             provenAt.remove(shardId);
             handoffsSignalled.remove(shardId);
@@ -218,7 +219,7 @@ public final class LeaseCoordinator {
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
         return Flux.fromIterable(shardIds)
-                .flatMap(shardId -> table.release(shardId, workerId)
+                .flatMap(shardId -> write(table.release(shardId, workerId))
                         .doOnSuccess(v -> {
                             held.remove(shardId);
                             provenAt.remove(shardId);
@@ -267,10 +268,9 @@ public final class LeaseCoordinator {
     private Mono<Lease> renew(String shardId) {
         return Mono.defer(() -> {
             long sent = now();
-            return table.renew(shardId, workerId)
-                    // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
-                    // self-fencing in renewTick runs only when every renewal of the tick ended.
-                    .timeout(options.renewInterval(), scheduler)
+            // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
+            // self-fencing in renewTick runs only when every renewal of the tick ended.
+            return write(table.renew(shardId, workerId))
                     .doOnNext(lease -> renewed(lease, sent));
         }).onErrorResume(LeaseLostException.class, lost -> {
             lose(shardId, "another worker took it");
@@ -319,8 +319,9 @@ public final class LeaseCoordinator {
         if (stopped || shards == null || !taking.compareAndSet(false, true)) {
             return;
         }
-        table.list()
-                .flatMap(leases -> createMissingLeases(leases).flatMap(created -> created ? table.list() : Mono.just(leases)))
+        bounded(table.list(), options.failoverTime())
+                .flatMap(leases -> createMissingLeases(leases)
+                        .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
@@ -358,7 +359,7 @@ public final class LeaseCoordinator {
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
         missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .concatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
+                .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
     }
@@ -446,7 +447,7 @@ public final class LeaseCoordinator {
         return Flux.fromIterable(candidates)
                 .concatMap(lease -> held.size() >= target ? Mono.empty() : Mono.defer(() -> {
                     long takeSent = now();
-                    return table.take(lease, workerId).doOnNext(taken -> {
+                    return write(table.take(lease, workerId)).doOnNext(taken -> {
                         provenAt.put(taken.shardId(), takeSent);
                         held.put(taken.shardId(), taken);
                         counters.taken.incrementAndGet();
@@ -510,7 +511,7 @@ public final class LeaseCoordinator {
             }
         }
         return Flux.fromIterable(requests)
-                .flatMap(lease -> table.requestHandoff(lease.shardId(), lease.owner(), workerId)
+                .flatMap(lease -> write(table.requestHandoff(lease.shardId(), lease.owner(), workerId))
                         .doOnNext(asked -> {
                             if (asked) {
                                 log.info("Worker {} asked worker {} to hand over shard {} (share: {} leases each)",
@@ -541,9 +542,21 @@ public final class LeaseCoordinator {
             }
         }
         return Flux.fromIterable(deletable)
-                .flatMap(shardId -> table.deleteEnded(shardId)
+                .flatMap(shardId -> write(table.deleteEnded(shardId))
                         .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}", shardId)), 4)
                 .then();
+    }
+
+    /**
+     * A one-item lease write, bounded by {@code renewInterval}: a call that gets no answer (a half-open
+     * connection; the SDK's read timeout is 30 s) must not hold a loop, a hand-off or a release.
+     */
+    private <T> Mono<T> write(Mono<T> call) {
+        return bounded(call, options.renewInterval());
+    }
+
+    private <T> Mono<T> bounded(Mono<T> call, Duration timeout) {
+        return call.timeout(timeout, scheduler);
     }
 
     private long now() {

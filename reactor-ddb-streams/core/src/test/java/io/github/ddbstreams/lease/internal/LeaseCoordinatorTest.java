@@ -329,4 +329,21 @@ class LeaseCoordinatorTest {
         assertThat(a.events).containsExactly("acquired s1", "acquired s1");
         assertThat(table.owner("s1")).isEqualTo("a");
     }
+
+    /**
+     * Regression (issue 13): lease calls other than renew had no timeout, so a call that never got an answer (a
+     * half-open connection: the SDK gives up after its 30 s read timeout) held the taking loop that long. Now a
+     * listing is bounded by failoverTime and a one-item write by renewInterval. Failed before the fix: s1 not
+     * held at 20 s.
+     */
+    @Test
+    void leaseCallsThatGetNoAnswer_areBounded_soTheNextTickProceeds() {
+        table.failNext("query", Fault.TIMEOUT, 1);
+        table.failNext("update s1 SET #owner = :me", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+
+        advance(20_000);
+
+        assertThat(a.holds("s1")).as("s1 taken once the unanswered list and take timed out").isTrue();
+    }
 }
