@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +66,9 @@ public final class LeaseCoordinator {
     private final Scheduler scheduler;
     private final Listener listener;
     private final LeaseCounters counters;
+    /** This process's instance token: a worker id reused by another live process does not make both owners. */
+    private final String token;
+    private final AtomicBoolean sharedIdWarned = new AtomicBoolean();
 
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
     /**
@@ -85,7 +89,8 @@ public final class LeaseCoordinator {
 
     public LeaseCoordinator(LeaseOptions options, String streamArn, Scheduler scheduler, Listener listener) {
         this.options = options;
-        this.table = new LeaseTable(options, streamArn);
+        this.token = UUID.randomUUID().toString();
+        this.table = new LeaseTable(options, streamArn, token);
         this.workerId = options.workerId();
         this.streamArn = streamArn;
         this.scheduler = scheduler;
@@ -397,19 +402,23 @@ public final class LeaseCoordinator {
                 }
             }
         }
-        // Leases handed to this worker by their previous owner.
+        // Leases handed to this worker id by their previous owner: claimed with this process's token (another live
+        // process with the same id may race for them; one wins). Not held before the claim is written: the
+        // transfer happened at some unknown time before this listing, and others count failoverTime from it.
+        List<Lease> handedOver = new ArrayList<>();
         for (Lease lease : leases) {
-            if (workerId.equals(lease.owner()) && !lease.ended() && !held.containsKey(lease.shardId())
-                    && lease.handoffTo() == null) {
-                // Not proven held yet: the transfer was written at some unknown time before this listing (this
-                // worker may have been paused since, and others count failoverTime from that write). Its first
-                // renewal, made at once, proves it and lets the receiver read it.
-                held.put(lease.shardId(), lease);
-                counters.taken.incrementAndGet();
-                log.info("Worker {} took over the lease of shard {} (handed off)", workerId, lease.shardId());
-                renew(lease.shardId()).subscribe();
+            if (!workerId.equals(lease.owner()) || lease.ended() || held.containsKey(lease.shardId())) {
+                continue;
+            }
+            if (lease.ownerToken() == null && lease.handoffTo() == null) {
+                handedOver.add(lease);
+            } else if (lease.ownerToken() != null && !lease.ownerToken().equals(token) && !isExpired(lease, now)
+                    && sharedIdWarned.compareAndSet(false, true)) {
+                log.warn("Another live process uses worker id {} (it holds the lease of shard {}): give each process"
+                        + " its own workerId; this one leaves that process's leases alone", workerId, lease.shardId());
             }
         }
+        Mono<Void> claims = Flux.fromIterable(handedOver).concatMap(this::claim).then();
 
         List<Lease> eligible = new ArrayList<>();
         for (Lease lease : leases) {
@@ -429,7 +438,7 @@ public final class LeaseCoordinator {
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
         int wanted = target - held.size();
-        Mono<Void> cleanup = cleanUpEnded(leases);
+        Mono<Void> cleanup = claims.then(cleanUpEnded(leases));
         if (wanted <= 0) {
             return cleanup;
         }
@@ -457,6 +466,23 @@ public final class LeaseCoordinator {
                     });
                 }))
                 .then(cleanup);
+    }
+
+    private Mono<Lease> claim(Lease lease) {
+        return Mono.defer(() -> {
+            long sent = now();
+            return write(table.claim(lease.shardId(), workerId)).doOnNext(claimed -> {
+                provenAt.put(claimed.shardId(), sent);
+                held.put(claimed.shardId(), claimed);
+                counters.taken.incrementAndGet();
+                log.info("Worker {} took over the lease of shard {} (handed off)", workerId, claimed.shardId());
+                listener.acquired(claimed);
+            });
+        }).onErrorResume(e -> {
+            log.debug("Worker {} could not claim the lease of shard {} handed to it; retries at the next tick",
+                    workerId, lease.shardId(), e);
+            return Mono.empty();
+        });
     }
 
     private boolean parentsEnded(Lease lease, Map<String, Lease> byId) {

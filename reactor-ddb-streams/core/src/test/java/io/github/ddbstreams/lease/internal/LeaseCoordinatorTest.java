@@ -346,4 +346,32 @@ class LeaseCoordinatorTest {
 
         assertThat(a.holds("s1")).as("s1 taken once the unanswered list and take timed out").isTrue();
     }
+
+    /**
+     * Regression (issue 13): a fixed workerId reused by two live processes let both read one shard: the second
+     * took every lease under its id as handed over to it. Each process now writes its own instance token with
+     * the leases it owns; the second leaves the first's leases alone while the first renews them, and takes them
+     * once the first is gone. Failed before the fix: "both processes hold s2 at t=300 ms".
+     */
+    @Test
+    void workerIdReusedByTwoLiveProcesses_neverLetsBothHoldOneShard() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker first = new Worker("a").start(shards);
+        advance(200);
+        Worker second = new Worker("a").start(shards);
+
+        for (int step = 0; step < 300; step++) {
+            advance(100);
+            for (String shard : shards.keySet()) {
+                assertThat(first.holds(shard) && second.holds(shard)).as("both processes hold %s at t=%d ms", shard,
+                        clock.now(java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+            }
+        }
+        assertThat(first.holds("s1") && first.holds("s2")).isTrue();
+
+        first.coordinator.stop();
+        first.workerClock.kill();
+        advance(FAILOVER.toMillis() + 2 * TAKE_MS);
+        assertThat(second.holds("s1") && second.holds("s2")).as("taken once the first process is gone").isTrue();
+    }
 }
