@@ -134,8 +134,9 @@ public final class LeaseCoordinator {
      * the time between this check and the emission, and clock-rate differences).
      */
     public boolean provablyHeld(String shardId) {
+        // Once stopping or releasing, this worker reads no more (a release may land before its reply arrives).
         Long proven = provenAt.get(shardId);
-        return proven != null && held.containsKey(shardId) && now() - proven < fenceMillis();
+        return !stopped && proven != null && held.containsKey(shardId) && now() - proven < fenceMillis();
     }
 
     private long fenceMillis() {

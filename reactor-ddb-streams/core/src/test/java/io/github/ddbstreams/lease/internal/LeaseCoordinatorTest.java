@@ -374,4 +374,20 @@ class LeaseCoordinatorTest {
         advance(FAILOVER.toMillis() + 2 * TAKE_MS);
         assertThat(second.holds("s1") && second.holds("s2")).as("taken once the first process is gone").isTrue();
     }
+
+    /**
+     * Regression (simulation seeds 5112, 5002 and 11 more of 400): a leaving worker counted its leases as held until
+     * each release's reply arrived; a release that was applied but answered late (or timed out) let the next
+     * owner start while the leaving worker still claimed the shard. Failed before the fix: s1 still held.
+     */
+    @Test
+    void releasingWorker_stopsClaimingItsLeases_beforeTheReleaseIsWritten() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+
+        a.coordinator.releaseAll().subscribe();
+
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(table.owner("s1")).as("not released yet").isEqualTo("a");
+    }
 }
