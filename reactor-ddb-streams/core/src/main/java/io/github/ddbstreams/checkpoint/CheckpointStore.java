@@ -27,10 +27,11 @@ public interface CheckpointStore {
     Mono<Map<String, ShardCheckpoint>> load(String streamArn);
 
     /**
-     * Stores checkpoints of a stream, each replacing the one of its shard. The receiver never calls this
-     * concurrently for the same stream and only ever moves a shard forward.
+     * Stores checkpoints of a stream, each replacing the one of its shard unless that one is later: a stored
+     * checkpoint never moves back, even when several receivers share the store (a rolling deploy). One receiver
+     * never calls this concurrently for the same stream and only ever moves a shard forward.
      *
-     * @return a Mono that completes once every checkpoint is durably stored
+     * @return a Mono that completes once every checkpoint is durably stored (or found behind the stored one)
      */
     Mono<Void> save(String streamArn, Collection<ShardCheckpoint> checkpoints);
 

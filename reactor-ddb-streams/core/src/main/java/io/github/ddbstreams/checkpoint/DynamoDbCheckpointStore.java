@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.record.SequenceNumbers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
@@ -22,12 +24,20 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  *
  * <p>Table layout: partition key {@value #STREAM_ARN} (S), sort key {@value #SHARD_ID} (S); attributes
  * {@value #SEQUENCE_NUMBER} (S, absent for a shard that ended before any record was processed),
- * {@value #ENDED} (BOOL) and {@value #UPDATED_AT} (S, ISO-8601 instant of the last save). Unless
+ * {@value #ENDED} (BOOL), {@value #PADDED_SEQUENCE_NUMBER} (S, the sequence number zero-padded to 40 digits,
+ * 40 zeros when absent: what the conditional write compares) and {@value #UPDATED_AT} (S, ISO-8601 instant of
+ * the last save). Unless
  * {@link DynamoDbCheckpointStoreOptions#createTableIfAbsent()} is false, the table is created with
  * on-demand billing on first use; several stores (or processes) may race to create it.
  *
  * <p>{@link #load} reads with strongly consistent queries, following every page. {@link #save} writes one
- * item per shard, up to {@value #SAVE_CONCURRENCY} at a time, and completes once all are stored. The
+ * item per shard, up to {@value #SAVE_CONCURRENCY} at a time, and completes once all are stored.
+ *
+ * <p>A checkpoint never moves back: each write is conditional on the stored checkpoint being at or before the
+ * new one (a shard's end is after every sequence number of it), so two receivers sharing one store (a
+ * rolling deploy) cannot put an older position over a newer one. A checkpoint behind the stored one is not
+ * written and {@link #save} still completes: the stored position already covers it (logged at DEBUG). Items
+ * written by earlier versions (without {@value #PADDED_SEQUENCE_NUMBER}) are replaced unless ended. The
  * store is thread-safe and non-blocking: every operation runs on the SDK client's threads when
  * subscribed. It never closes the client, which belongs to the caller.
  *
@@ -48,8 +58,16 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     public static final String SEQUENCE_NUMBER = "sequenceNumber";
     /** Whether the shard was read to its end (boolean). */
     public static final String ENDED = "ended";
+    /**
+     * The sequence number zero-padded to 40 digits (string; 40 zeros for an ended shard without one): the
+     * conditional write compares it so that a checkpoint never moves back.
+     */
+    public static final String PADDED_SEQUENCE_NUMBER = "paddedSequenceNumber";
     /** When the checkpoint was last saved (ISO-8601 instant, string). */
     public static final String UPDATED_AT = "updatedAt";
+
+    /** The padded position of an ended shard without a sequence number: before every record. */
+    private static final String NO_SEQUENCE_NUMBER = "0".repeat(SequenceNumbers.PADDED_DIGITS);
 
     /** How many items {@link #save} writes at the same time. */
     static final int SAVE_CONCURRENCY = 8;
@@ -144,9 +162,27 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         if (checkpoint.sequenceNumber() != null) {
             item.put(SEQUENCE_NUMBER, AttributeValue.fromS(checkpoint.sequenceNumber()));
         }
+        String padded = checkpoint.sequenceNumber() == null ? NO_SEQUENCE_NUMBER
+                : SequenceNumbers.padded(checkpoint.sequenceNumber());
+        item.put(PADDED_SEQUENCE_NUMBER, AttributeValue.fromS(padded));
         item.put(ENDED, AttributeValue.fromBool(checkpoint.ended()));
         item.put(UPDATED_AT, AttributeValue.fromS(clock.instant().toString()));
-        return Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item))).then();
+        // Never back: a shard's end is after every position in it; within the same state, compare positions.
+        // A stored item without the padded attribute (written by an earlier version) is replaced unless ended.
+        String condition = checkpoint.ended()
+                ? "attribute_not_exists(#padded) OR #ended <> :true OR #padded <= :padded"
+                : "(attribute_not_exists(#padded) OR #padded <= :padded) AND #ended <> :true";
+        return Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)
+                        .conditionExpression("attribute_not_exists(#ended) OR " + "(" + condition + ")")
+                        .expressionAttributeNames(Map.of("#padded", PADDED_SEQUENCE_NUMBER, "#ended", ENDED))
+                        .expressionAttributeValues(Map.of(":padded", AttributeValue.fromS(padded),
+                                ":true", AttributeValue.fromBool(true)))))
+                .then()
+                .onErrorResume(ConditionalCheckFailedException.class, behind -> {
+                    log.debug("Checkpoint {} of stream {} not written: table '{}' holds a later one (another receiver"
+                            + " on this store is ahead)", checkpoint, streamArn, tableName);
+                    return Mono.empty();
+                });
     }
 
     private QueryRequest queryRequest(String streamArn) {

@@ -18,6 +18,7 @@ import io.github.ddbstreams.internal.DynamoDbTables;
 import io.github.ddbstreams.internal.ItemSizes;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.ItemKey;
+import io.github.ddbstreams.record.SequenceNumbers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -177,7 +178,6 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     static final int BATCH_SIZE = 25;
     /** How many BatchWriteItem calls a chunk may take to write its unprocessed items. */
     static final int MAX_UNPROCESSED_ATTEMPTS = 10;
-    private static final int SEQUENCE_DIGITS = 40;
     private static final BackoffStrategy UNPROCESSED_BACKOFF =
             BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(50), Duration.ofSeconds(5));
     private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
@@ -428,8 +428,7 @@ public final class DynamoDbFailureDestination implements FailureDestination {
     }
 
     static String padded(String sequenceNumber) {
-        int padding = SEQUENCE_DIGITS - sequenceNumber.length();
-        return padding <= 0 ? sequenceNumber : "0".repeat(padding) + sequenceNumber;
+        return SequenceNumbers.padded(sequenceNumber);
     }
 
     private static String truncate(String text, int max) {

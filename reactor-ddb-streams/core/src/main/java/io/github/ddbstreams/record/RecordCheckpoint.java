@@ -27,7 +27,10 @@ public interface RecordCheckpoint {
      * Acknowledges the record and writes the checkpoints of its receiver to the store now.
      *
      * @return a Mono that completes when the store has the checkpoint (it covers this record only once
-     *     every earlier record of its shard is acknowledged too)
+     *     every earlier record of its shard is acknowledged too); it fails with an
+     *     {@link IllegalStateException} when the receiver stopped, or when, with leases, this worker no longer
+     *     holds the shard's lease (lost or handed over) and the store does not cover this record: the new owner
+     *     then reads it again
      */
     Mono<Void> commit();
 

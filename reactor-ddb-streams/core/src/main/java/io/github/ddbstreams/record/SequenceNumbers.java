@@ -45,6 +45,31 @@ public final class SequenceNumbers {
         return 0;
     }
 
+    /** How many digits {@link #padded} pads to: DynamoDB Streams sequence numbers have at most about 40. */
+    public static final int PADDED_DIGITS = 40;
+
+    /**
+     * The sequence number left-padded with zeros to {@value #PADDED_DIGITS} digits, so that padded sequence
+     * numbers sort as strings in numeric order (a DynamoDB sort key, a condition expression's {@code <=}). A
+     * longer number loses its leading zeros instead and sorts after every padded one.
+     *
+     * <pre>{@code
+     * SequenceNumbers.padded("10") // "0000000000000000000000000000000000000010"
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if it is not a non-empty string of decimal digits
+     */
+    public static String padded(String sequenceNumber) {
+        int first = firstSignificant(sequenceNumber, "sequenceNumber");
+        int padding = PADDED_DIGITS - sequenceNumber.length();
+        if (padding >= 0) {
+            return padding == 0 ? sequenceNumber : "0".repeat(padding) + sequenceNumber;
+        }
+        return sequenceNumber.length() - first <= PADDED_DIGITS
+                ? sequenceNumber.substring(sequenceNumber.length() - PADDED_DIGITS)
+                : sequenceNumber.substring(first);
+    }
+
     /**
      * Checks that {@code sequenceNumber} is a valid sequence number and returns it.
      *

@@ -120,6 +120,52 @@ class DynamoDbCheckpointStoreIntegrationTest {
                 .containsExactly(Map.entry("shard-1", ShardCheckpoint.ended("shard-1", "30")));
     }
 
+    /**
+     * Regression (issue 13): writes were unconditional, so two receivers on one store (a rolling deploy) could move
+     * a checkpoint back. Now each write is conditional on the padded sequence number (numeric order, not string
+     * order: "10" is after "9") and a shard's end; a checkpoint behind the stored one is not written and the save
+     * still completes. Failed before the fix: shard-1 was at "20" after "100".
+     */
+    @Test
+    void save_neverMovesACheckpointBack_evenFromAnotherStoreOnTheSameTable() {
+        DynamoDbCheckpointStore first = store(options().build());
+        DynamoDbCheckpointStore second = store(options().build());
+        first.save(STREAM_A, List.of(ShardCheckpoint.at("shard-1", "100"), ShardCheckpoint.at("shard-2", "9"),
+                ShardCheckpoint.ended("shard-3", "7"), ShardCheckpoint.ended("shard-4", null))).block(TIMEOUT);
+
+        StepVerifier.create(second.save(STREAM_A, List.of(ShardCheckpoint.at("shard-1", "20"),
+                        ShardCheckpoint.at("shard-2", "10"), ShardCheckpoint.at("shard-3", "8"),
+                        ShardCheckpoint.ended("shard-4", null))))
+                .expectComplete().verify(TIMEOUT);
+
+        assertThat(first.load(STREAM_A).block(TIMEOUT)).containsOnly(
+                Map.entry("shard-1", ShardCheckpoint.at("shard-1", "100")),
+                Map.entry("shard-2", ShardCheckpoint.at("shard-2", "10")),
+                Map.entry("shard-3", ShardCheckpoint.ended("shard-3", "7")),
+                Map.entry("shard-4", ShardCheckpoint.ended("shard-4", null)));
+        assertThat(rawItem(STREAM_A, "shard-2"))
+                .containsEntry("paddedSequenceNumber", AttributeValue.fromS("0".repeat(38) + "10"));
+    }
+
+    /** An item written before checkpoints were conditional (no padded sequence number) is moved forward. */
+    @Test
+    void save_replacesAnItemWithoutPaddedSequenceNumber_unlessEnded() {
+        DynamoDbCheckpointStore store = store(options().build());
+        store.load(STREAM_A).block(TIMEOUT);
+        for (String shard : List.of("shard-1", "shard-2")) {
+            client.putItem(r -> r.tableName(tableName).item(Map.of("streamArn", AttributeValue.fromS(STREAM_A),
+                    "shardId", AttributeValue.fromS(shard), "sequenceNumber", AttributeValue.fromS("500"),
+                    "ended", AttributeValue.fromBool(shard.equals("shard-2"))))).join();
+        }
+
+        store.save(STREAM_A, List.of(ShardCheckpoint.at("shard-1", "30"), ShardCheckpoint.at("shard-2", "600")))
+                .block(TIMEOUT);
+
+        assertThat(store.load(STREAM_A).block(TIMEOUT)).containsOnly(
+                Map.entry("shard-1", ShardCheckpoint.at("shard-1", "30")),
+                Map.entry("shard-2", ShardCheckpoint.ended("shard-2", "500")));
+    }
+
     @Test
     void load_withMoreShardsThanOnePage_followsEveryPage() {
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();

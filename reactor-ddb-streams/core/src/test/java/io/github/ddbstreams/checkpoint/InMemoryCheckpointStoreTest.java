@@ -89,4 +89,23 @@ class InMemoryCheckpointStoreTest {
 
         StepVerifier.create(CheckpointStore.inMemory().load(STREAM_A)).expectNext(Map.of()).verifyComplete();
     }
+
+    /**
+     * Regression (issue 13): two receivers sharing one store (a rolling deploy) could move a checkpoint back; it
+     * never moves back now, compared by numeric value, and an ended shard stays ended. Failed before the fix:
+     * the stored checkpoint was the last one saved ("shard-1" at "20" after "100").
+     */
+    @Test
+    void save_neverMovesACheckpointBack() {
+        store.save(STREAM_A, List.of(ShardCheckpoint.at("shard-1", "100"), ShardCheckpoint.at("shard-2", "9"),
+                ShardCheckpoint.ended("shard-3", "7"))).block();
+
+        store.save(STREAM_A, List.of(ShardCheckpoint.at("shard-1", "20"), ShardCheckpoint.at("shard-2", "10"),
+                ShardCheckpoint.at("shard-3", "8"))).block();
+
+        assertThat(store.snapshot(STREAM_A)).containsOnly(
+                Map.entry("shard-1", ShardCheckpoint.at("shard-1", "100")),
+                Map.entry("shard-2", ShardCheckpoint.at("shard-2", "10")),
+                Map.entry("shard-3", ShardCheckpoint.ended("shard-3", "7")));
+    }
 }

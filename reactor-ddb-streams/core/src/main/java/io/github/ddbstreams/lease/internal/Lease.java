@@ -12,9 +12,11 @@ import java.util.List;
  * @param ended whether the shard was read to its end and every record of it processed
  * @param parentShardIds the shard's parents (usually zero or one)
  * @param handoffTo the worker that asked the owner to hand the lease over, or {@code null}
+ * @param ownerToken the owning process's instance token (two live processes may share a worker id), or
+ *     {@code null} when handed over and not claimed yet (or written by an earlier version)
  */
 public record Lease(String shardId, String owner, long counter, String checkpoint, boolean ended,
-        List<String> parentShardIds, String handoffTo) {
+        List<String> parentShardIds, String handoffTo, String ownerToken) {
 
     /** Whether records of this shard were processed (or it ended): its children continue its lineage. */
     public boolean started() {

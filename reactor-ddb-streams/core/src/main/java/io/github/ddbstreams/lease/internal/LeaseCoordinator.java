@@ -1,5 +1,6 @@
 package io.github.ddbstreams.lease.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -10,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -40,7 +41,10 @@ public final class LeaseCoordinator {
 
     /** What the coordinator tells the receiver. Called on coordinator threads; must not block. */
     public interface Listener {
-        /** This worker now holds the lease and may read the shard from the lease's checkpoint. */
+        /**
+         * This worker now holds the lease and may read the shard from the lease's checkpoint; also called again
+         * when a lease that was fenced (not renewed in time, see {@link #provablyHeld}) is proven held again.
+         */
         void acquired(Lease lease);
 
         /** This worker lost the lease: stop reading the shard at once. */
@@ -62,8 +66,16 @@ public final class LeaseCoordinator {
     private final Scheduler scheduler;
     private final Listener listener;
     private final LeaseCounters counters;
+    /** This process's instance token: a worker id reused by another live process does not make both owners. */
+    private final String token;
+    private final AtomicBoolean sharedIdWarned = new AtomicBoolean();
 
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    /**
+     * Per held lease, when the last write proving ownership (take, renewal, or the listing that showed a
+     * hand-over to this worker) was <em>sent</em>: other workers start their failoverTime no earlier.
+     */
+    private final Map<String, Long> provenAt = new ConcurrentHashMap<>();
     private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
@@ -73,12 +85,12 @@ public final class LeaseCoordinator {
 
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
-    private volatile long lastRenewed;
     private volatile boolean stopped;
 
     public LeaseCoordinator(LeaseOptions options, String streamArn, Scheduler scheduler, Listener listener) {
         this.options = options;
-        this.table = new LeaseTable(options, streamArn);
+        this.token = UUID.randomUUID().toString();
+        this.table = new LeaseTable(options, streamArn, token);
         this.workerId = options.workerId();
         this.streamArn = streamArn;
         this.scheduler = scheduler;
@@ -92,7 +104,6 @@ public final class LeaseCoordinator {
 
     /** Starts the renewal and taking loops. */
     public void start() {
-        lastRenewed = now();
         long renew = options.renewInterval().toMillis();
         long take = options.takeInterval().toMillis();
         timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
@@ -106,9 +117,30 @@ public final class LeaseCoordinator {
         takeTick();
     }
 
-    /** The lease of a shard this worker holds and may read, or {@code null} (also while handing it over). */
+    /**
+     * The lease of a shard this worker holds and may read, or {@code null}: also while handing it over, and
+     * while the lease is {@linkplain #provablyHeld fenced} (not proven held recently enough).
+     */
     public Lease held(String shardId) {
-        return handoffsSignalled.contains(shardId) ? null : held.get(shardId);
+        return handoffsSignalled.contains(shardId) || !provablyHeld(shardId) ? null : held.get(shardId);
+    }
+
+    /**
+     * Whether this worker holds the lease of a shard and proved it recently enough to emit its records: the last
+     * successful renewal (or take) was sent less than {@code failoverTime - renewInterval / 2} ago by the local
+     * clock. Another worker takes the lease only after seeing its counter stand still for {@code failoverTime}
+     * from a moment after that write, so a worker that was paused (GC, SIGSTOP) or cut off stops emitting before
+     * another can start, without waiting for a renewal to fail (fencing by the local clock; the margin covers
+     * the time between this check and the emission, and clock-rate differences).
+     */
+    public boolean provablyHeld(String shardId) {
+        // Once stopping or releasing, this worker reads no more (a release may land before its reply arrives).
+        Long proven = provenAt.get(shardId);
+        return !stopped && proven != null && held.containsKey(shardId) && now() - proven < fenceMillis();
+    }
+
+    private long fenceMillis() {
+        return options.failoverTime().toMillis() - options.renewInterval().toMillis() / 2;
     }
 
     /** Whether a lease of this shard's parent exists with a checkpoint: the child continues that lineage. */
@@ -133,7 +165,7 @@ public final class LeaseCoordinator {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return table.list().map(leases -> {
+                return bounded(table.list(), options.failoverTime()).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -149,10 +181,11 @@ public final class LeaseCoordinator {
             public Mono<Void> save(String arn, Collection<ShardCheckpoint> checkpoints) {
                 return Flux.fromIterable(checkpoints)
                         .filter(checkpoint -> held.containsKey(checkpoint.shardId()))
-                        .flatMap(checkpoint -> table.checkpoint(checkpoint.shardId(), workerId,
-                                        checkpoint.sequenceNumber(), checkpoint.ended())
+                        .flatMap(checkpoint -> write(table.checkpoint(checkpoint.shardId(), workerId,
+                                        checkpoint.sequenceNumber(), checkpoint.ended()))
                                 .doOnSuccess(v -> {
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
+                                        provenAt.remove(checkpoint.shardId());
                                         log.info("Worker {} finished shard {} and released its lease", workerId,
                                                 checkpoint.shardId());
                                     }
@@ -173,8 +206,9 @@ public final class LeaseCoordinator {
             return Mono.empty();
         }
         String to = lease.handoffTo();
-        return table.transfer(shardId, workerId, to).doOnSuccess(v -> {
+        return write(table.transfer(shardId, workerId, to)).doOnSuccess(v -> {
             held.remove(shardId);
+            provenAt.remove(shardId);
             handoffsSignalled.remove(shardId);
             counters.handedOff.incrementAndGet();
             log.info("Worker {} handed the lease of shard {} to worker {}", workerId, shardId, to);
@@ -191,8 +225,11 @@ public final class LeaseCoordinator {
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
         return Flux.fromIterable(shardIds)
-                .flatMap(shardId -> table.release(shardId, workerId)
-                        .doOnSuccess(v -> held.remove(shardId))
+                .flatMap(shardId -> write(table.release(shardId, workerId))
+                        .doOnSuccess(v -> {
+                            held.remove(shardId);
+                            provenAt.remove(shardId);
+                        })
                         .onErrorResume(e -> {
                             log.warn("Worker {} could not release the lease of shard {}; it expires after {}", workerId,
                                     shardId, options.failoverTime(), e);
@@ -217,31 +254,15 @@ public final class LeaseCoordinator {
         if (stopped || !renewing.compareAndSet(false, true)) {
             return;
         }
-        AtomicInteger failures = new AtomicInteger();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
-                .flatMap(shardId -> table.renew(shardId, workerId)
-                        // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
-                        // self-fencing below runs only when every renewal of the tick ended.
-                        .timeout(options.renewInterval(), scheduler)
-                        .doOnNext(this::renewed)
-                        .onErrorResume(LeaseLostException.class, lost -> {
-                            lose(shardId, "another worker took it");
-                            return Mono.empty();
-                        })
-                        .onErrorResume(e -> {
-                            failures.incrementAndGet();
-                            counters.renewFailures.incrementAndGet();
-                            log.warn("Worker {} could not renew the lease of shard {}: {}", workerId, shardId, e.toString());
-                            return Mono.empty();
-                        }), 8)
+                .flatMap(this::renew, 8)
                 .doFinally(signal -> {
                     renewing.set(false);
                     long now = now();
-                    if (failures.get() == 0) {
-                        lastRenewed = now;
-                    } else if (now - lastRenewed >= options.failoverTime().toMillis()) {
-                        // Others consider these leases expired by now: stop reading before they do.
-                        for (String shardId : new ArrayList<>(held.keySet())) {
+                    for (String shardId : new ArrayList<>(held.keySet())) {
+                        Long proven = provenAt.get(shardId);
+                        if (proven != null && now - proven >= options.failoverTime().toMillis()) {
+                            // Others consider it expired by now: stop renewing so that it is taken over.
                             lose(shardId, "it could not be renewed for " + options.failoverTime());
                         }
                     }
@@ -249,11 +270,38 @@ public final class LeaseCoordinator {
                 .subscribe();
     }
 
-    private void renewed(Lease lease) {
+    /** Renews one lease; completes (empty) whatever happens, having recorded the outcome. */
+    private Mono<Lease> renew(String shardId) {
+        return Mono.defer(() -> {
+            long sent = now();
+            // A call that gets no answer (the SDK waits 30 s by default) must not hold the loop: the
+            // self-fencing in renewTick runs only when every renewal of the tick ended.
+            return write(table.renew(shardId, workerId))
+                    .doOnNext(lease -> renewed(lease, sent));
+        }).onErrorResume(LeaseLostException.class, lost -> {
+            lose(shardId, "another worker took it");
+            return Mono.empty();
+        }).onErrorResume(e -> {
+            counters.renewFailures.incrementAndGet();
+            log.warn("Worker {} could not renew the lease of shard {}: {}", workerId, shardId, e.toString());
+            return Mono.empty();
+        });
+    }
+
+    private void renewed(Lease lease, long sent) {
         // One atomic step, not a check then a put: a transfer, release or loss completing on another thread in
         // between must not put a given-away lease back.
-        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> lease) == null) {
+        boolean wasFenced = !provablyHeld(lease.shardId());
+        if (held.computeIfPresent(lease.shardId(), (shardId, old) -> {
+            provenAt.merge(shardId, sent, Math::max);
+            return lease;
+        }) == null) {
             return;
+        }
+        if (wasFenced && provablyHeld(lease.shardId())) {
+            log.debug("Worker {} proved it holds the lease of shard {}: its records may be emitted", workerId,
+                    lease.shardId());
+            listener.acquired(lease);
         }
         if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
             log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
@@ -263,6 +311,7 @@ public final class LeaseCoordinator {
 
     private void lose(String shardId, String why) {
         if (held.remove(shardId) != null) {
+            provenAt.remove(shardId);
             handoffsSignalled.remove(shardId);
             counters.lost.incrementAndGet();
             log.warn("Worker {} lost the lease of shard {}: {}", workerId, shardId, why);
@@ -276,8 +325,9 @@ public final class LeaseCoordinator {
         if (stopped || shards == null || !taking.compareAndSet(false, true)) {
             return;
         }
-        table.list()
-                .flatMap(leases -> createMissingLeases(leases).flatMap(created -> created ? table.list() : Mono.just(leases)))
+        bounded(table.list(), options.failoverTime())
+                .flatMap(leases -> createMissingLeases(leases)
+                        .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
@@ -315,7 +365,7 @@ public final class LeaseCoordinator {
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
         missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .concatMap(shard -> table.createIfAbsent(shard.getKey(), shard.getValue())
+                .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
     }
@@ -353,16 +403,23 @@ public final class LeaseCoordinator {
                 }
             }
         }
-        // Leases handed to this worker by their previous owner.
+        // Leases handed to this worker id by their previous owner: claimed with this process's token (another live
+        // process with the same id may race for them; one wins). Not held before the claim is written: the
+        // transfer happened at some unknown time before this listing, and others count failoverTime from it.
+        List<Lease> handedOver = new ArrayList<>();
         for (Lease lease : leases) {
-            if (workerId.equals(lease.owner()) && !lease.ended() && !held.containsKey(lease.shardId())
-                    && lease.handoffTo() == null) {
-                held.put(lease.shardId(), lease);
-                counters.taken.incrementAndGet();
-                log.info("Worker {} took over the lease of shard {} (handed off)", workerId, lease.shardId());
-                listener.acquired(lease);
+            if (!workerId.equals(lease.owner()) || lease.ended() || held.containsKey(lease.shardId())) {
+                continue;
+            }
+            if (lease.ownerToken() == null && lease.handoffTo() == null) {
+                handedOver.add(lease);
+            } else if (lease.ownerToken() != null && !lease.ownerToken().equals(token) && !isExpired(lease, now)
+                    && sharedIdWarned.compareAndSet(false, true)) {
+                log.warn("Another live process uses worker id {} (it holds the lease of shard {}): give each process"
+                        + " its own workerId; this one leaves that process's leases alone", workerId, lease.shardId());
             }
         }
+        Mono<Void> claims = Flux.fromIterable(handedOver).concatMap(this::claim).then();
 
         List<Lease> eligible = new ArrayList<>();
         for (Lease lease : leases) {
@@ -382,7 +439,7 @@ public final class LeaseCoordinator {
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
         int wanted = target - held.size();
-        Mono<Void> cleanup = cleanUpEnded(leases);
+        Mono<Void> cleanup = claims.then(cleanUpEnded(leases));
         if (wanted <= 0) {
             return cleanup;
         }
@@ -398,15 +455,35 @@ public final class LeaseCoordinator {
             return requestHandoff(byOwner, target, wanted).then(cleanup);
         }
         return Flux.fromIterable(candidates)
-                .concatMap(lease -> held.size() >= target ? Mono.empty() : table.take(lease, workerId)
-                        .doOnNext(taken -> {
-                            held.put(taken.shardId(), taken);
-                            counters.taken.incrementAndGet();
-                            log.info("Worker {} took the lease of shard {} ({})", workerId, taken.shardId(),
-                                    lease.owner() == null ? "free" : "expired, was held by " + lease.owner());
-                            listener.acquired(taken);
-                        }))
+                .concatMap(lease -> held.size() >= target ? Mono.empty() : Mono.defer(() -> {
+                    long takeSent = now();
+                    return write(table.take(lease, workerId)).doOnNext(taken -> {
+                        provenAt.put(taken.shardId(), takeSent);
+                        held.put(taken.shardId(), taken);
+                        counters.taken.incrementAndGet();
+                        log.info("Worker {} took the lease of shard {} ({})", workerId, taken.shardId(),
+                                lease.owner() == null ? "free" : "expired, was held by " + lease.owner());
+                        listener.acquired(taken);
+                    });
+                }))
                 .then(cleanup);
+    }
+
+    private Mono<Lease> claim(Lease lease) {
+        return Mono.defer(() -> {
+            long sent = now();
+            return write(table.claim(lease.shardId(), workerId)).doOnNext(claimed -> {
+                provenAt.put(claimed.shardId(), sent);
+                held.put(claimed.shardId(), claimed);
+                counters.taken.incrementAndGet();
+                log.info("Worker {} took over the lease of shard {} (handed off)", workerId, claimed.shardId());
+                listener.acquired(claimed);
+            });
+        }).onErrorResume(e -> {
+            log.debug("Worker {} could not claim the lease of shard {} handed to it; retries at the next tick",
+                    workerId, lease.shardId(), e);
+            return Mono.empty();
+        });
     }
 
     private boolean parentsEnded(Lease lease, Map<String, Lease> byId) {
@@ -461,7 +538,7 @@ public final class LeaseCoordinator {
             }
         }
         return Flux.fromIterable(requests)
-                .flatMap(lease -> table.requestHandoff(lease.shardId(), lease.owner(), workerId)
+                .flatMap(lease -> write(table.requestHandoff(lease.shardId(), lease.owner(), workerId))
                         .doOnNext(asked -> {
                             if (asked) {
                                 log.info("Worker {} asked worker {} to hand over shard {} (share: {} leases each)",
@@ -492,9 +569,21 @@ public final class LeaseCoordinator {
             }
         }
         return Flux.fromIterable(deletable)
-                .flatMap(shardId -> table.deleteEnded(shardId)
+                .flatMap(shardId -> write(table.deleteEnded(shardId))
                         .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}", shardId)), 4)
                 .then();
+    }
+
+    /**
+     * A one-item lease write, bounded by {@code renewInterval}: a call that gets no answer (a half-open
+     * connection; the SDK's read timeout is 30 s) must not hold a loop, a hand-off or a release.
+     */
+    private <T> Mono<T> write(Mono<T> call) {
+        return bounded(call, options.renewInterval());
+    }
+
+    private <T> Mono<T> bounded(Mono<T> call, Duration timeout) {
+        return call.timeout(timeout, scheduler);
     }
 
     private long now() {

@@ -33,14 +33,19 @@ public final class LeaseTable {
     static final String ENDED = "ended";
     static final String PARENTS = "parentShardIds";
     static final String HANDOFF_TO = "handoffTo";
+    /** The owning process's instance token: a worker id reused by two live processes does not make both owners. */
+    static final String OWNER_TOKEN = "leaseOwnerToken";
     static final String UPDATED_AT = "updatedAt";
 
     private final DynamoDbAsyncClient client;
     private final String tableName;
     private final String streamArn;
     private final Mono<Void> ready;
+    private final AttributeValue token;
 
-    public LeaseTable(LeaseOptions options, String streamArn) {
+    /** @param ownerToken this process's instance token, written with every lease it owns */
+    public LeaseTable(LeaseOptions options, String streamArn, String ownerToken) {
+        this.token = AttributeValue.fromS(ownerToken);
         this.client = options.client();
         this.tableName = options.tableName();
         this.streamArn = streamArn;
@@ -84,20 +89,22 @@ public final class LeaseTable {
 
     /** Takes a lease whose counter is still the one observed; empty when someone changed it first. */
     Mono<Lease> take(Lease observed, String workerId) {
-        return update(observed.shardId(), "SET #owner = :me, #counter = #counter + :one, #updated = :now REMOVE #handoff",
+        return update(observed.shardId(),
+                "SET #owner = :me, #token = :token, #counter = #counter + :one, #updated = :now REMOVE #handoff",
                 "#counter = :observed AND #ended = :false",
-                Map.of("#owner", OWNER, "#counter", COUNTER, "#updated", UPDATED_AT, "#handoff", HANDOFF_TO, "#ended", ENDED),
-                Map.of(":me", AttributeValue.fromS(workerId), ":one", AttributeValue.fromN("1"), ":now", now(),
-                        ":observed", AttributeValue.fromN(Long.toString(observed.counter())),
+                Map.of("#owner", OWNER, "#token", OWNER_TOKEN, "#counter", COUNTER, "#updated", UPDATED_AT,
+                        "#handoff", HANDOFF_TO, "#ended", ENDED),
+                Map.of(":me", AttributeValue.fromS(workerId), ":token", token, ":one", AttributeValue.fromN("1"),
+                        ":now", now(), ":observed", AttributeValue.fromN(Long.toString(observed.counter())),
                         ":false", AttributeValue.fromBool(false)))
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
     }
 
     /** Increments the counter of a lease this worker owns; fails with {@link LeaseLostException} otherwise. */
     Mono<Lease> renew(String shardId, String workerId) {
-        return update(shardId, "SET #counter = #counter + :one", "#owner = :me",
-                Map.of("#counter", COUNTER, "#owner", OWNER),
-                Map.of(":one", AttributeValue.fromN("1"), ":me", AttributeValue.fromS(workerId)))
+        return update(shardId, "SET #counter = #counter + :one", "#owner = :me AND #token = :token",
+                Map.of("#counter", COUNTER, "#owner", OWNER, "#token", OWNER_TOKEN),
+                Map.of(":one", AttributeValue.fromN("1"), ":me", AttributeValue.fromS(workerId), ":token", token))
                 .onErrorMap(ConditionalCheckFailedException.class, e -> new LeaseLostException(shardId, workerId, e));
     }
 
@@ -106,9 +113,10 @@ public final class LeaseTable {
      * time. Fails with {@link LeaseLostException} when the worker no longer owns it.
      */
     Mono<Void> checkpoint(String shardId, String workerId, String sequenceNumber, boolean ended) {
-        Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#ended", ENDED, "#updated", UPDATED_AT));
+        Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#token", OWNER_TOKEN, "#ended", ENDED,
+                "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
-                ":ended", AttributeValue.fromBool(ended), ":now", now()));
+                ":token", token, ":ended", AttributeValue.fromBool(ended), ":now", now()));
         StringBuilder set = new StringBuilder("SET #ended = :ended, #updated = :now");
         if (sequenceNumber != null) {
             set.append(", #checkpoint = :seq");
@@ -117,34 +125,52 @@ public final class LeaseTable {
         }
         String expression = set.toString();
         if (ended) {
-            expression += ", #counter = #counter + :one REMOVE #owner, #handoff";
+            expression += ", #counter = #counter + :one REMOVE #owner, #token, #handoff";
             names.put("#counter", COUNTER);
             names.put("#handoff", HANDOFF_TO);
             values.put(":one", AttributeValue.fromN("1"));
         }
-        return update(shardId, expression, "#owner = :me", names, values)
+        return update(shardId, expression, "#owner = :me AND #token = :token", names, values)
                 .onErrorMap(ConditionalCheckFailedException.class, e -> new LeaseLostException(shardId, workerId, e))
                 .then();
     }
 
     /** Frees a lease this worker owns; completes quietly when it no longer does. */
     Mono<Void> release(String shardId, String workerId) {
-        return update(shardId, "SET #counter = #counter + :one, #updated = :now REMOVE #owner, #handoff", "#owner = :me",
-                Map.of("#counter", COUNTER, "#updated", UPDATED_AT, "#owner", OWNER, "#handoff", HANDOFF_TO),
-                Map.of(":one", AttributeValue.fromN("1"), ":now", now(), ":me", AttributeValue.fromS(workerId)))
+        return update(shardId, "SET #counter = #counter + :one, #updated = :now REMOVE #owner, #token, #handoff",
+                "#owner = :me AND #token = :token",
+                Map.of("#counter", COUNTER, "#updated", UPDATED_AT, "#owner", OWNER, "#token", OWNER_TOKEN,
+                        "#handoff", HANDOFF_TO),
+                Map.of(":one", AttributeValue.fromN("1"), ":now", now(), ":me", AttributeValue.fromS(workerId),
+                        ":token", token))
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
                 .then();
     }
 
     /** Gives a lease this worker owns to the worker that asked for it. */
     Mono<Void> transfer(String shardId, String workerId, String to) {
-        return update(shardId, "SET #owner = :to, #counter = #counter + :one, #updated = :now REMOVE #handoff",
-                "#owner = :me AND #handoff = :to",
-                Map.of("#owner", OWNER, "#counter", COUNTER, "#updated", UPDATED_AT, "#handoff", HANDOFF_TO),
+        return update(shardId, "SET #owner = :to, #counter = #counter + :one, #updated = :now REMOVE #handoff, #token",
+                "#owner = :me AND #token = :token AND #handoff = :to",
+                Map.of("#owner", OWNER, "#counter", COUNTER, "#updated", UPDATED_AT, "#handoff", HANDOFF_TO,
+                        "#token", OWNER_TOKEN),
                 Map.of(":to", AttributeValue.fromS(to), ":one", AttributeValue.fromN("1"), ":now", now(),
-                        ":me", AttributeValue.fromS(workerId)))
+                        ":me", AttributeValue.fromS(workerId), ":token", token))
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
                 .then();
+    }
+
+    /**
+     * Claims a lease handed over to this worker id (owner set, no instance token yet); empty when another
+     * process (with the same worker id) claimed it first, or it changed.
+     */
+    Mono<Lease> claim(String shardId, String workerId) {
+        return update(shardId, "SET #token = :token, #counter = #counter + :one, #updated = :now",
+                "#owner = :me AND attribute_not_exists(#token) AND #ended = :false",
+                Map.of("#token", OWNER_TOKEN, "#counter", COUNTER, "#updated", UPDATED_AT, "#owner", OWNER,
+                        "#ended", ENDED),
+                Map.of(":token", token, ":one", AttributeValue.fromN("1"), ":now", now(),
+                        ":me", AttributeValue.fromS(workerId), ":false", AttributeValue.fromBool(false)))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
     }
 
     /** Asks the owner of a lease to hand it over; false when the lease changed or someone asked first. */
@@ -211,6 +237,7 @@ public final class LeaseTable {
                 item.containsKey(CHECKPOINT) ? item.get(CHECKPOINT).s() : null,
                 item.containsKey(ENDED) && Boolean.TRUE.equals(item.get(ENDED).bool()),
                 Collections.unmodifiableList(parentIds),
-                item.containsKey(HANDOFF_TO) ? item.get(HANDOFF_TO).s() : null);
+                item.containsKey(HANDOFF_TO) ? item.get(HANDOFF_TO).s() : null,
+                item.containsKey(OWNER_TOKEN) ? item.get(OWNER_TOKEN).s() : null);
     }
 }

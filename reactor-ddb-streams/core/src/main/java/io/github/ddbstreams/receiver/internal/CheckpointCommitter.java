@@ -54,8 +54,15 @@ final class CheckpointCommitter {
         checkpointers.put(checkpointer.shardId(), checkpointer);
     }
 
+    /**
+     * Stops committing a shard this worker no longer reads (lease lost or handed over): a record's
+     * {@code commit()} not covered by the store fails from now on.
+     */
     void forget(String shardId) {
-        checkpointers.remove(shardId);
+        ShardCheckpointer checkpointer = checkpointers.remove(shardId);
+        if (checkpointer != null) {
+            checkpointer.revoke();
+        }
     }
 
     Collection<ShardCheckpointer> checkpointers() {

@@ -49,6 +49,9 @@ final class LeaseAssignment implements ShardAssignment {
 
             @Override
             public void lost(String shardId) {
+                // At once, not on the loop: a commit() whose write just found the lease lost must not complete
+                // as if it had stored the record's checkpoint.
+                session.committer().forget(shardId);
                 session.post(() -> session.stopShard(shardId));
             }
 
@@ -78,6 +81,11 @@ final class LeaseAssignment implements ShardAssignment {
         ShardCheckpoint checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(shard.shardId, lease.checkpoint());
         boolean ancestorRead = shard.parentShardId != null && coordinator.parentCheckpointed(shard.parentShardId);
         return ShardAssignment.startOf(checkpoint, ancestorRead, shard.isClosed(), true, options);
+    }
+
+    @Override
+    public boolean mayEmit(ShardPoller shard) {
+        return coordinator.provablyHeld(shard.shardId);
     }
 
     @Override

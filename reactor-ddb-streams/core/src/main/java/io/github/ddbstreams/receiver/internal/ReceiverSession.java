@@ -201,16 +201,34 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         boolean progress;
         do {
             progress = startReadyShards();
-            progress |= emitter.emit(reading);
+            progress |= emitter.emit(emittable());
             progress |= completeDrainedShards();
         } while (progress && !stopped);
         if (stopped) {
             return;
         }
         for (ShardPoller shard : reading) {
-            shard.poll(emitter.demand(shard));
+            if (assignment.mayEmit(shard)) {
+                shard.poll(emitter.demand(shard));
+            }
         }
         checkStreamEnd();
+    }
+
+    /** The shards read whose records may be emitted now (a fenced lease's shard waits, its buffer kept). */
+    private List<ShardPoller> emittable() {
+        for (int i = 0; i < reading.size(); i++) {
+            if (!assignment.mayEmit(reading.get(i))) {
+                List<ShardPoller> allowed = new ArrayList<>(reading.size());
+                for (ShardPoller shard : reading) {
+                    if (assignment.mayEmit(shard)) {
+                        allowed.add(shard);
+                    }
+                }
+                return allowed;
+            }
+        }
+        return reading;
     }
 
     // ---------------------------------------------------------------- shards

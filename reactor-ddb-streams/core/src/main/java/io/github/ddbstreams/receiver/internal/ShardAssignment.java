@@ -52,6 +52,14 @@ interface ShardAssignment {
     /** Every shard of the stream as known after a discovery. */
     void discovered(Collection<ShardPoller> shards);
 
+    /**
+     * Whether records of a shard being read may be emitted (and fetched) now. Leases: only while the lease is
+     * proven held (fencing by the local clock); a paused shard keeps its buffer and continues once it is.
+     */
+    default boolean mayEmit(ShardPoller shard) {
+        return true;
+    }
+
     /** A shard was read to its end and every record delivered. */
     void shardCompleted(ShardPoller shard);
 

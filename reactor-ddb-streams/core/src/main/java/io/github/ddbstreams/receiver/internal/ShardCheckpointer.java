@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.record.RecordCheckpoint;
+import io.github.ddbstreams.record.SequenceNumbers;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,6 +37,8 @@ final class ShardCheckpointer {
     private boolean endReached;
     /** What the store holds for this shard. */
     private ShardCheckpoint saved;
+    /** The shard is no longer this worker's (lease lost or handed over). */
+    private volatile boolean revoked;
 
     ShardCheckpointer(String shardId, ShardCheckpoint stored, Supplier<Mono<Void>> commitAction) {
         this(shardId, stored, commitAction, () -> 0L, () -> { });
@@ -151,6 +154,30 @@ final class ShardCheckpointer {
         this.saved = checkpoint;
     }
 
+    /**
+     * This worker stopped reading the shard for good (its lease was lost or handed over): a record's
+     * {@code commit()} that the store does not cover fails from now on instead of completing as if stored.
+     */
+    void revoke() {
+        revoked = true;
+    }
+
+    /** Whether the store holds a checkpoint at or after this sequence number. */
+    private synchronized boolean covers(String sequenceNumber) {
+        return saved != null && (saved.ended()
+                || saved.sequenceNumber() != null && SequenceNumbers.compare(sequenceNumber, saved.sequenceNumber()) <= 0);
+    }
+
+    private Mono<Void> checkCommitted(String sequenceNumber) {
+        if (!revoked || covers(sequenceNumber)) {
+            return Mono.empty();
+        }
+        return Mono.error(new IllegalStateException("The checkpoint of shard " + shardId + " at sequence number "
+                + sequenceNumber + " was not committed: this worker no longer holds the shard's lease (lost or handed"
+                + " over); the new owner reads again from the last committed checkpoint"
+                + (saved == null || saved.sequenceNumber() == null ? "" : " (" + saved.sequenceNumber() + ")")));
+    }
+
     /** The checkpoint handle of one tracked record. */
     static final class Entry implements RecordCheckpoint {
         private final ShardCheckpointer owner;
@@ -176,7 +203,7 @@ final class ShardCheckpointer {
             return Mono.defer(() -> {
                 acknowledge();
                 return owner.commitAction.get();
-            });
+            }).then(Mono.defer(() -> owner.checkCommitted(sequenceNumber)));
         }
 
         @Override

@@ -285,4 +285,109 @@ class LeaseCoordinatorTest {
         assertThat(a.holds("s1")).isTrue();
         assertThat(a.holds("s2")).isTrue();
     }
+
+    /**
+     * Regression (issue 13): a paused worker (GC pause, SIGSTOP) kept claiming its lease (and its receiver kept
+     * emitting the shard's records on resume) after another worker took the lease: its lease looked held until a
+     * renewal failed. Fencing by the local clock: the paused worker's lease stops counting as held before another
+     * worker can take it, so at no instant do two workers hold one shard. Failed before the fix: "a and b both
+     * hold s1 at t=15400 ms".
+     */
+    @Test
+    void pausedWorker_stopsClaimingItsLease_beforeAnotherWorkerCanTakeIt() {
+        Map<String, List<String>> shards = Map.of("s1", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        Worker b = new Worker("b").start(shards);
+        a.workerClock.pause();
+
+        for (int step = 0; step < 300; step++) {
+            advance(100);
+            assertThat(a.holds("s1") && b.holds("s1")).as("a and b both hold s1 at t=%d ms", clock.now(
+                    java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+        }
+        assertThat(b.holds("s1")).isTrue();
+        a.workerClock.resume();
+        advance(RENEW_MS + 100);
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(a.events).containsExactly("acquired s1", "lost s1");
+    }
+
+    /** A lease whose renewals failed for a while is fenced, then counts as held again once a renewal succeeds. */
+    @Test
+    void fencedLease_isHeldAgain_onceARenewalSucceeds() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+        table.failNext("SET #counter = #counter + :one IF", Fault.THROTTLE, 2);
+
+        advance(FAILOVER.toMillis() - RENEW_MS / 2 + 100);
+        assertThat(a.holds("s1")).as("fenced after two failed renewals").isFalse();
+        assertThat(a.coordinator.provablyHeld("s1")).isFalse();
+
+        advance(RENEW_MS);
+        assertThat(a.holds("s1")).as("held again after a successful renewal").isTrue();
+        assertThat(a.events).containsExactly("acquired s1", "acquired s1");
+        assertThat(table.owner("s1")).isEqualTo("a");
+    }
+
+    /**
+     * Regression (issue 13): lease calls other than renew had no timeout, so a call that never got an answer (a
+     * half-open connection: the SDK gives up after its 30 s read timeout) held the taking loop that long. Now a
+     * listing is bounded by failoverTime and a one-item write by renewInterval. Failed before the fix: s1 not
+     * held at 20 s.
+     */
+    @Test
+    void leaseCallsThatGetNoAnswer_areBounded_soTheNextTickProceeds() {
+        table.failNext("query", Fault.TIMEOUT, 1);
+        table.failNext("update s1 SET #owner = :me", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+
+        advance(20_000);
+
+        assertThat(a.holds("s1")).as("s1 taken once the unanswered list and take timed out").isTrue();
+    }
+
+    /**
+     * Regression (issue 13): a fixed workerId reused by two live processes let both read one shard: the second
+     * took every lease under its id as handed over to it. Each process now writes its own instance token with
+     * the leases it owns; the second leaves the first's leases alone while the first renews them, and takes them
+     * once the first is gone. Failed before the fix: "both processes hold s2 at t=300 ms".
+     */
+    @Test
+    void workerIdReusedByTwoLiveProcesses_neverLetsBothHoldOneShard() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker first = new Worker("a").start(shards);
+        advance(200);
+        Worker second = new Worker("a").start(shards);
+
+        for (int step = 0; step < 300; step++) {
+            advance(100);
+            for (String shard : shards.keySet()) {
+                assertThat(first.holds(shard) && second.holds(shard)).as("both processes hold %s at t=%d ms", shard,
+                        clock.now(java.util.concurrent.TimeUnit.MILLISECONDS)).isFalse();
+            }
+        }
+        assertThat(first.holds("s1") && first.holds("s2")).isTrue();
+
+        first.coordinator.stop();
+        first.workerClock.kill();
+        advance(FAILOVER.toMillis() + 2 * TAKE_MS);
+        assertThat(second.holds("s1") && second.holds("s2")).as("taken once the first process is gone").isTrue();
+    }
+
+    /**
+     * Regression (simulation seeds 5112, 5002 and 11 more of 400): a leaving worker counted its leases as held until
+     * each release's reply arrived; a release that was applied but answered late (or timed out) let the next
+     * owner start while the leaving worker still claimed the shard. Failed before the fix: s1 still held.
+     */
+    @Test
+    void releasingWorker_stopsClaimingItsLeases_beforeTheReleaseIsWritten() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(200);
+
+        a.coordinator.releaseAll().subscribe();
+
+        assertThat(a.holds("s1")).isFalse();
+        assertThat(table.owner("s1")).as("not released yet").isEqualTo("a");
+    }
 }

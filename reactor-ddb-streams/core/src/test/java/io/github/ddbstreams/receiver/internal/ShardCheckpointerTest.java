@@ -101,4 +101,29 @@ class ShardCheckpointerTest {
         assertThat(checkpointer.watermark()).isEqualTo(seq(9_999));
         assertThat(checkpointer.pendingCount()).isZero();
     }
+
+    /**
+     * Regression (issue 13): after a lease loss (the session forgets the shard) a record's {@code commit()}
+     * completed as if stored although nothing was. Failed before the fix: "expected: onError(); actual: onComplete()".
+     */
+    @Test
+    void recordCommit_afterTheShardWasGivenUp_failsUnlessTheStoreCoversIt() {
+        io.github.ddbstreams.checkpoint.InMemoryCheckpointStore store = new io.github.ddbstreams.checkpoint.InMemoryCheckpointStore();
+        CheckpointCommitter committer = new CheckpointCommitter(store, () -> "arn", ReceiverMetrics::new);
+        ShardCheckpointer shard = new ShardCheckpointer("s1", null, committer::commit);
+        committer.register(shard);
+        ShardCheckpointer.Entry first = shard.track(seq(1));
+        ShardCheckpointer.Entry second = shard.track(seq(2));
+        first.commit().block();
+
+        committer.forget("s1");
+
+        reactor.test.StepVerifier.create(second.commit())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("shard s1").hasMessageContaining(seq(2))
+                        .hasMessageContaining("no longer holds the shard's lease"))
+                .verify(java.time.Duration.ofSeconds(5));
+        reactor.test.StepVerifier.create(first.commit()).expectComplete().verify(java.time.Duration.ofSeconds(5));
+        assertThat(store.snapshot("arn")).containsExactly(java.util.Map.entry("s1", ShardCheckpoint.at("s1", seq(1))));
+    }
 }

@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The lease protocol under {@link LeaseSimulation}: N workers, one virtual clock, one seed choosing every fault
  * (lease-table throttles, 5xx, read timeouts, lost responses; workers killed, paused past failoverTime and
- * resumed, joining and leaving; shards rolling over and splitting). Invariants, checked after every 100 ms step:
+ * resumed, joining and leaving, restarted with the id of a dead or live worker; shards rolling over and
+ * splitting). Invariants, checked after every 100 ms step:
  * <ul>
- *   <li>two live (not paused) workers believe they hold one shard ({@code held(shard) != null}) for at most
- *       {@link LeaseSimulation#WINDOW_MS} (failoverTime + renewInterval) at a time;</li>
- *   <li>a worker that believes it holds a shard is its owner in the table, or learns otherwise within that window;</li>
+ *   <li>no two live workers, paused ones included, may emit one shard's records ({@code held(shard) != null}) at
+ *       the same step ({@link LeaseSimulation#OVERLAP_MS}: fencing by the local clock);</li>
+ *   <li>a worker that believes it holds a shard is its owner in the table, or learns otherwise within
+ *       {@link LeaseSimulation#WINDOW_MS} (failoverTime + renewInterval);</li>
  *   <li>a lease's counter never goes back, and a deleted (ended) lease is never created again;</li>
  *   <li>after a quiet phase (faults stop), every shard whose parents ended is read by a worker (no stall), and
  *       no worker holds more than ceil(shards / workers) + 1 leases.</li>

@@ -32,8 +32,17 @@ public final class LeaseSimulation {
     static final long STEP_MS = 100;
     static final Duration FAILOVER = Duration.ofSeconds(10);
     static final Duration RENEW = FAILOVER.dividedBy(3);
-    /** The overlap this test allows: two live workers may both believe they hold a shard at most this long. */
+    /**
+     * How long a worker may believe it holds a shard the table gives to another (it learns at its next renewal,
+     * a call bounded by renewInterval, or is fenced by then).
+     */
     static final long WINDOW_MS = FAILOVER.toMillis() + RENEW.toMillis();
+    /**
+     * How long two workers (paused ones included) may both be allowed to emit one shard's records: never, at a
+     * 100 ms step. Fencing by the local clock (LeaseCoordinator.provablyHeld) stops the old owner before the new
+     * one can take the lease; what remains is a pause between that check and one emission, outside this model.
+     */
+    static final long OVERLAP_MS = 0;
     static final long FAULT_PHASE_MS = Duration.ofMinutes(10).toMillis();
     static final long QUIET_PHASE_MS = Duration.ofMinutes(5).toMillis();
     static final long READ_MS = 2_000;
@@ -139,11 +148,10 @@ public final class LeaseSimulation {
 
     private void join() {
         String id;
-        List<SimWorker> dead = workers.stream().filter(w -> w.clock.dead()).toList();
-        List<String> reusable = dead.stream().map(w -> w.id).distinct()
-                .filter(old -> live().stream().noneMatch(w -> w.id.equals(old))).toList();
+        List<String> reusable = workers.stream().map(w -> w.id).distinct().toList();
         if (!reusable.isEmpty() && random.nextInt(3) == 0) {
-            // restarted with the same id (never while a process with that id lives: a reused live id is open, issue 13)
+            // restarted with the same id, sometimes while a process with that id still lives (a fixed workerId
+            // reused by two processes: each writes its own instance token with its leases)
             id = reusable.get(random.nextInt(reusable.size()));
         } else {
             id = "worker-" + nextWorker++;
@@ -229,7 +237,9 @@ public final class LeaseSimulation {
 
     private void check() {
         long now = now();
-        List<SimWorker> running = live().stream().filter(w -> !w.clock.paused()).toList();
+        // Paused workers count too: a paused worker's receiver emits what it buffered the moment it resumes,
+        // unless its lease is fenced by then (held() is null once it was not proven held recently enough).
+        List<SimWorker> running = live();
         java.util.Set<String> stale = new java.util.HashSet<>();
         for (String shardId : shards.keySet()) {
             List<String> holders = new ArrayList<>();
@@ -249,9 +259,9 @@ public final class LeaseSimulation {
             }
             if (holders.size() > 1) {
                 long since = overlapSince.computeIfAbsent(shardId, k -> now);
-                if (now - since > WINDOW_MS) {
-                    fail("workers " + holders + " all believe they hold " + shardId + " for " + (now - since)
-                            + " ms (window " + WINDOW_MS + " ms)");
+                if (now - since > OVERLAP_MS) {
+                    fail("workers " + holders + " all may emit records of " + shardId + " for " + (now - since)
+                            + " ms (allowed overlap " + OVERLAP_MS + " ms)");
                 }
             } else {
                 overlapSince.remove(shardId);
@@ -283,7 +293,9 @@ public final class LeaseSimulation {
                 perWorker.merge(holder, 1, Integer::sum);
             }
         }
-        int bound = (eligible + live.size() - 1) / live.size() + 1;
+        // processes sharing a worker id balance as one worker
+        int ids = (int) live.stream().map(w -> w.id).distinct().count();
+        int bound = (eligible + ids - 1) / ids + 1;
         for (Map.Entry<String, Integer> count : perWorker.entrySet()) {
             if (count.getValue() > bound) {
                 fail("imbalance: worker " + count.getKey() + " holds " + count.getValue() + " of " + eligible
