@@ -83,6 +83,13 @@ public final class LeaseCoordinator {
     private final AtomicBoolean taking = new AtomicBoolean();
     private final Disposable.Composite timers = Disposables.composite();
 
+    /**
+     * The checkpoints to import ({@link LeaseOptions#initialCheckpoints()}), read at the start's load because the
+     * table was empty; written by the first take tick (when the shards' parents are known) if the table is still
+     * empty, or if this worker began writing them (a write failed half-way).
+     */
+    private volatile List<ShardCheckpoint> pendingImport;
+    private volatile boolean importing;
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
@@ -143,11 +150,14 @@ public final class LeaseCoordinator {
         return options.failoverTime().toMillis() - options.renewInterval().toMillis() / 2;
     }
 
-    /** Whether a lease of this shard's parent exists with a checkpoint: the child continues that lineage. */
+    /**
+     * Whether a lease of this shard's parent exists with a checkpoint or ended (an ended lease may have no
+     * checkpoint: an empty shard, or one imported as finished): the child continues that lineage.
+     */
     public boolean parentCheckpointed(String parentShardId) {
         for (Lease lease : lastListed) {
             if (lease.shardId().equals(parentShardId)) {
-                return lease.checkpoint() != null;
+                return lease.started();
             }
         }
         return false;
@@ -160,12 +170,16 @@ public final class LeaseCoordinator {
                 && (shards == null || leases.size() >= shards.size());
     }
 
-    /** The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. */
+    /**
+     * The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. A load that
+     * finds no lease of the stream reads the {@link LeaseOptions#initialCheckpoints() initial checkpoints} (a
+     * failure fails the load); the first take tick writes them.
+     */
     public CheckpointStore checkpointStore() {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return bounded(table.list(), options.failoverTime()).map(leases -> {
+                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportIfEmpty).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -175,6 +189,16 @@ public final class LeaseCoordinator {
                     }
                     return checkpoints;
                 });
+            }
+
+            private Mono<List<Lease>> readImportIfEmpty(List<Lease> leases) {
+                LeaseOptions.InitialCheckpoints initial = options.initialCheckpoints();
+                if (!leases.isEmpty() || initial == null) {
+                    return Mono.just(leases);
+                }
+                return initial.checkpoints(streamArn)
+                        .doOnNext(checkpoints -> pendingImport = List.copyOf(checkpoints))
+                        .thenReturn(leases);
             }
 
             @Override
@@ -326,12 +350,45 @@ public final class LeaseCoordinator {
             return;
         }
         bounded(table.list(), options.failoverTime())
+                .flatMap(this::writeImport)
                 .flatMap(leases -> createMissingLeases(leases)
                         .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
                         table.tableName(), e.toString()));
+    }
+
+    /**
+     * Writes the pending import into a table that holds no lease of the stream (another worker imported
+     * otherwise), parents first, each write conditional on the lease not existing; emits the table as it is then.
+     */
+    private Mono<List<Lease>> writeImport(List<Lease> leases) {
+        List<ShardCheckpoint> imported = pendingImport;
+        if (imported == null) {
+            return Mono.just(leases);
+        }
+        if (!leases.isEmpty() && !importing) {
+            pendingImport = null;
+            log.info("Worker {}: lease table '{}' already holds {} leases of stream {}: initial checkpoints not written",
+                    workerId, table.tableName(), leases.size(), streamArn);
+            return Mono.just(leases);
+        }
+        importing = true;
+        Map<String, List<String>> discovered = shards;
+        List<ShardCheckpoint> ordered = new ArrayList<>(imported);
+        ordered.sort(Comparator.comparingInt(checkpoint -> depth(checkpoint.shardId(), discovered, new HashSet<>())));
+        return Flux.fromIterable(ordered)
+                .concatMap(checkpoint -> write(table.createIfAbsent(checkpoint.shardId(),
+                        discovered.getOrDefault(checkpoint.shardId(), List.of()), checkpoint.sequenceNumber(),
+                        checkpoint.ended())))
+                .then(Mono.fromRunnable(() -> {
+                    pendingImport = null;
+                    importing = false;
+                    log.info("Worker {} wrote {} initial checkpoints of stream {} into lease table '{}'", workerId,
+                            ordered.size(), streamArn, table.tableName());
+                }))
+                .then(bounded(table.list(), options.failoverTime()));
     }
 
     /**
