@@ -382,12 +382,14 @@ public final class LeaseCoordinator {
                 .concatMap(checkpoint -> write(table.createIfAbsent(checkpoint.shardId(),
                         discovered.getOrDefault(checkpoint.shardId(), List.of()), checkpoint.sequenceNumber(),
                         checkpoint.ended())))
-                .then(Mono.fromRunnable(() -> {
+                .filter(Boolean::booleanValue)
+                .count()
+                .doOnNext(created -> {
                     pendingImport = null;
                     importing = false;
-                    log.info("Worker {} wrote {} initial checkpoints of stream {} into lease table '{}'", workerId,
-                            ordered.size(), streamArn, table.tableName());
-                }))
+                    log.info("Worker {} wrote {} of the {} initial checkpoints of stream {} into lease table '{}' (the"
+                            + " others' leases existed)", workerId, created, ordered.size(), streamArn, table.tableName());
+                })
                 .then(bounded(table.list(), options.failoverTime()));
     }
 
