@@ -45,7 +45,9 @@ public final class LeaseOptions {
      * ended checkpoint becomes an ended lease (not read again), a checkpoint with a sequence number a free lease
      * resuming right after it; shards without a checkpoint get their leases as usual. Every write is conditional
      * on the lease not existing, so workers starting together import once and a lease already written (and maybe
-     * checkpointed further) is never overwritten. A failed {@link #checkpoints} fails the receiver's start.
+     * checkpointed further) is never overwritten. A failed {@link #checkpoints} fails the receiver's start. The
+     * writes are one per shard, not a transaction: a worker that dies between them leaves a partial import that no
+     * later start completes (the table is no longer empty).
      *
      * <pre>{@code
      * LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")

@@ -85,11 +85,10 @@ public final class LeaseCoordinator {
 
     /**
      * The checkpoints to import ({@link LeaseOptions#initialCheckpoints()}), read at the start's load because the
-     * table was empty; written by the first take tick (when the shards' parents are known) if the table is still
-     * empty, or if this worker began writing them (a write failed half-way).
+     * table was empty; written by the first take tick (when the shards' parents are known), retried at the next
+     * tick if a write failed.
      */
     private volatile List<ShardCheckpoint> pendingImport;
-    private volatile boolean importing;
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
@@ -360,23 +359,24 @@ public final class LeaseCoordinator {
     }
 
     /**
-     * Writes the pending import into a table that holds no lease of the stream (another worker imported
-     * otherwise), parents first, each write conditional on the lease not existing; emits the table as it is then.
+     * Writes the pending import before any lease is created by this worker, parents first, each write conditional
+     * on the lease not existing; emits the table as it is then. Another worker may be writing the same import (its
+     * leases are then left as they are) or may have read and cleaned up some of them since: a shard that is an
+     * ancestor of a listed lease is not written (see {@link #createMissingLeases}).
      */
     private Mono<List<Lease>> writeImport(List<Lease> leases) {
         List<ShardCheckpoint> imported = pendingImport;
         if (imported == null) {
             return Mono.just(leases);
         }
-        if (!leases.isEmpty() && !importing) {
-            pendingImport = null;
-            log.info("Worker {}: lease table '{}' already holds {} leases of stream {}: initial checkpoints not written",
-                    workerId, table.tableName(), leases.size(), streamArn);
-            return Mono.just(leases);
-        }
-        importing = true;
         Map<String, List<String>> discovered = shards;
-        List<ShardCheckpoint> ordered = new ArrayList<>(imported);
+        Set<String> covered = coveredByLeases(leases, discovered);
+        List<ShardCheckpoint> ordered = new ArrayList<>();
+        for (ShardCheckpoint checkpoint : imported) {
+            if (!covered.contains(checkpoint.shardId())) {
+                ordered.add(checkpoint);
+            }
+        }
         ordered.sort(Comparator.comparingInt(checkpoint -> depth(checkpoint.shardId(), discovered, new HashSet<>())));
         return Flux.fromIterable(ordered)
                 .concatMap(checkpoint -> write(table.createIfAbsent(checkpoint.shardId(),
@@ -386,9 +386,8 @@ public final class LeaseCoordinator {
                 .count()
                 .doOnNext(created -> {
                     pendingImport = null;
-                    importing = false;
                     log.info("Worker {} wrote {} of the {} initial checkpoints of stream {} into lease table '{}' (the"
-                            + " others' leases existed)", workerId, created, ordered.size(), streamArn, table.tableName());
+                            + " others' leases existed)", workerId, created, imported.size(), streamArn, table.tableName());
                 })
                 .then(bounded(table.list(), options.failoverTime()));
     }
@@ -400,17 +399,7 @@ public final class LeaseCoordinator {
      */
     private Mono<Boolean> createMissingLeases(List<Lease> leases) {
         Map<String, List<String>> discovered = shards;
-        Set<String> covered = new HashSet<>();
-        for (Lease lease : leases) {
-            covered.add(lease.shardId());
-            List<String> parents = new ArrayList<>(lease.parentShardIds());
-            while (!parents.isEmpty()) {
-                String parent = parents.remove(parents.size() - 1);
-                if (covered.add(parent)) {
-                    parents.addAll(discovered.getOrDefault(parent, List.of()));
-                }
-            }
-        }
+        Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
             if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())) {
@@ -427,6 +416,22 @@ public final class LeaseCoordinator {
                 .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
+    }
+
+    /** The shards that have a lease and their ancestors (read, their leases maybe cleaned up). */
+    private static Set<String> coveredByLeases(List<Lease> leases, Map<String, List<String>> discovered) {
+        Set<String> covered = new HashSet<>();
+        for (Lease lease : leases) {
+            covered.add(lease.shardId());
+            List<String> parents = new ArrayList<>(lease.parentShardIds());
+            while (!parents.isEmpty()) {
+                String parent = parents.remove(parents.size() - 1);
+                if (covered.add(parent)) {
+                    parents.addAll(discovered.getOrDefault(parent, List.of()));
+                }
+            }
+        }
+        return covered;
     }
 
     /** How many generations of discovered ancestors a shard has. */
