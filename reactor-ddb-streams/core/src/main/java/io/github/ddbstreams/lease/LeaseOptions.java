@@ -2,11 +2,14 @@ package io.github.ddbstreams.lease;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.internal.DynamoDbTables;
 import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -31,8 +34,37 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  *     .leases(LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases").build())
  *     .build();
  * }</pre>
+ *
+ * <p>{@link Builder#initialCheckpoints(InitialCheckpoints)} seeds an empty lease table at the first start, e.g.
+ * from a KCL application's lease table ({@code KclLeaseTableImport.initialCheckpoints()}).
  */
 public final class LeaseOptions {
+
+    /**
+     * Checkpoints written into the lease table at the first start, when it holds no lease of the stream: an
+     * ended checkpoint becomes an ended lease (not read again), a checkpoint with a sequence number a free lease
+     * resuming right after it; shards without a checkpoint get their leases as usual. Every write is conditional
+     * on the lease not existing, so workers starting together import once and a lease already written (and maybe
+     * checkpointed further) is never overwritten. A failed {@link #checkpoints} fails the receiver's start. The
+     * writes are one per shard, not a transaction: a worker that dies between them leaves a partial import that no
+     * later start completes (the table is no longer empty).
+     *
+     * <pre>{@code
+     * LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")
+     *     .initialCheckpoints(kclImport.initialCheckpoints())
+     *     .build();
+     * }</pre>
+     */
+    @FunctionalInterface
+    public interface InitialCheckpoints {
+        /**
+         * The checkpoints of a stream to seed the lease table with; called at a worker's start only while the
+         * lease table holds no lease of the stream.
+         *
+         * @param streamArn the stream the receiver reads
+         */
+        Mono<List<ShardCheckpoint>> checkpoints(String streamArn);
+    }
 
     /** A lease whose counter stood still this long is taken over: 10 s. */
     public static final Duration DEFAULT_FAILOVER_TIME = Duration.ofSeconds(10);
@@ -53,6 +85,7 @@ public final class LeaseOptions {
     private final boolean createTableIfAbsent;
     private final Duration tableCreationTimeout;
     private final MeterRegistry meterRegistry;
+    private final InitialCheckpoints initialCheckpoints;
 
     private LeaseOptions(Builder b) {
         this.client = b.client;
@@ -65,6 +98,7 @@ public final class LeaseOptions {
         this.createTableIfAbsent = b.createTableIfAbsent;
         this.tableCreationTimeout = b.tableCreationTimeout;
         this.meterRegistry = b.meterRegistry;
+        this.initialCheckpoints = b.initialCheckpoints;
     }
 
     public static Builder builder() {
@@ -83,6 +117,7 @@ public final class LeaseOptions {
         b.createTableIfAbsent = createTableIfAbsent;
         b.tableCreationTimeout = tableCreationTimeout;
         b.meterRegistry = meterRegistry;
+        b.initialCheckpoints = initialCheckpoints;
         return b;
     }
 
@@ -135,6 +170,11 @@ public final class LeaseOptions {
         return meterRegistry;
     }
 
+    /** What seeds an empty lease table at the first start, or {@code null} (nothing: leases start empty). */
+    public InitialCheckpoints initialCheckpoints() {
+        return initialCheckpoints;
+    }
+
     @Override
     public String toString() {
         return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
@@ -155,6 +195,7 @@ public final class LeaseOptions {
         private boolean createTableIfAbsent = DEFAULT_CREATE_TABLE_IF_ABSENT;
         private Duration tableCreationTimeout = DEFAULT_TABLE_CREATION_TIMEOUT;
         private MeterRegistry meterRegistry;
+        private InitialCheckpoints initialCheckpoints;
 
         private Builder() {
         }
@@ -216,6 +257,12 @@ public final class LeaseOptions {
 
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** Seeds an empty lease table at the first start (see {@link InitialCheckpoints}); default none. */
+        public Builder initialCheckpoints(InitialCheckpoints initialCheckpoints) {
+            this.initialCheckpoints = initialCheckpoints;
             return this;
         }
 

@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.record.StreamArns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +63,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * a lease's {@code leaseCounter} moves during {@link KclImportOptions#observationWindow()} or a lease has a
  * {@code checkpointOwner} (a graceful hand-off in progress), unless {@link KclImportOptions#force()}.
  *
- * <p>With leases ({@code ReceiverOptions.Builder.leases}) the lease table keeps the checkpoints and this import
- * cannot seed it yet: migrate with a checkpoint store, or read with one worker first.
+ * <p>With leases ({@code ReceiverOptions.Builder.leases}) the lease table keeps the checkpoints: seed it with
+ * {@link #initialCheckpoints()} ({@code LeaseOptions.Builder.initialCheckpoints}).
  *
  * <pre>{@code
  * KclLeaseTableImport kcl = KclLeaseTableImport.create(KclImportOptions.builder()
@@ -177,13 +178,39 @@ public final class KclLeaseTableImport {
         return ifEmpty(streamArn, store, plan(streamArn)
                 // checked again after the observation window: another process may have imported meanwhile
                 .flatMap(plan -> ifEmpty(streamArn, store, Mono.defer(() -> {
-                    for (ShardResume shard : plan.shards().values()) {
-                        log.info("KCL lease table {}: stream {} shard {}", options.leaseTableName(), streamArn,
-                                shard.describe());
-                    }
-                    List<ShardCheckpoint> checkpoints = plan.checkpoints();
+                    List<ShardCheckpoint> checkpoints = logged(plan).checkpoints();
                     return store.save(streamArn, checkpoints).thenReturn(plan);
                 }))));
+    }
+
+    /**
+     * The import for lease mode ({@code ReceiverOptions.Builder.leases}): at the first start, when our lease table
+     * holds no lease of the stream, each worker plans (see {@link #plan(String)}), logs one INFO line per shard,
+     * and the plan's checkpoints are written into the lease table: finished shards as ended leases, resumed shards
+     * as free leases holding the KCL checkpoint; shards the KCL never started get their leases as usual. The writes
+     * are conditional (the lease must not exist), so workers starting together import once and no checkpoint a
+     * worker already moved on is set back; workers then take the leases normally. A failed plan (e.g. the KCL
+     * application still runs) fails the receiver's start.
+     *
+     * <pre>{@code
+     * ReceiverOptions.builder()
+     *     .tableName("Orders")
+     *     .startPosition(StartPosition.trimHorizon())                 // for shards the KCL never started
+     *     .leases(LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")
+     *         .initialCheckpoints(kcl.initialCheckpoints()).build())
+     *     .build();
+     * }</pre>
+     */
+    public LeaseOptions.InitialCheckpoints initialCheckpoints() {
+        return streamArn -> plan(streamArn).map(plan -> logged(plan).checkpoints());
+    }
+
+    private KclImportPlan logged(KclImportPlan plan) {
+        for (ShardResume shard : plan.shards().values()) {
+            log.info("KCL lease table {}: stream {} shard {}", options.leaseTableName(), plan.streamArn(),
+                    shard.describe());
+        }
+        return plan;
     }
 
     /**

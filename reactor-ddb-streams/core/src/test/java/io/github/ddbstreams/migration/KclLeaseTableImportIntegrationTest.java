@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStore;
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
@@ -19,6 +21,7 @@ import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
 /**
  * The import against DynamoDB Local: a hand-written KCL 1.x lease table over a real lineage (two rollovers), seeded
- * into a DynamoDB checkpoint store and read by the receiver.
+ * into a DynamoDB checkpoint store, or into our lease table (two workers), and read by the receiver.
  */
 class KclLeaseTableImportIntegrationTest {
 
@@ -52,11 +55,14 @@ class KclLeaseTableImportIntegrationTest {
         dynamoDb.close();
     }
 
-    @Test
-    void seeding_overCleanedUpAncestors_resumesAfterTheKclCheckpointAndNeverImportsAgain() {
-        String arn = dynamoDb.createTableWithStream("Orders", StreamViewType.KEYS_ONLY);
+    /** A stream whose lineage grandparent → parent → child holds i0..i9, the child i6..i9. */
+    private record Lineage(String arn, String grandparent, String parent, String child) {
+    }
+
+    private static Lineage lineage(String table) {
+        String arn = dynamoDb.createTableWithStream(table, StreamViewType.KEYS_ONLY);
         for (int i = 0; i < 10; i++) {
-            put("Orders", "i" + i);
+            put(table, "i" + i);
             if (i == 2 || i == 5) {
                 dynamoDb.triggerShardRollover();
             }
@@ -64,13 +70,14 @@ class KclLeaseTableImportIntegrationTest {
         List<Shard> shards = dynamoDb.streamsAsyncClient().describeStream(r -> r.streamArn(arn)).join()
                 .streamDescription().shards();
         assertThat(shards).hasSize(3);
-        String grandparent = shards.get(0).shardId();
-        String parent = shards.get(1).shardId();
-        String child = shards.get(2).shardId();
-        List<Record> childRecords = records(arn, child);
+        return new Lineage(arn, shards.get(0).shardId(), shards.get(1).shardId(), shards.get(2).shardId());
+    }
+
+    /** A KCL 1.x lease table: the KCL processed i6 and i7 of the open child and cleaned up its finished ancestors. */
+    private static KclLeaseTableImport kclStoppedInTheChild(Lineage lineage, String leaseTable) {
+        String child = lineage.child();
+        List<Record> childRecords = records(lineage.arn(), child);
         assertThat(childRecords).hasSize(4);
-        // the KCL processed i6 and i7 of the open child and cleaned up the leases of its finished ancestors
-        String leaseTable = "orders-indexer";
         createLeaseTable(leaseTable);
         dynamoDb.syncClient().putItem(r -> r.tableName(leaseTable).item(Map.of(
                 "leaseKey", AttributeValue.fromS(child),
@@ -79,10 +86,20 @@ class KclLeaseTableImportIntegrationTest {
                 "checkpoint", AttributeValue.fromS(childRecords.get(1).dynamodb().sequenceNumber()),
                 "checkpointSubSequenceNumber", AttributeValue.fromN("0"),
                 "ownerSwitchesSinceCheckpoint", AttributeValue.fromN("0"),
-                "parentShardId", AttributeValue.fromSs(List.of(parent)))));
-        KclLeaseTableImport kcl = KclLeaseTableImport.create(KclImportOptions.builder()
+                "parentShardId", AttributeValue.fromSs(List.of(lineage.parent())))));
+        return KclLeaseTableImport.create(KclImportOptions.builder()
                 .client(dynamoDb.dynamoDbAsyncClient()).streamsClient(dynamoDb.streamsAsyncClient())
                 .leaseTableName(leaseTable).observationWindow(Duration.ofMillis(500)).build());
+    }
+
+    @Test
+    void seeding_overCleanedUpAncestors_resumesAfterTheKclCheckpointAndNeverImportsAgain() {
+        Lineage lineage = lineage("Orders");
+        String arn = lineage.arn();
+        String grandparent = lineage.grandparent();
+        String parent = lineage.parent();
+        String leaseTable = "orders-indexer";
+        KclLeaseTableImport kcl = kclStoppedInTheChild(lineage, leaseTable);
         CheckpointStore store = DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
                 .client(dynamoDb.dynamoDbAsyncClient()).tableName("orders-checkpoints").build());
 
@@ -94,6 +111,30 @@ class KclLeaseTableImportIntegrationTest {
         dynamoDb.syncClient().deleteTable(r -> r.tableName(leaseTable));
         put("Orders", "i10");
         assertThat(keys(kcl.seeding(store), arn, 1)).containsExactly("i10");
+    }
+
+    @Test
+    void leaseMode_twoWorkersStartingTogether_resumeAfterTheKclCheckpointAndNeverImportAgain() {
+        Lineage lineage = lineage("Payments");
+        String leaseTable = "payments-indexer";
+        KclLeaseTableImport kcl = kclStoppedInTheChild(lineage, leaseTable);
+        LeaseOptions leases = LeaseOptions.builder().client(dynamoDb.dynamoDbAsyncClient())
+                .tableName("payments-indexer-leases").initialCheckpoints(kcl.initialCheckpoints()).build();
+
+        // the same deliveries as with a checkpoint store: i8 and i9, once, from whichever worker took the child
+        List<String> delivered = Flux.merge(
+                        receive(lineage.arn(), options -> options.leases(leases.toBuilder().workerId("w1").build())),
+                        receive(lineage.arn(), options -> options.leases(leases.toBuilder().workerId("w2").build())))
+                .take(2)
+                .collectList()
+                .block(TIMEOUT);
+        assertThat(delivered).containsExactlyInAnyOrder("i8", "i9");
+
+        // a second start reads our own leases: the KCL table, even gone, is not read again
+        dynamoDb.syncClient().deleteTable(r -> r.tableName(leaseTable));
+        put("Payments", "i10");
+        assertThat(receive(lineage.arn(), options -> options.leases(leases.toBuilder().workerId("w3").build()))
+                .take(1).collectList().block(TIMEOUT)).containsExactly("i10");
     }
 
     @Test
@@ -110,16 +151,19 @@ class KclLeaseTableImportIntegrationTest {
     }
 
     private static List<String> keys(CheckpointStore store, String arn, int count) {
-        return DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+        return receive(arn, options -> options.checkpointStore(store)).take(count).collect(Collectors.toList())
+                .block(TIMEOUT);
+    }
+
+    /** The keys a receiver delivers (each acknowledged), read from the start position TRIM_HORIZON. */
+    private static Flux<String> receive(String arn, UnaryOperator<ReceiverOptions.Builder> checkpoints) {
+        return DynamoDbStreamsReceiver.create(checkpoints.apply(ReceiverOptions.builder()
                         .streamsClient(dynamoDb.streamsAsyncClient()).dynamoDbClient(dynamoDb.dynamoDbAsyncClient())
-                        .streamArn(arn).startPosition(StartPosition.trimHorizon()).checkpointStore(store).build())
+                        .streamArn(arn).startPosition(StartPosition.trimHorizon())).build())
                 .receive()
                 .doOnNext(record -> record.checkpoint().acknowledge())
                 .map(ChangeRecord::keys)
-                .map(keys -> keys.get("pk").s())
-                .take(count)
-                .collect(Collectors.toList())
-                .block(TIMEOUT);
+                .map(keys -> keys.get("pk").s());
     }
 
     private static List<Record> records(String arn, String shardId) {

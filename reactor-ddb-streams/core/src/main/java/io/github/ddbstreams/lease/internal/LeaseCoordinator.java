@@ -83,6 +83,12 @@ public final class LeaseCoordinator {
     private final AtomicBoolean taking = new AtomicBoolean();
     private final Disposable.Composite timers = Disposables.composite();
 
+    /**
+     * The checkpoints to import ({@link LeaseOptions#initialCheckpoints()}), read at the start's load because the
+     * table was empty; written by the first take tick (when the shards' parents are known), retried at the next
+     * tick if a write failed.
+     */
+    private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
@@ -143,11 +149,14 @@ public final class LeaseCoordinator {
         return options.failoverTime().toMillis() - options.renewInterval().toMillis() / 2;
     }
 
-    /** Whether a lease of this shard's parent exists with a checkpoint: the child continues that lineage. */
+    /**
+     * Whether a lease of this shard's parent exists with a checkpoint or ended (an ended lease may have no
+     * checkpoint: an empty shard, or one imported as finished): the child continues that lineage.
+     */
     public boolean parentCheckpointed(String parentShardId) {
         for (Lease lease : lastListed) {
             if (lease.shardId().equals(parentShardId)) {
-                return lease.checkpoint() != null;
+                return lease.started();
             }
         }
         return false;
@@ -160,12 +169,16 @@ public final class LeaseCoordinator {
                 && (shards == null || leases.size() >= shards.size());
     }
 
-    /** The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. */
+    /**
+     * The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. A load that
+     * finds no lease of the stream reads the {@link LeaseOptions#initialCheckpoints() initial checkpoints} (a
+     * failure fails the load); the first take tick writes them.
+     */
     public CheckpointStore checkpointStore() {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return bounded(table.list(), options.failoverTime()).map(leases -> {
+                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportIfEmpty).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -175,6 +188,16 @@ public final class LeaseCoordinator {
                     }
                     return checkpoints;
                 });
+            }
+
+            private Mono<List<Lease>> readImportIfEmpty(List<Lease> leases) {
+                LeaseOptions.InitialCheckpoints initial = options.initialCheckpoints();
+                if (!leases.isEmpty() || initial == null) {
+                    return Mono.just(leases);
+                }
+                return initial.checkpoints(streamArn)
+                        .doOnNext(checkpoints -> pendingImport = List.copyOf(checkpoints))
+                        .thenReturn(leases);
             }
 
             @Override
@@ -326,6 +349,7 @@ public final class LeaseCoordinator {
             return;
         }
         bounded(table.list(), options.failoverTime())
+                .flatMap(this::writeImport)
                 .flatMap(leases -> createMissingLeases(leases)
                         .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
@@ -335,23 +359,47 @@ public final class LeaseCoordinator {
     }
 
     /**
+     * Writes the pending import before any lease is created by this worker, parents first, each write conditional
+     * on the lease not existing; emits the table as it is then. Another worker may be writing the same import (its
+     * leases are then left as they are) or may have read and cleaned up some of them since: a shard that is an
+     * ancestor of a listed lease is not written (see {@link #createMissingLeases}).
+     */
+    private Mono<List<Lease>> writeImport(List<Lease> leases) {
+        List<ShardCheckpoint> imported = pendingImport;
+        if (imported == null) {
+            return Mono.just(leases);
+        }
+        Map<String, List<String>> discovered = shards;
+        Set<String> covered = coveredByLeases(leases, discovered);
+        List<ShardCheckpoint> ordered = new ArrayList<>();
+        for (ShardCheckpoint checkpoint : imported) {
+            if (!covered.contains(checkpoint.shardId())) {
+                ordered.add(checkpoint);
+            }
+        }
+        ordered.sort(Comparator.comparingInt(checkpoint -> depth(checkpoint.shardId(), discovered, new HashSet<>())));
+        return Flux.fromIterable(ordered)
+                .concatMap(checkpoint -> write(table.createIfAbsent(checkpoint.shardId(),
+                        discovered.getOrDefault(checkpoint.shardId(), List.of()), checkpoint.sequenceNumber(),
+                        checkpoint.ended())))
+                .filter(Boolean::booleanValue)
+                .count()
+                .doOnNext(created -> {
+                    pendingImport = null;
+                    log.info("Worker {} wrote {} of the {} initial checkpoints of stream {} into lease table '{}' (the"
+                            + " others' leases existed)", workerId, created, imported.size(), streamArn, table.tableName());
+                })
+                .then(bounded(table.list(), options.failoverTime()));
+    }
+
+    /**
      * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
      * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
      * records would be read again).
      */
     private Mono<Boolean> createMissingLeases(List<Lease> leases) {
         Map<String, List<String>> discovered = shards;
-        Set<String> covered = new HashSet<>();
-        for (Lease lease : leases) {
-            covered.add(lease.shardId());
-            List<String> parents = new ArrayList<>(lease.parentShardIds());
-            while (!parents.isEmpty()) {
-                String parent = parents.remove(parents.size() - 1);
-                if (covered.add(parent)) {
-                    parents.addAll(discovered.getOrDefault(parent, List.of()));
-                }
-            }
-        }
+        Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
             if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())) {
@@ -368,6 +416,22 @@ public final class LeaseCoordinator {
                 .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true));
+    }
+
+    /** The shards that have a lease and their ancestors (read, their leases maybe cleaned up). */
+    private static Set<String> coveredByLeases(List<Lease> leases, Map<String, List<String>> discovered) {
+        Set<String> covered = new HashSet<>();
+        for (Lease lease : leases) {
+            covered.add(lease.shardId());
+            List<String> parents = new ArrayList<>(lease.parentShardIds());
+            while (!parents.isEmpty()) {
+                String parent = parents.remove(parents.size() - 1);
+                if (covered.add(parent)) {
+                    parents.addAll(discovered.getOrDefault(parent, List.of()));
+                }
+            }
+        }
+        return covered;
     }
 
     /** How many generations of discovered ancestors a shard has. */

@@ -73,18 +73,29 @@ public final class LeaseTable {
 
     /** Creates the lease of a shard unless it exists; completes either way. */
     Mono<Void> createIfAbsent(String shardId, List<String> parentShardIds) {
+        return createIfAbsent(shardId, parentShardIds, null, false).then();
+    }
+
+    /**
+     * Creates the free lease of a shard with a checkpoint (an imported one) unless the lease exists; emits whether
+     * it created it: a lease that exists is never changed.
+     */
+    Mono<Boolean> createIfAbsent(String shardId, List<String> parentShardIds, String checkpoint, boolean ended) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(STREAM_ARN, AttributeValue.fromS(streamArn));
         item.put(SHARD_ID, AttributeValue.fromS(shardId));
         item.put(COUNTER, AttributeValue.fromN("0"));
-        item.put(ENDED, AttributeValue.fromBool(false));
+        item.put(ENDED, AttributeValue.fromBool(ended));
+        if (checkpoint != null) {
+            item.put(CHECKPOINT, AttributeValue.fromS(checkpoint));
+        }
         item.put(PARENTS, AttributeValue.fromL(parentShardIds.stream().map(AttributeValue::fromS).toList()));
         item.put(UPDATED_AT, now());
         return ready.then(Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)
                         .conditionExpression("attribute_not_exists(#shard)")
                         .expressionAttributeNames(Map.of("#shard", SHARD_ID)))))
-                .onErrorResume(ConditionalCheckFailedException.class, exists -> Mono.empty())
-                .then();
+                .thenReturn(true)
+                .onErrorResume(ConditionalCheckFailedException.class, exists -> Mono.just(false));
     }
 
     /** Takes a lease whose counter is still the one observed; empty when someone changed it first. */

@@ -7,12 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable.Fault;
 import io.github.ddbstreams.lease.internal.sim.WorkerClock;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
@@ -36,10 +39,25 @@ class LeaseCoordinatorTest {
         boolean handOffWhenAsked = true;
 
         Worker(String id) {
+            this(id, null);
+        }
+
+        Worker(String id, LeaseOptions.InitialCheckpoints initialCheckpoints) {
             workerClock = new WorkerClock(clock, id);
             LeaseOptions options = LeaseOptions.builder().client(table.clientFor(workerClock)).tableName("leases")
-                    .workerId(id).failoverTime(FAILOVER).build();
+                    .workerId(id).failoverTime(FAILOVER).initialCheckpoints(initialCheckpoints).build();
             coordinator = new LeaseCoordinator(options, "arn:test", workerClock, this);
+        }
+
+        /** The receiver's first step: loads the checkpoints (and reads the initial ones if the table is empty). */
+        Worker load() {
+            coordinator.checkpointStore().load("arn:test").subscribe(loaded -> events.add("loaded " + loaded.keySet()),
+                    e -> events.add("load failed " + e.getMessage()));
+            return this;
+        }
+
+        void save(ShardCheckpoint checkpoint) {
+            coordinator.checkpointStore().save("arn:test", List.of(checkpoint)).subscribe();
         }
 
         Worker start(Map<String, List<String>> shards) {
@@ -389,5 +407,117 @@ class LeaseCoordinatorTest {
 
         assertThat(a.holds("s1")).isFalse();
         assertThat(table.owner("s1")).as("not released yet").isEqualTo("a");
+    }
+
+    // ------------------------------------------------------------------ initial checkpoints (KCL import)
+
+    /** Lineage p → c → g: p finished, c resumed after 42, g not started (the plan of a KCL import). */
+    private static final Map<String, List<String>> LINEAGE = Map.of("p", List.of(), "c", List.of("p"), "g", List.of("c"));
+
+    private final AtomicInteger imports = new AtomicInteger();
+
+    private final LeaseOptions.InitialCheckpoints kclPlan = streamArn -> Mono.fromSupplier(() -> {
+        imports.incrementAndGet();
+        return List.of(ShardCheckpoint.ended("p", null), ShardCheckpoint.at("c", "42"));
+    });
+
+    private String checkpoint(String shardId) {
+        return table.item(shardId).containsKey("checkpoint") ? table.item(shardId).get("checkpoint").s() : null;
+    }
+
+    @Test
+    void twoWorkersStartingTogether_importOnce_andOneTakesTheResumedLease() {
+        Worker a = new Worker("a", kclPlan).load();
+        Worker b = new Worker("b", kclPlan).load();
+        advance(100);
+        assertThat(imports).as("both found the table empty").hasValue(2);
+
+        a.start(LINEAGE);
+        b.start(LINEAGE);
+        advance(200);
+
+        assertThat(table.ended("p")).as("imported as ended (and deleted once its child started)").isTrue();
+        assertThat(checkpoint("c")).isEqualTo("42");
+        assertThat(checkpoint("g")).isNull();
+        assertThat(a.holds("c") ^ b.holds("c")).as("exactly one worker holds c").isTrue();
+        Worker holder = a.holds("c") ? a : b;
+        assertThat(holder.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(a.holds("g") || b.holds("g")).as("g waits for c to end").isFalse();
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /** b read the plan while the table was empty, but writes it after a moved c on and p was cleaned up. */
+    @Test
+    void workerWritingItsImportLate_neverMovesACheckpointBack() {
+        Worker a = new Worker("a", kclPlan).load();
+        Worker b = new Worker("b", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(200);
+        assertThat(a.holds("c")).isTrue();
+        a.save(ShardCheckpoint.at("c", "50"));
+        advance(100);
+
+        b.start(LINEAGE);
+        advance(TAKE_MS + 200);
+
+        assertThat(checkpoint("c")).isEqualTo("50");
+        assertThat(table.owner("c")).isEqualTo("a");
+        assertThat(table.violations()).as("p, read and cleaned up meanwhile, is not imported again").isEmpty();
+    }
+
+    @Test
+    void endedImportedParent_isRead_soItsResumedChildAndThenItsNewGrandchildContinueTheLineage() {
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(200);
+
+        assertThat(a.holds("p")).as("finished: not read again").isFalse();
+        assertThat(a.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(a.coordinator.parentCheckpointed("p")).as("an ended parent without a sequence number").isTrue();
+
+        a.save(ShardCheckpoint.ended("c", "60"));
+        advance(TAKE_MS + 200);
+
+        assertThat(a.holds("g")).isTrue();
+        assertThat(a.coordinator.parentCheckpointed("c")).isTrue();
+        assertThat(table.shardIds()).as("p deleted once its child started").doesNotContain("p");
+    }
+
+    @Test
+    void secondStart_doesNotImportAgain() {
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(200);
+        a.save(ShardCheckpoint.at("c", "50"));
+        advance(100);
+        a.coordinator.releaseAll().subscribe();
+        advance(100);
+
+        Worker again = new Worker("a2", kclPlan).load();
+        advance(100);
+        again.start(LINEAGE);
+        advance(200);
+
+        assertThat(imports).hasValue(1);
+        assertThat(again.events).contains("loaded [c]");
+        assertThat(again.coordinator.held("c").checkpoint()).isEqualTo("50");
+    }
+
+    /**
+     * Regression: a parent lease that ended without a checkpoint (an empty shard) did not count as read, so its
+     * child started at the receiver's start position (LATEST: its first records skipped) instead of its beginning.
+     */
+    @Test
+    void parentThatEndedWithoutACheckpoint_countsAsRead() {
+        Worker a = new Worker("a").start(Map.of("p", List.of(), "c", List.of("p")));
+        advance(200);
+        a.save(ShardCheckpoint.ended("p", null));
+        advance(TAKE_MS + 200);
+
+        assertThat(a.holds("c")).isTrue();
+        assertThat(a.coordinator.parentCheckpointed("p")).isTrue();
     }
 }
