@@ -78,6 +78,7 @@ class DynamoDbStreamsConfigurationMetadataTest {
             Map.entry("createTableIfAbsent", P + "leases.create-table"),
             Map.entry("tableCreationTimeout", P + "leases.table-creation-timeout"),
             Map.entry("client", "bean: DynamoDbAsyncClient (or " + P + "client.*)"),
+            Map.entry("initialCheckpoints", "code: a LeaseOptionsCustomizer bean (e.g. a KCL lease-table import)"),
             Map.entry("meterRegistry", "bean: the application's MeterRegistry"));
 
     private final DynamoDbAsyncClient client = DynamoDbAsyncClient.builder().region(Region.US_EAST_1)
