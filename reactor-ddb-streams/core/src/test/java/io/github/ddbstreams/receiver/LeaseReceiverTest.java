@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
+import io.github.ddbstreams.lease.internal.sim.SimLeaseTable.Fault;
 import io.github.ddbstreams.lease.internal.sim.WorkerClock;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
@@ -19,7 +20,8 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * One receiver in lease mode, end to end on one virtual clock: the scripted stream fake and the simulated lease
- * table (failoverTime 10 s). Every record is acknowledged as it arrives.
+ * table (failoverTime 10 s, so renewInterval 3.33 s and a lease is fenced 8.33 s after its last proof). Every
+ * record is acknowledged as it arrives.
  */
 class LeaseReceiverTest {
 
@@ -50,6 +52,10 @@ class LeaseReceiverTest {
 
     private void advance(Duration duration) {
         clock.advanceTimeBy(duration);
+    }
+
+    private long counter(String shardId) {
+        return Long.parseLong(table.item(shardId).get("leaseCounter").n());
     }
 
     private List<String> sequenceNumbers() {
@@ -104,6 +110,35 @@ class LeaseReceiverTest {
                 .containsExactlyElementsOf(after);
         assertThat(table.ended("A")).isTrue();
         assertThat(table.ended("B")).isTrue();
+    }
+
+    @Test
+    void fencing_stopsEmittingWhileTheLeaseIsNotProvenHeld_andResumesAfterARenewal() {
+        fake.addShard("S");
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(1));
+        List<String> before = fake.putRecords("S", 2);
+        advance(Duration.ofSeconds(1));
+        assertThat(sequenceNumbers()).containsExactlyElementsOf(before);
+
+        // right after a renewal, the table fails the next two (5xx): the lease is fenced from 8.33 s after the last
+        // success until the third renewal succeeds at 10 s
+        long counter = counter("S");
+        while (counter("S") == counter) {
+            advance(Duration.ofMillis(50));
+        }
+        table.failNext("SET #counter = #counter + :one IF", Fault.SERVER_ERROR, 2);
+        advance(Duration.ofMillis(8_500));
+        List<String> fenced = fake.putRecords("S", 3);
+        advance(Duration.ofMillis(1_000));
+        assertThat(sequenceNumbers()).as("nothing emitted while the lease is not proven held")
+                .containsExactlyElementsOf(before);
+        assertThat(table.owner("S")).as("no other worker took it").isEqualTo("w1");
+
+        // the third renewal succeeds
+        advance(Duration.ofSeconds(2));
+        assertThat(sequenceNumbers()).as("resumed after a successful renewal, nothing lost or repeated")
+                .containsExactlyElementsOf(concat(before, fenced));
     }
 
     private static List<String> concat(List<String> first, List<String> second) {
