@@ -12,6 +12,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.lease.internal.Lease;
+import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
@@ -265,9 +268,12 @@ final class DefaultTableBackfill implements TableBackfill {
         if (elapsed.compareTo(options.streamRetention()) < 0) {
             return Mono.empty();
         }
-        Mono<Boolean> alreadyStreaming = receiverOptions.checkpointStore() == null || receiverOptions.leases() != null
+        CheckpointStore checkpoints = receiverOptions.leases() != null
+                ? leaseCheckpoints(receiverOptions, plan.streamArn)
+                : receiverOptions.checkpointStore();
+        Mono<Boolean> alreadyStreaming = checkpoints == null
                 ? Mono.just(false)
-                : receiverOptions.checkpointStore().load(plan.streamArn).map(checkpoints -> !checkpoints.isEmpty());
+                : checkpoints.load(plan.streamArn).map(stored -> !stored.isEmpty());
         return alreadyStreaming.flatMap(streaming -> streaming ? Mono.<Void>empty() : Mono.error(new BackfillException(
                 BackfillException.Reason.HAND_OFF_EXPIRED, "Backfill '" + backfillId + "' of table '" + tableName
                         + "' started at " + plan.startedAt + "; the stream would have to be read from " + from + ", "
@@ -275,6 +281,24 @@ final class DefaultTableBackfill implements TableBackfill {
                         + " (streamRetention): changes made at the start may have been trimmed, so the hand-off could"
                         + " lose them. Start a new backfill (another backfillId), with more totalSegments to finish"
                         + " in time", null)));
+    }
+
+    /** With leases, the checkpoints live in the lease table: read through a coordinator that is never started. */
+    private static CheckpointStore leaseCheckpoints(ReceiverOptions receiverOptions, String streamArn) {
+        return new LeaseCoordinator(receiverOptions.leases(), streamArn, receiverOptions.scheduler(),
+                new LeaseCoordinator.Listener() {
+                    @Override
+                    public void acquired(Lease lease) {
+                    }
+
+                    @Override
+                    public void lost(String shardId) {
+                    }
+
+                    @Override
+                    public void handoffRequested(String shardId) {
+                    }
+                }).checkpointStore();
     }
 
     private Flux<ChangeRecord> stream(Plan plan, ReceiverOptions receiverOptions) {

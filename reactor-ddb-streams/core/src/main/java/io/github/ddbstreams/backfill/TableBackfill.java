@@ -68,7 +68,8 @@ import reactor.core.publisher.Mono;
  * resumed scan starts again and at hand-off), the changes made at the start may already be trimmed:
  * {@code backfillThenStream} fails with a {@link BackfillException} of reason
  * {@link BackfillException.Reason#HAND_OFF_EXPIRED} instead of losing them silently, unless the receiver's
- * checkpoint store already holds checkpoints for the stream (the hand-off happened in an earlier run). It
+ * checkpoint store (with leases: its lease table) already holds checkpoints for the stream (the hand-off
+ * happened in an earlier run). It
  * fails with {@link BackfillException.Reason#STREAM_CHANGED} if the table's stream is no longer the one noted
  * at the start (disabled, or disabled and enabled again: the changes in between are in no stream), and with
  * {@link BackfillException.Reason#STREAM_NOT_ENABLED} if the table has no stream. A backfill of a very large

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
+import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
@@ -365,6 +366,38 @@ class BackfillIntegrationTest {
                     assertThat(e).isInstanceOf(BackfillException.class).hasMessageContaining("streamRetention");
                     assertThat(((BackfillException) e).reason()).isEqualTo(BackfillException.Reason.HAND_OFF_EXPIRED);
                 })
+                .verify(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Regression (issue 13): with leases, every start more than streamRetention after the backfill failed with
+     * HAND_OFF_EXPIRED, although the lease table held the stream's checkpoints (the hand-off happened earlier).
+     */
+    @Test
+    void backfillThenStream_withLeasesHoldingCheckpoints_resumesLongAfterTheBackfill(TestInfo info) {
+        String table = newTable(info);
+        preload(table, 10);
+        String streamArn = dynamoDb.syncClient().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        BackfillPositionStore store = BackfillPositionStore.inMemory();
+        store.save(table, List.of(BackfillPosition.start(table, 0, 1, Instant.now().minus(Duration.ofHours(25)), streamArn)))
+                .block();
+        String leaseTable = table + "-leases";
+        dynamoDb.syncClient().createTable(b -> b.tableName(leaseTable)
+                .attributeDefinitions(d -> d.attributeName("streamArn").attributeType(ScalarAttributeType.S),
+                        d -> d.attributeName("shardId").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("streamArn").keyType(KeyType.HASH),
+                        k -> k.attributeName("shardId").keyType(KeyType.RANGE))
+                .billingMode(BillingMode.PAY_PER_REQUEST));
+        dynamoDb.syncClient().putItem(b -> b.tableName(leaseTable).item(Map.of(
+                "streamArn", AttributeValue.fromS(streamArn), "shardId", AttributeValue.fromS("shardId-gone"),
+                "leaseCounter", AttributeValue.fromN("3"), "checkpoint", AttributeValue.fromS("100"))));
+        ReceiverOptions withLeases = receiverOptions(table).toBuilder().checkpointStore(null)
+                .leases(LeaseOptions.builder().client(client).tableName(leaseTable).workerId("w1").build())
+                .build();
+
+        StepVerifier.create(backfill(table, b -> b.positionStore(store).totalSegments(1)).backfillThenStream(withLeases))
+                .expectNextCount(10)
+                .thenCancel()
                 .verify(Duration.ofSeconds(30));
     }
 

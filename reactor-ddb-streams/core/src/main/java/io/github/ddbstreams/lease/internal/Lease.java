@@ -14,9 +14,11 @@ import java.util.List;
  * @param handoffTo the worker that asked the owner to hand the lease over, or {@code null}
  * @param ownerToken the owning process's instance token (two live processes may share a worker id), or
  *     {@code null} when handed over and not claimed yet (or written by an earlier version)
+ * @param endedUnread whether the shard was recorded ended without being read (closed before a LATEST start):
+ *     its children start at LATEST too, where the children of a shard read to its end start at its beginning
  */
 public record Lease(String shardId, String owner, long counter, String checkpoint, boolean ended,
-        List<String> parentShardIds, String handoffTo, String ownerToken) {
+        List<String> parentShardIds, String handoffTo, String ownerToken, boolean endedUnread) {
 
     /** Whether records of this shard were processed (or it ended): its children continue its lineage. */
     public boolean started() {

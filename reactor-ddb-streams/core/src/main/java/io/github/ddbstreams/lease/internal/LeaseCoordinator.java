@@ -78,6 +78,7 @@ public final class LeaseCoordinator {
     private final Map<String, Long> provenAt = new ConcurrentHashMap<>();
     private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
+    private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
@@ -150,16 +151,26 @@ public final class LeaseCoordinator {
     }
 
     /**
-     * Whether a lease of this shard's parent exists with a checkpoint or ended (an ended lease may have no
-     * checkpoint: an empty shard, or one imported as finished): the child continues that lineage.
+     * Whether this shard's parent was read, so that the child continues its lineage from its beginning, never at
+     * LATEST: its lease has a checkpoint, or ended after being read (also without a single record), or it was
+     * listed before and is gone (ended leases are deleted once their children started). Only a parent recorded
+     * ended unread (closed before a LATEST start) or never leased (left the stream first) was not.
      */
-    public boolean parentCheckpointed(String parentShardId) {
+    public boolean parentRead(String parentShardId) {
         for (Lease lease : lastListed) {
             if (lease.shardId().equals(parentShardId)) {
-                return lease.started();
+                return lease.checkpoint() != null || (lease.ended() && !lease.endedUnread());
             }
         }
-        return false;
+        return knownLeases.contains(parentShardId);
+    }
+
+    /**
+     * The receiver records this held shard ended without reading it (closed before a LATEST start): its ended
+     * checkpoint says so, and its children start at LATEST as well.
+     */
+    public void endingUnread(String shardId) {
+        endingUnread.add(shardId);
     }
 
     /** Whether the table's every lease of the stream ended (the stream was disabled and fully read). */
@@ -205,8 +216,12 @@ public final class LeaseCoordinator {
                 return Flux.fromIterable(checkpoints)
                         .filter(checkpoint -> held.containsKey(checkpoint.shardId()))
                         .flatMap(checkpoint -> write(table.checkpoint(checkpoint.shardId(), workerId,
-                                        checkpoint.sequenceNumber(), checkpoint.ended()))
+                                        checkpoint.sequenceNumber(), checkpoint.ended(),
+                                        checkpoint.sequenceNumber() == null && endingUnread.contains(checkpoint.shardId())))
                                 .doOnSuccess(v -> {
+                                    if (checkpoint.ended()) {
+                                        endingUnread.remove(checkpoint.shardId());
+                                    }
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
                                         provenAt.remove(checkpoint.shardId());
                                         log.info("Worker {} finished shard {} and released its lease", workerId,

@@ -36,6 +36,8 @@ public final class LeaseTable {
     /** The owning process's instance token: a worker id reused by two live processes does not make both owners. */
     static final String OWNER_TOKEN = "leaseOwnerToken";
     static final String UPDATED_AT = "updatedAt";
+    /** Set on a lease recorded ended without being read (closed before a LATEST start). */
+    static final String ENDED_UNREAD = "endedUnread";
 
     private final DynamoDbAsyncClient client;
     private final String tableName;
@@ -121,9 +123,10 @@ public final class LeaseTable {
 
     /**
      * Stores the checkpoint of a lease this worker owns; an ended shard's lease is released at the same
-     * time. Fails with {@link LeaseLostException} when the worker no longer owns it.
+     * time ({@code unread}: recorded ended without being read). Fails with {@link LeaseLostException} when the
+     * worker no longer owns it.
      */
-    Mono<Void> checkpoint(String shardId, String workerId, String sequenceNumber, boolean ended) {
+    Mono<Void> checkpoint(String shardId, String workerId, String sequenceNumber, boolean ended, boolean unread) {
         Map<String, String> names = new HashMap<>(Map.of("#owner", OWNER, "#token", OWNER_TOKEN, "#ended", ENDED,
                 "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
@@ -133,6 +136,11 @@ public final class LeaseTable {
             set.append(", #checkpoint = :seq");
             names.put("#checkpoint", CHECKPOINT);
             values.put(":seq", AttributeValue.fromS(sequenceNumber));
+        }
+        if (ended && unread) {
+            set.append(", #unread = :unread");
+            names.put("#unread", ENDED_UNREAD);
+            values.put(":unread", AttributeValue.fromBool(true));
         }
         String expression = set.toString();
         if (ended) {
@@ -249,6 +257,7 @@ public final class LeaseTable {
                 item.containsKey(ENDED) && Boolean.TRUE.equals(item.get(ENDED).bool()),
                 Collections.unmodifiableList(parentIds),
                 item.containsKey(HANDOFF_TO) ? item.get(HANDOFF_TO).s() : null,
-                item.containsKey(OWNER_TOKEN) ? item.get(OWNER_TOKEN).s() : null);
+                item.containsKey(OWNER_TOKEN) ? item.get(OWNER_TOKEN).s() : null,
+                item.containsKey(ENDED_UNREAD) && Boolean.TRUE.equals(item.get(ENDED_UNREAD).bool()));
     }
 }

@@ -79,8 +79,12 @@ final class LeaseAssignment implements ShardAssignment {
             return Decision.WAIT;
         }
         ShardCheckpoint checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(shard.shardId, lease.checkpoint());
-        boolean ancestorRead = shard.parentShardId != null && coordinator.parentCheckpointed(shard.parentShardId);
-        return ShardAssignment.startOf(checkpoint, ancestorRead, shard.isClosed(), true, options);
+        boolean ancestorRead = shard.parentShardId != null && coordinator.parentRead(shard.parentShardId);
+        Decision decision = ShardAssignment.startOf(checkpoint, ancestorRead, shard.isClosed(), true, options);
+        if (decision.kind() == Kind.END_UNREAD) {
+            coordinator.endingUnread(shard.shardId);
+        }
+        return decision;
     }
 
     @Override

@@ -475,13 +475,13 @@ class LeaseCoordinatorTest {
 
         assertThat(a.holds("p")).as("finished: not read again").isFalse();
         assertThat(a.coordinator.held("c").checkpoint()).isEqualTo("42");
-        assertThat(a.coordinator.parentCheckpointed("p")).as("an ended parent without a sequence number").isTrue();
+        assertThat(a.coordinator.parentRead("p")).as("an ended parent without a sequence number").isTrue();
 
         a.save(ShardCheckpoint.ended("c", "60"));
         advance(TAKE_MS + 200);
 
         assertThat(a.holds("g")).isTrue();
-        assertThat(a.coordinator.parentCheckpointed("c")).isTrue();
+        assertThat(a.coordinator.parentRead("c")).isTrue();
         assertThat(table.shardIds()).as("p deleted once its child started").doesNotContain("p");
     }
 
@@ -518,6 +518,42 @@ class LeaseCoordinatorTest {
         advance(TAKE_MS + 200);
 
         assertThat(a.holds("c")).isTrue();
-        assertThat(a.coordinator.parentCheckpointed("p")).isTrue();
+        assertThat(a.coordinator.parentRead("p")).isTrue();
+    }
+
+    /**
+     * Regression (issue 13, a latest() worker): a child started at LATEST when its parent's lease had no checkpoint,
+     * although the parent was read to its end (without a single record) or its ended lease was already deleted.
+     * Only a parent recorded ended unread (closed before a LATEST start) or never leased leaves its child at LATEST.
+     */
+    @Test
+    void parentRead_isFalseOnlyForAParentEndedUnreadOrNeverLeased() {
+        Worker a = new Worker("a").start(Map.of("p1", List.of(), "c1", List.of("p1"), "p2", List.of(),
+                "c2", List.of("p2")));
+        advance(200);
+        a.coordinator.endingUnread("p2");
+        a.coordinator.checkpointStore().save("arn:test", List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p1", null),
+                io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p2", null))).subscribe();
+        advance(2 * TAKE_MS);
+
+        assertThat(table.ended("p1") && table.ended("p2")).isTrue();
+        assertThat(a.coordinator.parentRead("p1")).as("read to its end without records").isTrue();
+        assertThat(a.coordinator.parentRead("p2")).as("ended unread").isFalse();
+        assertThat(a.coordinator.parentRead("gone")).as("never leased").isFalse();
+    }
+
+    @Test
+    void parentRead_isTrueForAParentWhoseEndedLeaseWasDeleted() {
+        Worker a = new Worker("a").start(Map.of("p", List.of(), "c", List.of("p")));
+        advance(200);
+        a.coordinator.checkpointStore().save("arn:test",
+                List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p", null))).subscribe();
+        advance(2 * TAKE_MS);
+        a.coordinator.checkpointStore().save("arn:test",
+                List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.at("c", "5"))).subscribe();
+        advance(2 * TAKE_MS);
+
+        assertThat(table.shardIds()).as("the ended parent's lease was cleaned up").doesNotContain("p");
+        assertThat(a.coordinator.parentRead("p")).isTrue();
     }
 }
