@@ -507,6 +507,74 @@ class LeaseCoordinatorTest {
     }
 
     /**
+     * A worker that dies between its import's writes (p written, c's write unanswered) leaves a partial import: the
+     * next worker to start completes it before it creates or takes any lease, so c resumes after the KCL's 42 (not
+     * from its beginning, nor at LATEST).
+     */
+    @Test
+    void crashBetweenTheImportsWrites_nextStartCompletesTheImport() {
+        table.failNext("put c", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(300);
+        a.coordinator.stop();
+        assertThat(table.ended("p")).isTrue();
+        assertThat(table.item("c")).as("the import is partial").isNull();
+
+        Worker again = new Worker("a2", kclPlan).load();
+        advance(100);
+        again.start(LINEAGE);
+        advance(TAKE_MS + 200);
+
+        assertThat(imports).as("the second start imported again").hasValue(2);
+        assertThat(checkpoint("c")).isEqualTo("42");
+        assertThat(again.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(again.events).as("the import's marker is no lease").containsExactly("loaded [p]", "acquired c");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
+     * b starts while a's import is half written (c's write unanswered): b must not create c's lease without the KCL
+     * checkpoint (it would be read from its beginning), so it completes the import itself before taking leases.
+     */
+    @Test
+    void workerStartedWhileAnotherIsMidImport_takesNoLeaseBeforeTheImportIsComplete() {
+        table.failNext("put c", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(200);
+        assertThat(table.item("c")).as("a's import is half written").isNull();
+
+        Worker b = new Worker("b", kclPlan).load();
+        advance(100);
+        b.start(LINEAGE);
+        advance(2 * TAKE_MS + 200);
+
+        assertThat(checkpoint("c")).isEqualTo("42");
+        Worker holder = a.holds("c") ? a : b;
+        assertThat(holder.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(a.events).doesNotContain("lost c");
+        assertThat(b.events).doesNotContain("lost c");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /** A table that holds leases but no import marker was never imported into (or by an earlier version): left alone. */
+    @Test
+    void tableWithLeasesButNoImportMarker_isNotImportedInto() {
+        Worker plain = new Worker("plain").start(LINEAGE);
+        advance(200);
+        plain.coordinator.stop();
+
+        Worker later = new Worker("later", kclPlan).load();
+        advance(100);
+
+        assertThat(imports).hasValue(0);
+        assertThat(later.events).containsExactly("loaded []");
+    }
+
+    /**
      * Regression: a parent lease that ended without a checkpoint (an empty shard) did not count as read, so its
      * child started at the receiver's start position (LATEST: its first records skipped) instead of its beginning.
      */
