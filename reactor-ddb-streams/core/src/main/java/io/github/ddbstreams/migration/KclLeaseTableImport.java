@@ -205,8 +205,8 @@ public final class KclLeaseTableImport {
 
     /**
      * The key under which {@link #apply} keeps its progress marker in a checkpoint store: the stream ARN followed by
-     * {@code "#kcl-lease-table-import"}, which no stream ARN contains, so loading the stream's checkpoints never returns
-     * the marker. Under it, the store holds one checkpoint of the pseudo shard {@code "import"}: at
+     * {@code "#kcl-lease-table-import"}, which no stream ARN contains, so loading the stream's checkpoints never
+     * returns the marker. Under it, the store holds one checkpoint of the pseudo shard {@code "import"}: at
      * sequence number 1 while an import is under way, ended once it is complete (a checkpoint never moves back, so
      * a completed import is never marked started again).
      */
@@ -221,7 +221,9 @@ public final class KclLeaseTableImport {
      * as free leases holding the KCL checkpoint; shards the KCL never started get their leases as usual. The writes
      * are conditional (the lease must not exist), so workers starting together import once and no checkpoint a
      * worker already moved on is set back; workers then take the leases normally. A failed plan (e.g. the KCL
-     * application still runs) fails the receiver's start.
+     * application still runs) fails the receiver's start. An import cut short (its worker died between the writes)
+     * is completed by the next worker that starts, before that worker takes any lease; a worker that starts while
+     * another imports does the same (see {@link LeaseOptions.InitialCheckpoints}).
      *
      * <pre>{@code
      * ReceiverOptions.builder()

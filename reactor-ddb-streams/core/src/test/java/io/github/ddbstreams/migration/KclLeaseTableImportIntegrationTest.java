@@ -155,7 +155,8 @@ class KclLeaseTableImportIntegrationTest {
         String arn = lineage.arn();
         KclLeaseTableImport kcl = kclStoppedInTheChild(lineage, "refunds-indexer");
         FaultInjector faults = FaultInjector.create(16L);
-        faults.inject(FaultKind.SERVER_ERROR).on("PutItem").when(writes("refunds-checkpoints", lineage.child())).always();
+        faults.inject(FaultKind.SERVER_ERROR).on("PutItem").when(writes("refunds-checkpoints", lineage.child()))
+                .always();
         try (DynamoDbAsyncClient failing = dynamoDb.newDynamoDbAsyncClient(faults)) {
             CheckpointStore dying = DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
                     .client(failing).tableName("refunds-checkpoints").build());

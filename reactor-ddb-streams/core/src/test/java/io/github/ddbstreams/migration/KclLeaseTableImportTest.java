@@ -349,7 +349,8 @@ class KclLeaseTableImportTest {
                     return store.save(streamArn, checkpoints);
                 }
                 return Flux.fromIterable(checkpoints)
-                        .concatMap(checkpoint -> written.getAndIncrement() < n ? store.save(streamArn, List.of(checkpoint))
+                        .concatMap(checkpoint -> written.getAndIncrement() < n
+                                ? store.save(streamArn, List.of(checkpoint))
                                 : Mono.error(new IllegalStateException("crashed after " + n + " writes")))
                         .then();
             }

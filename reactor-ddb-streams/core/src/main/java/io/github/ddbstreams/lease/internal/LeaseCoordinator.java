@@ -190,7 +190,7 @@ public final class LeaseCoordinator {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportIfIncomplete).map(leases -> {
+                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportUnlessDone).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -202,7 +202,7 @@ public final class LeaseCoordinator {
                 });
             }
 
-            private Mono<List<Lease>> readImportIfIncomplete(List<Lease> leases) {
+            private Mono<List<Lease>> readImportUnlessDone(List<Lease> leases) {
                 LeaseOptions.InitialCheckpoints initial = options.initialCheckpoints();
                 if (initial == null) {
                     return Mono.just(leases);
@@ -402,7 +402,8 @@ public final class LeaseCoordinator {
         }
         // Marked started unless a marker exists; only then is it read: complete means nothing to write.
         return write(table.markImport(LeaseTable.ImportProgress.STARTED))
-                .flatMap(marked -> marked ? Mono.just(LeaseTable.ImportProgress.STARTED) : write(table.importProgress()))
+                .flatMap(marked -> marked ? Mono.just(LeaseTable.ImportProgress.STARTED)
+                        : write(table.importProgress()))
                 .flatMap(progress -> {
                     if (progress == LeaseTable.ImportProgress.COMPLETE) {
                         pendingImport = null;
@@ -434,8 +435,8 @@ public final class LeaseCoordinator {
                 .doOnNext(created -> {
                     pendingImport = null;
                     log.info("Worker {} wrote {} of the {} initial checkpoints of stream {} into lease table '{}' (the"
-                            + " others' leases existed); the import is complete", workerId, created, imported.size(), streamArn,
-                            table.tableName());
+                            + " others' leases existed); the import is complete", workerId, created, imported.size(),
+                            streamArn, table.tableName());
                 })
                 .then(bounded(table.list(), options.failoverTime()));
     }

@@ -267,7 +267,8 @@ public final class LeaseTable {
         item.put(UPDATED_AT, now());
         PutItemRequest.Builder request = PutItemRequest.builder().tableName(tableName).item(item);
         if (progress == ImportProgress.STARTED) {
-            request.conditionExpression("attribute_not_exists(#shard)").expressionAttributeNames(Map.of("#shard", SHARD_ID));
+            request.conditionExpression("attribute_not_exists(#shard)")
+                    .expressionAttributeNames(Map.of("#shard", SHARD_ID));
         }
         return ready.then(Mono.fromFuture(() -> client.putItem(request.build())))
                 .thenReturn(true)

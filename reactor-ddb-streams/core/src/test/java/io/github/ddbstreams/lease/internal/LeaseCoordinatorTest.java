@@ -560,7 +560,7 @@ class LeaseCoordinatorTest {
         assertThat(table.violations()).isEmpty();
     }
 
-    /** A table that holds leases but no import marker was never imported into (or by an earlier version): left alone. */
+    /** A table that holds leases but no import marker was never imported into (or by an older version): left alone. */
     @Test
     void tableWithLeasesButNoImportMarker_isNotImportedInto() {
         Worker plain = new Worker("plain").start(LINEAGE);

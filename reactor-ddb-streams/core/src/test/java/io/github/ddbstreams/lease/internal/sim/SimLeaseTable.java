@@ -305,7 +305,8 @@ public final class SimLeaseTable {
 
     private GetItemResponse get(GetItemRequest request) {
         Map<String, AttributeValue> item = items.get(request.key().get(SK).s());
-        return item == null ? GetItemResponse.builder().build() : GetItemResponse.builder().item(Map.copyOf(item)).build();
+        return item == null ? GetItemResponse.builder().build()
+                : GetItemResponse.builder().item(Map.copyOf(item)).build();
     }
 
     private void store(String shardId, Map<String, AttributeValue> item) {
