@@ -304,29 +304,42 @@ public final class KclLeaseTableImport {
      * without any import having started (read before, or imported by a version without the marker).
      */
     private <T> Mono<T> ifNeeded(String streamArn, CheckpointStore store, boolean first, Mono<T> then) {
-        return store.load(progressKey(streamArn)).flatMap(progress -> {
-            ShardCheckpoint marker = progress.get(PROGRESS_SHARD);
-            if (marker != null && marker.ended()) {
-                log.info("Checkpoint store {}: the KCL lease table import into stream {} is complete", store,
-                        streamArn);
-                return Mono.empty();
-            }
-            if (marker != null) {
-                if (first) {
-                    log.info("Checkpoint store {}: a KCL lease table import into stream {} was started and is not"
-                            + " complete (a crash, or another receiver importing now): importing {} again; checkpoints"
-                            + " committed since are kept", store, streamArn, options.leaseTableName());
-                }
-                return then;
-            }
-            return store.load(streamArn).flatMap(stored -> {
-                if (!stored.isEmpty()) {
-                    log.info("Checkpoint store {} already holds {} checkpoints of stream {} and no KCL lease table"
-                            + " import marker: no import", store, stored.size(), streamArn);
-                    return Mono.empty();
-                }
-                return then;
-            });
+        return progress(streamArn, store).flatMap(progress -> progress != Progress.NONE
+                ? ifNeeded(progress, streamArn, store, first, then)
+                : store.load(streamArn).flatMap(stored -> stored.isEmpty() ? then
+                        // Read the marker again: an import marks itself started before its first checkpoint, so one
+                        // that began since the first read and wrote a checkpoint seen here shows its marker now.
+                        : progress(streamArn, store).flatMap(again -> {
+                            if (again == Progress.NONE) {
+                                log.info("Checkpoint store {} already holds {} checkpoints of stream {} and no KCL lease"
+                                        + " table import marker: no import", store, stored.size(), streamArn);
+                                return Mono.empty();
+                            }
+                            return ifNeeded(again, streamArn, store, first, then);
+                        })));
+    }
+
+    private <T> Mono<T> ifNeeded(Progress progress, String streamArn, CheckpointStore store, boolean first,
+            Mono<T> then) {
+        if (progress == Progress.COMPLETE) {
+            log.info("Checkpoint store {}: the KCL lease table import into stream {} is complete", store, streamArn);
+            return Mono.empty();
+        }
+        if (first) {
+            log.info("Checkpoint store {}: a KCL lease table import into stream {} was started and is not complete (a"
+                    + " crash, or another receiver importing now): importing {} again; checkpoints committed since are"
+                    + " kept", store, streamArn, options.leaseTableName());
+        }
+        return then;
+    }
+
+    /** How far the import into {@code store} went. */
+    private enum Progress { NONE, STARTED, COMPLETE }
+
+    private static Mono<Progress> progress(String streamArn, CheckpointStore store) {
+        return store.load(progressKey(streamArn)).map(stored -> {
+            ShardCheckpoint marker = stored.get(PROGRESS_SHARD);
+            return marker == null ? Progress.NONE : marker.ended() ? Progress.COMPLETE : Progress.STARTED;
         });
     }
 

@@ -334,6 +334,42 @@ class KclLeaseTableImportTest {
         assertThat(scanCount).as("the KCL lease table was read by the first start only").hasValue(1);
     }
 
+    /**
+     * Receiver b starts on a shared store just as receiver a begins importing: b finds no marker, then a marks its
+     * import started and writes its first checkpoint (and dies), then b finds a checkpoint of the stream. b must not
+     * take the store for one read without an import (it would start SIBLING and CHILD at the start position): it
+     * completes the import.
+     */
+    @Test
+    void seeding_receiverStartingWhileAnotherImports_completesTheImport() {
+        table(lease(PARENT, "SHARD_END", 7), lease(CHILD, SEQ_150, 12).parents(PARENT),
+                lease(SIBLING, "000000000000000000160", 9).parents(PARENT));
+        stream(PARENT, null, CHILD, PARENT, SIBLING, PARENT);
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        Mono<Map<String, ShardCheckpoint>> receiverA = importer(Duration.ZERO, false).seeding(crashingAfter(1, store))
+                .load(ORDERS).onErrorResume(crash -> Mono.empty());
+        AtomicInteger markerReads = new AtomicInteger();
+        CheckpointStore seenByB = new CheckpointStore() {
+            @Override
+            public Mono<Map<String, ShardCheckpoint>> load(String key) {
+                Mono<Map<String, ShardCheckpoint>> read = store.load(key);
+                // a's import runs right after b's first read of the marker
+                return key.equals(KclLeaseTableImport.progressKey(ORDERS)) && markerReads.getAndIncrement() == 0
+                        ? read.flatMap(marker -> receiverA.thenReturn(marker)) : read;
+            }
+
+            @Override
+            public Mono<Void> save(String streamArn, Collection<ShardCheckpoint> checkpoints) {
+                return store.save(streamArn, checkpoints);
+            }
+        };
+
+        StepVerifier.create(importer(Duration.ZERO, false).seeding(seenByB).load(ORDERS))
+                .expectNext(Map.of(PARENT, ShardCheckpoint.ended(PARENT, null), CHILD, ShardCheckpoint.at(CHILD, SEQ_150),
+                        SIBLING, ShardCheckpoint.at(SIBLING, "000000000000000000160")))
+                .verifyComplete();
+    }
+
     /** A store whose save writes one checkpoint at a time, as DynamoDB does, and whose process dies after n. */
     private static CheckpointStore crashingAfter(int n, CheckpointStore store) {
         AtomicInteger written = new AtomicInteger();
