@@ -45,9 +45,15 @@ public final class LeaseOptions {
      * ended checkpoint becomes an ended lease (not read again), a checkpoint with a sequence number a free lease
      * resuming right after it; shards without a checkpoint get their leases as usual. Every write is conditional
      * on the lease not existing, so workers starting together import once and a lease already written (and maybe
-     * checkpointed further) is never overwritten. A failed {@link #checkpoints} fails the receiver's start. The
-     * writes are one per shard, not a transaction: a worker that dies between them leaves a partial import that no
-     * later start completes (the table is no longer empty).
+     * checkpointed further) is never overwritten. A failed {@link #checkpoints} fails the receiver's start.
+     *
+     * <p>Crash safety: the writes are one per shard, not a transaction, so the import keeps a marker item in the
+     * lease table (sort key {@code ~initialCheckpointsImport}, never listed as a lease), written "started" before
+     * the first lease and "complete" after the last. Until it is complete, every worker that starts (after a worker
+     * died between the writes, or while one is writing) reads the checkpoints too and writes the missing ones
+     * before it creates or takes any lease, so no shard of the import is read from the start position. A completed
+     * import is never read again; a table that holds leases but no marker (read before without an import) is never
+     * imported into.
      *
      * <pre>{@code
      * LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")
@@ -59,7 +65,7 @@ public final class LeaseOptions {
     public interface InitialCheckpoints {
         /**
          * The checkpoints of a stream to seed the lease table with; called at a worker's start only while the
-         * lease table holds no lease of the stream.
+         * lease table holds no lease of the stream or the import is not complete.
          *
          * @param streamArn the stream the receiver reads
          */

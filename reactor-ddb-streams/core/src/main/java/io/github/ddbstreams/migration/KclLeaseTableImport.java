@@ -39,9 +39,10 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *   <li>{@link #plan(String)}: a dry run. Reads the lease table and the stream's shard list (never its records)
  *       and returns where every shard would resume ({@link KclImportPlan#describe()} prints it).</li>
  *   <li>{@link #apply(String, CheckpointStore)}: plans, then writes the plan's checkpoints into a checkpoint
- *       store, only if that store holds nothing for the stream yet; logs one INFO line per shard.</li>
- *   <li>{@link #seeding(CheckpointStore)}: a checkpoint store that applies the import at the receiver's first
- *       start and is the given store from then on: the one line that migrates.</li>
+ *       store and marks the import complete; logs one INFO line per shard. An import interrupted by a crash is
+ *       completed by the next call, a completed one is never repeated.</li>
+ *   <li>{@link #seeding(CheckpointStore)}: a checkpoint store that applies the import when the receiver starts,
+ *       until it is complete, and is the given store from then on: the one line that migrates.</li>
  * </ol>
  *
  * <p>What the lease table says and what the import makes of it:
@@ -82,6 +83,12 @@ public final class KclLeaseTableImport {
     private static final Logger log = LoggerFactory.getLogger(KclLeaseTableImport.class);
     private static final String STREAM = "/stream/";
     private static final int NAMED_IN_ERRORS = 5;
+    /** Appended to a stream ARN: where the import's progress marker is kept (see {@link #progressKey}). */
+    static final String PROGRESS_SUFFIX = "#kcl-lease-table-import";
+    /** The pseudo shard id of the progress marker. */
+    static final String PROGRESS_SHARD = "import";
+    private static final ShardCheckpoint STARTED = ShardCheckpoint.at(PROGRESS_SHARD, "1");
+    private static final ShardCheckpoint COMPLETE = ShardCheckpoint.ended(PROGRESS_SHARD, null);
 
     /** Reads every item of the lease table. */
     interface LeaseTableReader {
@@ -162,25 +169,49 @@ public final class KclLeaseTableImport {
     }
 
     /**
-     * Imports the lease table into {@code store} if the store holds no checkpoint of the stream yet: plans (see
-     * {@link #plan(String)}), logs one INFO line per shard saying where it resumes, and saves the plan's checkpoints.
-     * A store that already holds checkpoints of the stream (a second start) is left alone.
+     * Imports the lease table into {@code store} unless that was done: plans (see {@link #plan(String)}), logs one
+     * INFO line per shard saying where it resumes, saves the plan's checkpoints, then a completion marker.
+     *
+     * <p>Crash safety: the marker is saved under {@link #progressKey(String)} in the same store, first as
+     * "started" (before any checkpoint), then as "complete" (after every checkpoint is stored). An import that was
+     * started and not completed (the process died between the writes, or another receiver on the store is
+     * importing right now) is repeated: each checkpoint is written where the store holds none of its shard or an
+     * earlier one (a checkpoint never moves back, see {@link CheckpointStore#save}), so positions a receiver
+     * committed since are kept. A completed import is never repeated, and the lease table is not read again. A store
+     * that already holds checkpoints of the stream but no marker (it was read without an import) is left alone.
      *
      * <pre>{@code
      * kcl.apply(streamArn, store).block();
      * }</pre>
      *
-     * @return the applied plan, or empty when the store already held checkpoints of the stream
+     * @return the applied plan, or empty when the import was complete already or the store held checkpoints of the
+     *     stream without an import
      */
     public Mono<KclImportPlan> apply(String streamArn, CheckpointStore store) {
         Objects.requireNonNull(streamArn, "streamArn");
         Objects.requireNonNull(store, "store");
-        return ifEmpty(streamArn, store, plan(streamArn)
-                // checked again after the observation window: another process may have imported meanwhile
-                .flatMap(plan -> ifEmpty(streamArn, store, Mono.defer(() -> {
+        return ifNeeded(streamArn, store, true, plan(streamArn)
+                // checked again after the observation window: another receiver may have completed it meanwhile
+                .flatMap(plan -> ifNeeded(streamArn, store, false, Mono.defer(() -> {
                     List<ShardCheckpoint> checkpoints = logged(plan).checkpoints();
-                    return store.save(streamArn, checkpoints).thenReturn(plan);
+                    return store.save(progressKey(streamArn), List.of(STARTED))
+                            .then(store.save(streamArn, checkpoints))
+                            .then(store.save(progressKey(streamArn), List.of(COMPLETE)))
+                            .doOnSuccess(v -> log.info("KCL lease table {}: import into stream {} of {} complete ({}"
+                                    + " checkpoints)", options.leaseTableName(), streamArn, store, checkpoints.size()))
+                            .thenReturn(plan);
                 }))));
+    }
+
+    /**
+     * The key under which {@link #apply} keeps its progress marker in a checkpoint store: the stream ARN followed by
+     * {@code "#kcl-lease-table-import"}, which no stream ARN contains, so loading the stream's checkpoints never
+     * returns the marker. Under it, the store holds one checkpoint of the pseudo shard {@code "import"}: at
+     * sequence number 1 while an import is under way, ended once it is complete (a checkpoint never moves back, so
+     * a completed import is never marked started again).
+     */
+    public static String progressKey(String streamArn) {
+        return Objects.requireNonNull(streamArn, "streamArn") + PROGRESS_SUFFIX;
     }
 
     /**
@@ -190,7 +221,9 @@ public final class KclLeaseTableImport {
      * as free leases holding the KCL checkpoint; shards the KCL never started get their leases as usual. The writes
      * are conditional (the lease must not exist), so workers starting together import once and no checkpoint a
      * worker already moved on is set back; workers then take the leases normally. A failed plan (e.g. the KCL
-     * application still runs) fails the receiver's start.
+     * application still runs) fails the receiver's start. An import cut short (its worker died between the writes)
+     * is completed by the next worker that starts, before that worker takes any lease; a worker that starts while
+     * another imports does the same (see {@link LeaseOptions.InitialCheckpoints}).
      *
      * <pre>{@code
      * ReceiverOptions.builder()
@@ -214,13 +247,11 @@ public final class KclLeaseTableImport {
     }
 
     /**
-     * A checkpoint store that, the first time the receiver loads a stream's checkpoints and {@code store} holds
-     * none, {@link #apply applies} this import to {@code store}; every other call goes to {@code store}. Several
-     * receivers may share it. A failed import fails the load, so the receiver does not start.
-     *
-     * <p>Two receivers starting together on an empty store may both import (the same plan); the store is checked
-     * again right before the write, but a checkpoint the other receiver commits in between can be overwritten by
-     * the KCL's older one: records are then delivered again, none is skipped.
+     * A checkpoint store that, when the receiver loads a stream's checkpoints, first {@link #apply applies} this
+     * import to {@code store} unless it was completed (one extra read of the progress marker per start); every other
+     * call goes to {@code store}. Several receivers may share it: a receiver that starts while another imports, or
+     * after a crash in the middle of an import, completes the import before it reads a shard, and no checkpoint a
+     * receiver committed is set back. A failed import fails the load, so the receiver does not start.
      *
      * <pre>{@code
      * ReceiverOptions.builder().tableName("Orders").checkpointStore(kcl.seeding(store)).build();
@@ -231,9 +262,7 @@ public final class KclLeaseTableImport {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String streamArn) {
-                return store.load(streamArn).flatMap(stored -> stored.isEmpty()
-                        ? apply(streamArn, store).then(store.load(streamArn))
-                        : Mono.just(stored));
+                return apply(streamArn, store).then(store.load(streamArn));
             }
 
             @Override
@@ -270,14 +299,47 @@ public final class KclLeaseTableImport {
         return Mono.fromFuture(() -> streams.describeStream(r -> r.streamArn(arn).exclusiveStartShardId(startShardId)));
     }
 
-    private static <T> Mono<T> ifEmpty(String streamArn, CheckpointStore store, Mono<T> then) {
-        return store.load(streamArn).flatMap(stored -> {
-            if (!stored.isEmpty()) {
-                log.info("Checkpoint store {} already holds {} checkpoints of stream {}: no KCL lease table import",
-                        store, stored.size(), streamArn);
-                return Mono.empty();
-            }
-            return then;
+    /**
+     * {@code then} unless the import into {@code store} is complete, or the store holds checkpoints of the stream
+     * without any import having started (read before, or imported by a version without the marker).
+     */
+    private <T> Mono<T> ifNeeded(String streamArn, CheckpointStore store, boolean first, Mono<T> then) {
+        return progress(streamArn, store).flatMap(progress -> progress != Progress.NONE
+                ? ifNeeded(progress, streamArn, store, first, then)
+                : store.load(streamArn).flatMap(stored -> stored.isEmpty() ? then
+                        // Read the marker again: an import marks itself started before its first checkpoint, so one
+                        // that began since the first read and wrote a checkpoint seen here shows its marker now.
+                        : progress(streamArn, store).flatMap(again -> {
+                            if (again == Progress.NONE) {
+                                log.info("Checkpoint store {} already holds {} checkpoints of stream {} and no KCL lease"
+                                        + " table import marker: no import", store, stored.size(), streamArn);
+                                return Mono.empty();
+                            }
+                            return ifNeeded(again, streamArn, store, first, then);
+                        })));
+    }
+
+    private <T> Mono<T> ifNeeded(Progress progress, String streamArn, CheckpointStore store, boolean first,
+            Mono<T> then) {
+        if (progress == Progress.COMPLETE) {
+            log.info("Checkpoint store {}: the KCL lease table import into stream {} is complete", store, streamArn);
+            return Mono.empty();
+        }
+        if (first) {
+            log.info("Checkpoint store {}: a KCL lease table import into stream {} was started and is not complete (a"
+                    + " crash, or another receiver importing now): importing {} again; checkpoints committed since are"
+                    + " kept", store, streamArn, options.leaseTableName());
+        }
+        return then;
+    }
+
+    /** How far the import into {@code store} went. */
+    private enum Progress { NONE, STARTED, COMPLETE }
+
+    private static Mono<Progress> progress(String streamArn, CheckpointStore store) {
+        return store.load(progressKey(streamArn)).map(stored -> {
+            ShardCheckpoint marker = stored.get(PROGRESS_SHARD);
+            return marker == null ? Progress.NONE : marker.ended() ? Progress.COMPLETE : Progress.STARTED;
         });
     }
 

@@ -1,10 +1,12 @@
 package io.github.ddbstreams.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -18,17 +20,23 @@ import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
+import io.github.ddbstreams.testkit.FaultInjector;
+import io.github.ddbstreams.testkit.FaultKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -135,6 +143,70 @@ class KclLeaseTableImportIntegrationTest {
         put("Payments", "i10");
         assertThat(receive(lineage.arn(), options -> options.leases(leases.toBuilder().workerId("w3").build()))
                 .take(1).collectList().block(TIMEOUT)).containsExactly("i10");
+    }
+
+    /**
+     * The first start dies between the import's writes (the child's checkpoint cannot be written; its ancestors'
+     * were): the second start completes the import and resumes after the KCL checkpoint, not at the child's beginning.
+     */
+    @Test
+    void seeding_afterAStartThatDiedBetweenTheImportsWrites_nextStartCompletesTheImport() {
+        Lineage lineage = lineage("Refunds");
+        String arn = lineage.arn();
+        KclLeaseTableImport kcl = kclStoppedInTheChild(lineage, "refunds-indexer");
+        FaultInjector faults = FaultInjector.create(16L);
+        faults.inject(FaultKind.SERVER_ERROR).on("PutItem").when(writes("refunds-checkpoints", lineage.child()))
+                .always();
+        try (DynamoDbAsyncClient failing = dynamoDb.newDynamoDbAsyncClient(faults)) {
+            CheckpointStore dying = DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
+                    .client(failing).tableName("refunds-checkpoints").build());
+            StepVerifier.create(receive(arn, options -> options.checkpointStore(kcl.seeding(dying))))
+                    .expectError()
+                    .verify(TIMEOUT);
+        }
+        CheckpointStore store = DynamoDbCheckpointStore.create(DynamoDbCheckpointStoreOptions.builder()
+                .client(dynamoDb.dynamoDbAsyncClient()).tableName("refunds-checkpoints").build());
+        assertThat(store.load(arn).block(TIMEOUT)).as("the partial import").containsOnlyKeys(lineage.grandparent(),
+                lineage.parent());
+
+        assertThat(keys(kcl.seeding(store), arn, 2)).containsExactly("i8", "i9");
+        assertThat(store.load(KclLeaseTableImport.progressKey(arn)).block(TIMEOUT))
+                .containsValue(ShardCheckpoint.ended("import", null));
+    }
+
+    /**
+     * Lease mode: a worker dies between the import's writes (the child's lease cannot be written). The next worker
+     * completes the import before it takes a lease: the child resumes after the KCL checkpoint.
+     */
+    @Test
+    void leaseMode_afterAWorkerDiedBetweenTheImportsWrites_nextWorkerCompletesTheImport() {
+        Lineage lineage = lineage("Credits");
+        KclLeaseTableImport kcl = kclStoppedInTheChild(lineage, "credits-indexer");
+        LeaseOptions leases = LeaseOptions.builder().client(dynamoDb.dynamoDbAsyncClient())
+                .tableName("credits-indexer-leases").initialCheckpoints(kcl.initialCheckpoints()).build();
+        FaultInjector faults = FaultInjector.create(16L);
+        faults.inject(FaultKind.SERVER_ERROR).on("PutItem").when(writes("credits-indexer-leases", lineage.child()))
+                .always();
+        try (DynamoDbAsyncClient failing = dynamoDb.newDynamoDbAsyncClient(faults)) {
+            Disposable dying = receive(lineage.arn(), options -> options.leases(leases.toBuilder().client(failing)
+                    .workerId("w1").build())).subscribe(key -> { }, e -> { });
+            await().atMost(TIMEOUT).until(() -> leaseShardIds("credits-indexer-leases").contains(lineage.parent()));
+            dying.dispose();
+        }
+        assertThat(leaseShardIds("credits-indexer-leases")).as("the partial import").doesNotContain(lineage.child());
+
+        assertThat(receive(lineage.arn(), options -> options.leases(leases.toBuilder().workerId("w2").build()))
+                .take(2).collectList().block(TIMEOUT)).containsExactly("i8", "i9");
+    }
+
+    private static Predicate<SdkRequest> writes(String table, String shardId) {
+        return request -> request instanceof PutItemRequest put && put.tableName().equals(table)
+                && shardId.equals(put.item().get("shardId").s());
+    }
+
+    private static List<String> leaseShardIds(String table) {
+        return dynamoDb.syncClient().scan(r -> r.tableName(table).consistentRead(true)).items().stream()
+                .map(item -> item.get("shardId").s()).toList();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import io.github.ddbstreams.migration.ShardResume.Position;
 import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -288,6 +290,107 @@ class KclLeaseTableImportTest {
                 .expectError(KclLeaseTableException.class)
                 .verify();
         assertThat(store.snapshot(ORDERS)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- a crash, several starts
+
+    /**
+     * A crash between the import's writes (here after two of three) left a partial import. The next start completes
+     * it, and keeps what a receiver on the store committed since (CHILD moved on from the KCL's 150 to 200).
+     */
+    @Test
+    void seeding_afterACrashBetweenTheImportsWrites_nextStartCompletesTheImport() {
+        table(lease(PARENT, "SHARD_END", 7), lease(CHILD, SEQ_150, 12).parents(PARENT),
+                lease(SIBLING, "000000000000000000160", 9).parents(PARENT));
+        stream(PARENT, null, CHILD, PARENT, SIBLING, PARENT);
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+
+        StepVerifier.create(importer(Duration.ZERO, false).seeding(crashingAfter(2, store)).load(ORDERS))
+                .expectErrorMessage("crashed after 2 writes")
+                .verify();
+        assertThat(store.snapshot(ORDERS)).as("the partial import").containsOnlyKeys(PARENT, CHILD);
+        ShardCheckpoint movedOn = ShardCheckpoint.at(CHILD, "000000000000000000200");
+        store.save(ORDERS, List.of(movedOn)).block();
+
+        StepVerifier.create(importer(Duration.ZERO, false).seeding(store).load(ORDERS))
+                .expectNext(Map.of(PARENT, ShardCheckpoint.ended(PARENT, null), CHILD, movedOn,
+                        SIBLING, ShardCheckpoint.at(SIBLING, "000000000000000000160")))
+                .verifyComplete();
+        assertThat(scanCount).as("the second start imported again").hasValue(2);
+    }
+
+    /** Once complete, an import is never planned again, even when it wrote no checkpoint (nothing was started). */
+    @Test
+    void seeding_afterACompletedImport_neverReadsTheKclTableAgain() {
+        table(lease(PARENT, "LATEST", 1), lease(SIBLING, "TRIM_HORIZON", 1));
+        stream(PARENT, null, SIBLING, null);
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        CheckpointStore seeding = importer(Duration.ZERO, false).seeding(store);
+        StepVerifier.create(seeding.load(ORDERS)).expectNext(Map.of()).verifyComplete();
+
+        StepVerifier.create(seeding.load(ORDERS)).expectNext(Map.of()).verifyComplete();
+        StepVerifier.create(importer(Duration.ZERO, false).apply(ORDERS, store)).verifyComplete();
+
+        assertThat(scanCount).as("the KCL lease table was read by the first start only").hasValue(1);
+    }
+
+    /**
+     * Receiver b starts on a shared store just as receiver a begins importing: b finds no marker, then a marks its
+     * import started and writes its first checkpoint (and dies), then b finds a checkpoint of the stream. b must not
+     * take the store for one read without an import (it would start SIBLING and CHILD at the start position): it
+     * completes the import.
+     */
+    @Test
+    void seeding_receiverStartingWhileAnotherImports_completesTheImport() {
+        table(lease(PARENT, "SHARD_END", 7), lease(CHILD, SEQ_150, 12).parents(PARENT),
+                lease(SIBLING, "000000000000000000160", 9).parents(PARENT));
+        stream(PARENT, null, CHILD, PARENT, SIBLING, PARENT);
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        Mono<Map<String, ShardCheckpoint>> receiverA = importer(Duration.ZERO, false).seeding(crashingAfter(1, store))
+                .load(ORDERS).onErrorResume(crash -> Mono.empty());
+        AtomicInteger markerReads = new AtomicInteger();
+        CheckpointStore seenByB = new CheckpointStore() {
+            @Override
+            public Mono<Map<String, ShardCheckpoint>> load(String key) {
+                Mono<Map<String, ShardCheckpoint>> read = store.load(key);
+                // a's import runs right after b's first read of the marker
+                return key.equals(KclLeaseTableImport.progressKey(ORDERS)) && markerReads.getAndIncrement() == 0
+                        ? read.flatMap(marker -> receiverA.thenReturn(marker)) : read;
+            }
+
+            @Override
+            public Mono<Void> save(String streamArn, Collection<ShardCheckpoint> checkpoints) {
+                return store.save(streamArn, checkpoints);
+            }
+        };
+
+        StepVerifier.create(importer(Duration.ZERO, false).seeding(seenByB).load(ORDERS))
+                .expectNext(Map.of(PARENT, ShardCheckpoint.ended(PARENT, null), CHILD, ShardCheckpoint.at(CHILD, SEQ_150),
+                        SIBLING, ShardCheckpoint.at(SIBLING, "000000000000000000160")))
+                .verifyComplete();
+    }
+
+    /** A store whose save writes one checkpoint at a time, as DynamoDB does, and whose process dies after n. */
+    private static CheckpointStore crashingAfter(int n, CheckpointStore store) {
+        AtomicInteger written = new AtomicInteger();
+        return new CheckpointStore() {
+            @Override
+            public Mono<Map<String, ShardCheckpoint>> load(String streamArn) {
+                return store.load(streamArn);
+            }
+
+            @Override
+            public Mono<Void> save(String streamArn, Collection<ShardCheckpoint> checkpoints) {
+                if (!streamArn.equals(ORDERS)) {
+                    return store.save(streamArn, checkpoints);
+                }
+                return Flux.fromIterable(checkpoints)
+                        .concatMap(checkpoint -> written.getAndIncrement() < n
+                                ? store.save(streamArn, List.of(checkpoint))
+                                : Mono.error(new IllegalStateException("crashed after " + n + " writes")))
+                        .then();
+            }
+        };
     }
 
     @Test

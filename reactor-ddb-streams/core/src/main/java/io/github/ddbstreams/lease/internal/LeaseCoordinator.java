@@ -86,8 +86,8 @@ public final class LeaseCoordinator {
 
     /**
      * The checkpoints to import ({@link LeaseOptions#initialCheckpoints()}), read at the start's load because the
-     * table was empty; written by the first take tick (when the shards' parents are known), retried at the next
-     * tick if a write failed.
+     * table was empty or its import not complete; written by the first take tick (when the shards' parents are
+     * known) before this worker creates or takes any lease, retried at the next tick if a write failed.
      */
     private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
@@ -182,14 +182,15 @@ public final class LeaseCoordinator {
 
     /**
      * The lease table as the receiver's checkpoint store: writes are conditional on owning the lease. A load that
-     * finds no lease of the stream reads the {@link LeaseOptions#initialCheckpoints() initial checkpoints} (a
-     * failure fails the load); the first take tick writes them.
+     * finds no lease of the stream, or an import started and not completed (its worker died between the writes, or
+     * is writing now), reads the {@link LeaseOptions#initialCheckpoints() initial checkpoints} (a failure fails the
+     * load); the first take tick writes them.
      */
     public CheckpointStore checkpointStore() {
         return new CheckpointStore() {
             @Override
             public Mono<Map<String, ShardCheckpoint>> load(String arn) {
-                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportIfEmpty).map(leases -> {
+                return bounded(table.list(), options.failoverTime()).flatMap(this::readImportUnlessDone).map(leases -> {
                     Map<String, ShardCheckpoint> checkpoints = new LinkedHashMap<>();
                     for (Lease lease : leases) {
                         if (lease.started()) {
@@ -201,14 +202,27 @@ public final class LeaseCoordinator {
                 });
             }
 
-            private Mono<List<Lease>> readImportIfEmpty(List<Lease> leases) {
+            private Mono<List<Lease>> readImportUnlessDone(List<Lease> leases) {
                 LeaseOptions.InitialCheckpoints initial = options.initialCheckpoints();
-                if (!leases.isEmpty() || initial == null) {
+                if (initial == null) {
                     return Mono.just(leases);
                 }
-                return initial.checkpoints(streamArn)
-                        .doOnNext(checkpoints -> pendingImport = List.copyOf(checkpoints))
-                        .thenReturn(leases);
+                // Read after the listing: an import marks itself started before its first lease, so a lease of an
+                // import seen by the listing implies its marker is seen here (never taken for a table without one).
+                return bounded(table.importProgress(), options.failoverTime()).flatMap(progress -> {
+                    if (progress == LeaseTable.ImportProgress.COMPLETE
+                            || (progress == LeaseTable.ImportProgress.NONE && !leases.isEmpty())) {
+                        return Mono.just(leases);
+                    }
+                    if (progress == LeaseTable.ImportProgress.STARTED) {
+                        log.info("Worker {}: the import of initial checkpoints into lease table '{}' was started and"
+                                + " is not complete (its worker died, or is writing now): this worker imports too"
+                                + " before it takes any lease", workerId, table.tableName());
+                    }
+                    return initial.checkpoints(streamArn)
+                            .doOnNext(checkpoints -> pendingImport = List.copyOf(checkpoints))
+                            .thenReturn(leases);
+                });
             }
 
             @Override
@@ -374,16 +388,34 @@ public final class LeaseCoordinator {
     }
 
     /**
-     * Writes the pending import before any lease is created by this worker, parents first, each write conditional
-     * on the lease not existing; emits the table as it is then. Another worker may be writing the same import (its
-     * leases are then left as they are) or may have read and cleaned up some of them since: a shard that is an
-     * ancestor of a listed lease is not written (see {@link #createMissingLeases}).
+     * Writes the pending import before any lease is created by this worker: marks it started, writes its leases
+     * parents first, each conditional on the lease not existing, then marks it complete; emits the table as it is
+     * then. An import another worker completed meanwhile is not written (its leases may have moved on and been
+     * cleaned up). Another worker may be writing the same import (its leases are then left as they are) or may have
+     * read and cleaned up some of them since: a shard that is an ancestor of a listed lease is not written (see
+     * {@link #createMissingLeases}).
      */
     private Mono<List<Lease>> writeImport(List<Lease> leases) {
         List<ShardCheckpoint> imported = pendingImport;
         if (imported == null) {
             return Mono.just(leases);
         }
+        // Marked started unless a marker exists; only then is it read: complete means nothing to write.
+        return write(table.markImport(LeaseTable.ImportProgress.STARTED))
+                .flatMap(marked -> marked ? Mono.just(LeaseTable.ImportProgress.STARTED)
+                        : write(table.importProgress()))
+                .flatMap(progress -> {
+                    if (progress == LeaseTable.ImportProgress.COMPLETE) {
+                        pendingImport = null;
+                        log.info("Worker {}: another worker completed the import of initial checkpoints into lease"
+                                + " table '{}'", workerId, table.tableName());
+                        return Mono.just(leases);
+                    }
+                    return writeImport(leases, imported);
+                });
+    }
+
+    private Mono<List<Lease>> writeImport(List<Lease> leases, List<ShardCheckpoint> imported) {
         Map<String, List<String>> discovered = shards;
         Set<String> covered = coveredByLeases(leases, discovered);
         List<ShardCheckpoint> ordered = new ArrayList<>();
@@ -399,10 +431,12 @@ public final class LeaseCoordinator {
                         checkpoint.ended())))
                 .filter(Boolean::booleanValue)
                 .count()
+                .flatMap(created -> write(table.markImport(LeaseTable.ImportProgress.COMPLETE)).thenReturn(created))
                 .doOnNext(created -> {
                     pendingImport = null;
                     log.info("Worker {} wrote {} of the {} initial checkpoints of stream {} into lease table '{}' (the"
-                            + " others' leases existed)", workerId, created, imported.size(), streamArn, table.tableName());
+                            + " others' leases existed); the import is complete", workerId, created, imported.size(),
+                            streamArn, table.tableName());
                 })
                 .then(bounded(table.list(), options.failoverTime()));
     }

@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
@@ -38,6 +39,24 @@ public final class LeaseTable {
     static final String UPDATED_AT = "updatedAt";
     /** Set on a lease recorded ended without being read (closed before a LATEST start). */
     static final String ENDED_UNREAD = "endedUnread";
+    /**
+     * The sort key of the one item that is no lease: the progress of the initial-checkpoints import
+     * ({@link LeaseOptions#initialCheckpoints()}). Never a shard id (those start with {@code shardId-}); {@link #list}
+     * leaves it out.
+     */
+    static final String IMPORT_MARKER = "~initialCheckpointsImport";
+    /** The marker's attribute: {@link ImportProgress#STARTED} or {@link ImportProgress#COMPLETE} (string). */
+    static final String IMPORT_PROGRESS = "importProgress";
+
+    /** How far the initial-checkpoints import of the stream went. */
+    enum ImportProgress {
+        /** No import was started: the table was never seeded (or by a version without the marker). */
+        NONE,
+        /** Written before the import's first lease: an import is under way, or its worker died before the end. */
+        STARTED,
+        /** Written after the import's every lease. */
+        COMPLETE
+    }
 
     private final DynamoDbAsyncClient client;
     private final String tableName;
@@ -69,6 +88,7 @@ public final class LeaseTable {
                 .consistentRead(true)
                 .build();
         return ready.thenMany(Flux.defer(() -> Flux.from(client.queryPaginator(request).items())))
+                .filter(item -> !IMPORT_MARKER.equals(item.get(SHARD_ID).s()))
                 .map(LeaseTable::toLease)
                 .collectList();
     }
@@ -225,6 +245,34 @@ public final class LeaseTable {
         return ready.then(Mono.fromFuture(() -> client.updateItem(request)))
                 .map(UpdateItemResponse::attributes)
                 .map(LeaseTable::toLease);
+    }
+
+    /** How far the initial-checkpoints import went (a strongly consistent read of its marker). */
+    Mono<ImportProgress> importProgress() {
+        return ready.then(Mono.fromFuture(() -> client.getItem(r -> r.tableName(tableName).key(key(IMPORT_MARKER))
+                        .consistentRead(true))))
+                .map(response -> {
+                    AttributeValue progress = response.hasItem() ? response.item().get(IMPORT_PROGRESS) : null;
+                    return progress == null ? ImportProgress.NONE : ImportProgress.valueOf(progress.s());
+                });
+    }
+
+    /**
+     * Records the import's progress: {@link ImportProgress#STARTED} only where no marker exists (an import marked
+     * complete stays so), {@link ImportProgress#COMPLETE} in any case; emits whether it wrote the marker.
+     */
+    Mono<Boolean> markImport(ImportProgress progress) {
+        Map<String, AttributeValue> item = new HashMap<>(key(IMPORT_MARKER));
+        item.put(IMPORT_PROGRESS, AttributeValue.fromS(progress.name()));
+        item.put(UPDATED_AT, now());
+        PutItemRequest.Builder request = PutItemRequest.builder().tableName(tableName).item(item);
+        if (progress == ImportProgress.STARTED) {
+            request.conditionExpression("attribute_not_exists(#shard)")
+                    .expressionAttributeNames(Map.of("#shard", SHARD_ID));
+        }
+        return ready.then(Mono.fromFuture(() -> client.putItem(request.build())))
+                .thenReturn(true)
+                .onErrorResume(ConditionalCheckFailedException.class, exists -> Mono.just(false));
     }
 
     private static Map<String, String> with(Map<String, String> names, String key, String value) {

@@ -15,6 +15,8 @@ import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable.Fault;
 import io.github.ddbstreams.lease.internal.sim.WorkerClock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -504,6 +506,116 @@ class LeaseCoordinatorTest {
         assertThat(imports).hasValue(1);
         assertThat(again.events).contains("loaded [c]");
         assertThat(again.coordinator.held("c").checkpoint()).isEqualTo("50");
+    }
+
+    /**
+     * A worker that dies between its import's writes (p written, c's write unanswered) leaves a partial import: the
+     * next worker to start completes it before it creates or takes any lease, so c resumes after the KCL's 42 (not
+     * from its beginning, nor at LATEST).
+     */
+    @Test
+    void crashBetweenTheImportsWrites_nextStartCompletesTheImport() {
+        table.failNext("put c", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(300);
+        a.coordinator.stop();
+        assertThat(table.ended("p")).isTrue();
+        assertThat(table.item("c")).as("the import is partial").isNull();
+
+        Worker again = new Worker("a2", kclPlan).load();
+        advance(100);
+        again.start(LINEAGE);
+        advance(TAKE_MS + 200);
+
+        assertThat(imports).as("the second start imported again").hasValue(2);
+        assertThat(checkpoint("c")).isEqualTo("42");
+        assertThat(again.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(again.events).as("the import's marker is no lease").containsExactly("loaded [p]", "acquired c");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
+     * Wherever the importing worker dies (before its marker, after it, between the leases, before marking the import
+     * complete), the two workers that start next end with the whole plan: p ended, c resumed after 42 by one of
+     * them, and the import marked complete.
+     */
+    @ParameterizedTest(name = "dies at import write {0}")
+    @ValueSource(ints = {0, 1, 2, 3})
+    void importingWorkerDyingAtAnyWrite_isCompletedByTheWorkersStartingNext(int dyingWrite) {
+        String[] writes = {"put " + LeaseTable.IMPORT_MARKER, "put p", "put c", "put " + LeaseTable.IMPORT_MARKER};
+        if (dyingWrite < 3) {
+            table.failNext(writes[dyingWrite], Fault.TIMEOUT, 1);
+        }
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        if (dyingWrite == 3) {
+            while (table.item("c") == null) {
+                advance(1);
+            }
+            table.failNext(writes[3], Fault.TIMEOUT, 1);
+        }
+        advance(300);
+        a.coordinator.stop();
+        assertThat(table.item(LeaseTable.IMPORT_MARKER) == null ? null
+                : table.item(LeaseTable.IMPORT_MARKER).get(LeaseTable.IMPORT_PROGRESS).s())
+                .as("a died before completing its import").isNotEqualTo("COMPLETE");
+
+        Worker b1 = new Worker("b1", kclPlan).load();
+        Worker b2 = new Worker("b2", kclPlan).load();
+        advance(100);
+        b1.start(LINEAGE);
+        b2.start(LINEAGE);
+        advance(TAKE_MS + 200);
+
+        assertThat(table.ended("p")).isTrue();
+        assertThat(checkpoint("c")).isEqualTo("42");
+        assertThat(b1.holds("c") ^ b2.holds("c")).as("exactly one worker holds c").isTrue();
+        assertThat((b1.holds("c") ? b1 : b2).coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(table.item(LeaseTable.IMPORT_MARKER).get(LeaseTable.IMPORT_PROGRESS).s()).isEqualTo("COMPLETE");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
+     * b starts while a's import is half written (c's write unanswered): b must not create c's lease without the KCL
+     * checkpoint (it would be read from its beginning), so it completes the import itself before taking leases.
+     */
+    @Test
+    void workerStartedWhileAnotherIsMidImport_takesNoLeaseBeforeTheImportIsComplete() {
+        table.failNext("put c", Fault.TIMEOUT, 1);
+        Worker a = new Worker("a", kclPlan).load();
+        advance(100);
+        a.start(LINEAGE);
+        advance(200);
+        assertThat(table.item("c")).as("a's import is half written").isNull();
+
+        Worker b = new Worker("b", kclPlan).load();
+        advance(100);
+        b.start(LINEAGE);
+        advance(2 * TAKE_MS + 200);
+
+        assertThat(checkpoint("c")).isEqualTo("42");
+        Worker holder = a.holds("c") ? a : b;
+        assertThat(holder.coordinator.held("c").checkpoint()).isEqualTo("42");
+        assertThat(a.events).doesNotContain("lost c");
+        assertThat(b.events).doesNotContain("lost c");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /** A table that holds leases but no import marker was never imported into (or by an older version): left alone. */
+    @Test
+    void tableWithLeasesButNoImportMarker_isNotImportedInto() {
+        Worker plain = new Worker("plain").start(LINEAGE);
+        advance(200);
+        plain.coordinator.stop();
+
+        Worker later = new Worker("later", kclPlan).load();
+        advance(100);
+
+        assertThat(imports).hasValue(0);
+        assertThat(later.events).containsExactly("loaded []");
     }
 
     /**

@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -301,7 +303,18 @@ public final class SimLeaseTable {
         return DeleteItemResponse.builder().build();
     }
 
+    private GetItemResponse get(GetItemRequest request) {
+        Map<String, AttributeValue> item = items.get(request.key().get(SK).s());
+        return item == null ? GetItemResponse.builder().build()
+                : GetItemResponse.builder().item(Map.copyOf(item)).build();
+    }
+
     private void store(String shardId, Map<String, AttributeValue> item) {
+        if (!item.containsKey(COUNTER)) {
+            // not a lease (the import's progress marker): no counter or end to watch
+            items.put(shardId, item);
+            return;
+        }
         long counter = Long.parseLong(item.get(COUNTER).n());
         Long highest = highestCounter.get(shardId);
         if (highest != null && counter < highest) {
@@ -393,6 +406,11 @@ public final class SimLeaseTable {
         @Override
         public CompletableFuture<QueryResponse> query(QueryRequest request) {
             return call(worker, false, "query", () -> SimLeaseTable.this.query(request));
+        }
+
+        @Override
+        public CompletableFuture<GetItemResponse> getItem(GetItemRequest request) {
+            return call(worker, false, "get " + request.key().get(SK).s(), () -> get(request));
         }
 
         @Override
