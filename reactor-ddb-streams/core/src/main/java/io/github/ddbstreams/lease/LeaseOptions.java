@@ -81,6 +81,7 @@ public final class LeaseOptions {
     private final Duration failoverTime;
     private final Duration renewInterval;
     private final Duration takeInterval;
+    private final Duration drainTimeout;
     private final int maxLeasesPerWorker;
     private final boolean createTableIfAbsent;
     private final Duration tableCreationTimeout;
@@ -94,6 +95,7 @@ public final class LeaseOptions {
         this.failoverTime = b.failoverTime;
         this.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
         this.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
+        this.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
         this.maxLeasesPerWorker = b.maxLeasesPerWorker;
         this.createTableIfAbsent = b.createTableIfAbsent;
         this.tableCreationTimeout = b.tableCreationTimeout;
@@ -113,6 +115,7 @@ public final class LeaseOptions {
         b.failoverTime = failoverTime;
         b.renewInterval = renewInterval;
         b.takeInterval = takeInterval;
+        b.drainTimeout = drainTimeout;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.createTableIfAbsent = createTableIfAbsent;
         b.tableCreationTimeout = tableCreationTimeout;
@@ -152,6 +155,19 @@ public final class LeaseOptions {
         return takeInterval;
     }
 
+    /**
+     * How long a worker giving a lease away (a hand-off to a less busy worker, or the release when its subscription
+     * ends) waits for the records of that shard it already emitted to be acknowledged, before it writes the final
+     * checkpoint and transfers or releases the lease; default half of {@link #failoverTime()}. It stops fetching the
+     * shard at once and keeps renewing the lease meanwhile, so no other worker reads the shard before the transfer.
+     * After the timeout it gives the lease away anyway: the records still unacknowledged are read again by the next
+     * owner (maybe while the old owner's processing of them is still under way), a WARN says how many, and
+     * {@code ddb.streams.leases.drain.timeouts} counts it. Zero gives leases away at once, as a failover would.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
     /** The most leases this worker holds at once. */
     public int maxLeasesPerWorker() {
         return maxLeasesPerWorker;
@@ -178,7 +194,7 @@ public final class LeaseOptions {
     @Override
     public String toString() {
         return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
-                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval
+                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval + ", drainTimeout=" + drainTimeout
                 + ", maxLeasesPerWorker=" + (maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : maxLeasesPerWorker)
                 + "}";
     }
@@ -191,6 +207,7 @@ public final class LeaseOptions {
         private Duration failoverTime = DEFAULT_FAILOVER_TIME;
         private Duration renewInterval;
         private Duration takeInterval;
+        private Duration drainTimeout;
         private int maxLeasesPerWorker = DEFAULT_MAX_LEASES_PER_WORKER;
         private boolean createTableIfAbsent = DEFAULT_CREATE_TABLE_IF_ABSENT;
         private Duration tableCreationTimeout = DEFAULT_TABLE_CREATION_TIMEOUT;
@@ -237,6 +254,23 @@ public final class LeaseOptions {
 
         public Builder takeInterval(Duration takeInterval) {
             this.takeInterval = takeInterval;
+            return this;
+        }
+
+        /**
+         * How long a lease given away waits for the acknowledgement of its shard's records in flight (see
+         * {@link LeaseOptions#drainTimeout()}); default half of {@code failoverTime}. At least zero and at most
+         * {@code failoverTime - renewInterval}: a graceful hand-off never takes longer than a failover would.
+         *
+         * <pre>{@code
+         * LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")
+         *     .failoverTime(Duration.ofSeconds(30))
+         *     .drainTimeout(Duration.ofSeconds(15))
+         *     .build();
+         * }</pre>
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
             return this;
         }
 
@@ -289,6 +323,12 @@ public final class LeaseOptions {
             }
             if (takeInterval != null && (takeInterval.isNegative() || takeInterval.isZero())) {
                 throw new IllegalArgumentException("takeInterval must be > 0, was " + takeInterval);
+            }
+            Duration drainMax = failoverTime.minus(renew);
+            if (drainTimeout != null && (drainTimeout.isNegative() || drainTimeout.compareTo(drainMax) > 0)) {
+                throw new IllegalArgumentException("drainTimeout must be >= 0 and at most failoverTime - renewInterval ("
+                        + failoverTime + " - " + renew + " = " + drainMax + "): a hand-off must not take longer than a"
+                        + " failover, was " + drainTimeout);
             }
             if (maxLeasesPerWorker < 1) {
                 throw new IllegalArgumentException("maxLeasesPerWorker must be >= 1, was " + maxLeasesPerWorker);
