@@ -21,8 +21,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * once other workers have seen their counters stand still for {@link #failoverTime()}; they resume after the
  * last checkpoint. Workers balance: each aims at its share of the shards (shards / workers), taking free or
  * expired leases first and otherwise asking a busier worker to hand one off, which that worker does after
- * committing its checkpoint. A child shard's lease is taken only once its parents' leases ended. On cancel a
- * worker commits and releases its leases, so others take them at once.
+ * draining the shard's records in flight (see {@link #drainTimeout()}) and committing its checkpoint. A child
+ * shard's lease is taken only once its parents' leases ended. On cancel a worker drains, commits and releases its
+ * leases, so others take them at once.
  *
  * <p>The lease table replaces the {@link io.github.ddbstreams.checkpoint.CheckpointStore}: checkpoints are
  * kept in the leases. One table per application (like the KCL's application name): two pipelines reading
