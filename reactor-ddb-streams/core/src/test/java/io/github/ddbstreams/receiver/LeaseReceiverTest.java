@@ -74,6 +74,7 @@ class LeaseReceiverTest {
         /** Each record received with the virtual time it arrived at. */
         final List<ChangeRecord> received = new CopyOnWriteArrayList<>();
         final List<Long> receivedAt = new CopyOnWriteArrayList<>();
+        final ReceiverStopSignal stopSignal = ReceiverStopSignal.create();
         Disposable subscription;
 
         Worker(String id, boolean acknowledgeAtOnce) {
@@ -92,13 +93,14 @@ class LeaseReceiverTest {
                     .startPosition(StartPosition.trimHorizon())
                     .scheduler(worker)
                     .build();
-            subscription = DynamoDbStreamsReceiver.create(options).receive().subscribe(record -> {
-                received.add(record);
-                receivedAt.add(clock.now(java.util.concurrent.TimeUnit.MILLISECONDS));
-                if (acknowledgeAtOnce) {
-                    record.checkpoint().acknowledge();
-                }
-            });
+            subscription = DynamoDbStreamsReceiver.create(options).receive().contextWrite(stopSignal::addTo)
+                    .subscribe(record -> {
+                        received.add(record);
+                        receivedAt.add(clock.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+                        if (acknowledgeAtOnce) {
+                            record.checkpoint().acknowledge();
+                        }
+                    });
             subscriptions.add(subscription);
             return this;
         }
@@ -296,11 +298,13 @@ class LeaseReceiverTest {
         advance(Duration.ofSeconds(4));
         assertThat(table.owner("S")).as("not released while records are in flight").isEqualTo("w1");
         assertThat(counter("S")).as("renewed while draining").isGreaterThan(counter);
+        assertThat(worker.stopSignal.isStopped()).as("the stop signal waits for the drain").isFalse();
 
         worker.received.forEach(record -> record.checkpoint().acknowledge());
         advance(Duration.ofSeconds(1));
         assertThat(table.owner("S")).as("released once drained").isNull();
         assertThat(checkpoint("S")).isEqualTo(records.get(2));
+        assertThat(worker.stopSignal.isStopped()).as("stopped after the drain, the commit and the release").isTrue();
         assertThat(worker.drainTimeouts()).isZero();
     }
 
