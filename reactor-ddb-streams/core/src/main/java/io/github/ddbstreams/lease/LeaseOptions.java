@@ -195,7 +195,8 @@ public final class LeaseOptions {
     @Override
     public String toString() {
         return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
-                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval + ", drainTimeout=" + drainTimeout
+                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval
+                + ", drainTimeout=" + drainTimeout
                 + ", maxLeasesPerWorker=" + (maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : maxLeasesPerWorker)
                 + "}";
     }

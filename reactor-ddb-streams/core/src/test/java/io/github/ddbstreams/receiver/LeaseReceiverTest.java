@@ -257,7 +257,8 @@ class LeaseReceiverTest {
         advance(Duration.ofSeconds(2));
         assertThat(sequenceNumbersOf(next.of(asked))).as("the new owner reads only what the old one did not")
                 .containsExactlyElementsOf(after);
-        assertThat(next.firstAt(asked)).as("the new owner's first delivery is after the old owner's last acknowledgement")
+        assertThat(next.firstAt(asked))
+                .as("the new owner's first delivery is after the old owner's last acknowledgement")
                 .isGreaterThan(acknowledgedAt);
         assertThat(old.drainTimeouts()).isZero();
     }

@@ -244,7 +244,7 @@ public final class LeaseCoordinator {
         };
     }
 
-    /** Gives a lease whose hand-off was requested to the worker that asked (after the receiver committed). */
+    /** Gives a lease whose hand-off was requested to the worker that asked (once the receiver drained, committed). */
     public Mono<Void> handOff(String shardId) {
         Lease lease = held.get(shardId);
         if (lease == null || lease.handoffTo() == null) {

@@ -180,7 +180,8 @@ class DynamoDbStreamsAutoConfigurationTest {
                         "ddb.streams.leases.failover-time=6s", "ddb.streams.leases.drain-timeout=5s")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "Property ddb.streams.leases.drain-timeout with value 'PT5S' is invalid:"
-                                + " ddb.streams.leases.drain-timeout must be >= 0 and at most ddb.streams.leases.failover-time"
+                                + " ddb.streams.leases.drain-timeout must be >= 0 and at most"
+                                + " ddb.streams.leases.failover-time"
                                 + " - ddb.streams.leases.renew-interval"));
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.leases.table-name=leases",
                         "ddb.streams.checkpoint.table-name=checkpoints")
