@@ -21,8 +21,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
  * once other workers have seen their counters stand still for {@link #failoverTime()}; they resume after the
  * last checkpoint. Workers balance: each aims at its share of the shards (shards / workers), taking free or
  * expired leases first and otherwise asking a busier worker to hand one off, which that worker does after
- * committing its checkpoint. A child shard's lease is taken only once its parents' leases ended. On cancel a
- * worker commits and releases its leases, so others take them at once.
+ * draining the shard's records in flight (see {@link #drainTimeout()}) and committing its checkpoint. A child
+ * shard's lease is taken only once its parents' leases ended. On cancel a worker drains, commits and releases its
+ * leases, so others take them at once.
  *
  * <p>The lease table replaces the {@link io.github.ddbstreams.checkpoint.CheckpointStore}: checkpoints are
  * kept in the leases. One table per application (like the KCL's application name): two pipelines reading
@@ -87,6 +88,7 @@ public final class LeaseOptions {
     private final Duration failoverTime;
     private final Duration renewInterval;
     private final Duration takeInterval;
+    private final Duration drainTimeout;
     private final int maxLeasesPerWorker;
     private final boolean createTableIfAbsent;
     private final Duration tableCreationTimeout;
@@ -100,6 +102,7 @@ public final class LeaseOptions {
         this.failoverTime = b.failoverTime;
         this.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
         this.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
+        this.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
         this.maxLeasesPerWorker = b.maxLeasesPerWorker;
         this.createTableIfAbsent = b.createTableIfAbsent;
         this.tableCreationTimeout = b.tableCreationTimeout;
@@ -119,6 +122,7 @@ public final class LeaseOptions {
         b.failoverTime = failoverTime;
         b.renewInterval = renewInterval;
         b.takeInterval = takeInterval;
+        b.drainTimeout = drainTimeout;
         b.maxLeasesPerWorker = maxLeasesPerWorker;
         b.createTableIfAbsent = createTableIfAbsent;
         b.tableCreationTimeout = tableCreationTimeout;
@@ -158,6 +162,19 @@ public final class LeaseOptions {
         return takeInterval;
     }
 
+    /**
+     * How long a worker giving a lease away (a hand-off to a less busy worker, or the release when its subscription
+     * ends) waits for the records of that shard it already emitted to be acknowledged, before it writes the final
+     * checkpoint and transfers or releases the lease; default half of {@link #failoverTime()}. It stops fetching the
+     * shard at once and keeps renewing the lease meanwhile, so no other worker reads the shard before the transfer.
+     * After the timeout it gives the lease away anyway: the records still unacknowledged are read again by the next
+     * owner (maybe while the old owner's processing of them is still under way), a WARN says how many, and
+     * {@code ddb.streams.leases.drain.timeouts} counts it. Zero gives leases away at once, as a failover would.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
     /** The most leases this worker holds at once. */
     public int maxLeasesPerWorker() {
         return maxLeasesPerWorker;
@@ -185,6 +202,7 @@ public final class LeaseOptions {
     public String toString() {
         return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
                 + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval
+                + ", drainTimeout=" + drainTimeout
                 + ", maxLeasesPerWorker=" + (maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : maxLeasesPerWorker)
                 + "}";
     }
@@ -197,6 +215,7 @@ public final class LeaseOptions {
         private Duration failoverTime = DEFAULT_FAILOVER_TIME;
         private Duration renewInterval;
         private Duration takeInterval;
+        private Duration drainTimeout;
         private int maxLeasesPerWorker = DEFAULT_MAX_LEASES_PER_WORKER;
         private boolean createTableIfAbsent = DEFAULT_CREATE_TABLE_IF_ABSENT;
         private Duration tableCreationTimeout = DEFAULT_TABLE_CREATION_TIMEOUT;
@@ -243,6 +262,23 @@ public final class LeaseOptions {
 
         public Builder takeInterval(Duration takeInterval) {
             this.takeInterval = takeInterval;
+            return this;
+        }
+
+        /**
+         * How long a lease given away waits for the acknowledgement of its shard's records in flight (see
+         * {@link LeaseOptions#drainTimeout()}); default half of {@code failoverTime}. At least zero and at most
+         * {@code failoverTime - renewInterval}: a graceful hand-off never takes longer than a failover would.
+         *
+         * <pre>{@code
+         * LeaseOptions.builder().client(dynamoDb).tableName("orders-indexer-leases")
+         *     .failoverTime(Duration.ofSeconds(30))
+         *     .drainTimeout(Duration.ofSeconds(15))
+         *     .build();
+         * }</pre>
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
             return this;
         }
 
@@ -295,6 +331,12 @@ public final class LeaseOptions {
             }
             if (takeInterval != null && (takeInterval.isNegative() || takeInterval.isZero())) {
                 throw new IllegalArgumentException("takeInterval must be > 0, was " + takeInterval);
+            }
+            Duration drainMax = failoverTime.minus(renew);
+            if (drainTimeout != null && (drainTimeout.isNegative() || drainTimeout.compareTo(drainMax) > 0)) {
+                throw new IllegalArgumentException("drainTimeout must be >= 0 and at most failoverTime - renewInterval ("
+                        + failoverTime + " - " + renew + " = " + drainMax + "): a hand-off must not take longer than a"
+                        + " failover, was " + drainTimeout);
             }
             if (maxLeasesPerWorker < 1) {
                 throw new IllegalArgumentException("maxLeasesPerWorker must be >= 1, was " + maxLeasesPerWorker);

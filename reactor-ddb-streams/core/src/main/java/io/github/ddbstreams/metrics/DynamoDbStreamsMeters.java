@@ -62,6 +62,11 @@ public enum DynamoDbStreamsMeters {
     LEASES_LOST("ddb.streams.leases.lost", Type.COUNTER, "leases", "table"),
     LEASE_RENEW_FAILURES("ddb.streams.leases.renew.failures", Type.COUNTER, "renewals", "table"),
     LEASES_HANDED_OFF("ddb.streams.leases.handed.off", Type.COUNTER, "leases", "table"),
+    /**
+     * Leases given away (handed off or released) before every record of their shard this worker emitted was
+     * acknowledged, after {@code LeaseOptions.drainTimeout}: the next owner reads those records again.
+     */
+    LEASE_DRAIN_TIMEOUTS("ddb.streams.leases.drain.timeouts", Type.COUNTER, "leases", "table"),
 
     // ------------------------------------------------------------------ error handling (tag: name)
     /** Failed record attempts that will be retried. */

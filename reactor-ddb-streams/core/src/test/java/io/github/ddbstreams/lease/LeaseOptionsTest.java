@@ -21,6 +21,7 @@ class LeaseOptionsTest {
                 .build();
         assertThat(options.renewInterval()).isEqualTo(Duration.ofSeconds(3));
         assertThat(options.takeInterval()).isEqualTo(Duration.ofMillis(4500));
+        assertThat(options.drainTimeout()).isEqualTo(Duration.ofMillis(4500));
         assertThat(options.workerId()).isNotBlank();
         assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
     }
@@ -37,6 +38,21 @@ class LeaseOptionsTest {
                 .hasMessageContaining("renewInterval").hasMessageContaining("half of failoverTime");
         assertThatThrownBy(() -> LeaseOptions.builder().client(client).tableName("leases").maxLeasesPerWorker(0).build())
                 .hasMessageContaining("maxLeasesPerWorker");
+    }
+
+    @Test
+    void drainTimeout_isAtLeastZero_andAtMostFailoverTimeMinusRenewInterval() {
+        LeaseOptions.Builder builder = LeaseOptions.builder().client(client).tableName("leases")
+                .failoverTime(Duration.ofSeconds(9));
+        assertThat(builder.drainTimeout(Duration.ofSeconds(6)).build().drainTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(builder.drainTimeout(Duration.ZERO).build().drainTimeout()).isZero();
+        assertThatThrownBy(() -> builder.drainTimeout(Duration.ofMillis(6001)).build())
+                .hasMessageContaining("drainTimeout must be >= 0 and at most failoverTime - renewInterval")
+                .hasMessageContaining("PT6S").hasMessageContaining("was PT6.001S");
+        assertThatThrownBy(() -> builder.drainTimeout(Duration.ofMillis(-1)).build())
+                .hasMessageContaining("drainTimeout");
+        assertThat(builder.drainTimeout(Duration.ofSeconds(2)).build().toBuilder().build().drainTimeout())
+                .isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test

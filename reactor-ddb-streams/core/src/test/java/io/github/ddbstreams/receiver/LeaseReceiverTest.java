@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,8 +12,10 @@ import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable.Fault;
 import io.github.ddbstreams.lease.internal.sim.WorkerClock;
+import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.testkit.FakeDynamoDbStreams;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -31,6 +34,7 @@ class LeaseReceiverTest {
     private final SimLeaseTable table = new SimLeaseTable(clock, new Random(7));
     private final FakeDynamoDbStreams fake = FakeDynamoDbStreams.create();
     private final List<ChangeRecord> got = new CopyOnWriteArrayList<>();
+    private final List<Disposable> subscriptions = new ArrayList<>();
     private Disposable subscription;
 
     private void receive(StartPosition start) {
@@ -62,11 +66,92 @@ class LeaseReceiverTest {
         return got.stream().map(ChangeRecord::sequenceNumber).toList();
     }
 
+    /** A worker that records when each record arrived and acknowledges it at once or only when the test says. */
+    private final class Worker {
+        final String id;
+        final boolean acknowledgeAtOnce;
+        final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        /** Each record received with the virtual time it arrived at. */
+        final List<ChangeRecord> received = new CopyOnWriteArrayList<>();
+        final List<Long> receivedAt = new CopyOnWriteArrayList<>();
+        final ReceiverStopSignal stopSignal = ReceiverStopSignal.create();
+        Disposable subscription;
+
+        Worker(String id, boolean acknowledgeAtOnce) {
+            this.id = id;
+            this.acknowledgeAtOnce = acknowledgeAtOnce;
+        }
+
+        Worker start(Duration drainTimeout) {
+            WorkerClock worker = new WorkerClock(clock, id);
+            LeaseOptions leases = LeaseOptions.builder().client(table.clientFor(worker)).tableName("leases")
+                    .workerId(id).failoverTime(FAILOVER).drainTimeout(drainTimeout).meterRegistry(meters).build();
+            ReceiverOptions options = ReceiverOptions.builder()
+                    .streamsClient(fake)
+                    .streamArn(fake.streamArn())
+                    .leases(leases)
+                    .startPosition(StartPosition.trimHorizon())
+                    .scheduler(worker)
+                    .build();
+            subscription = DynamoDbStreamsReceiver.create(options).receive().contextWrite(stopSignal::addTo)
+                    .subscribe(record -> {
+                        received.add(record);
+                        receivedAt.add(clock.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+                        if (acknowledgeAtOnce) {
+                            record.checkpoint().acknowledge();
+                        }
+                    });
+            subscriptions.add(subscription);
+            return this;
+        }
+
+        List<ChangeRecord> of(String shardId) {
+            return received.stream().filter(record -> record.shardId().equals(shardId)).toList();
+        }
+
+        /** When the first record of the shard arrived, or -1. */
+        long firstAt(String shardId) {
+            for (int i = 0; i < received.size(); i++) {
+                if (received.get(i).shardId().equals(shardId)) {
+                    return receivedAt.get(i);
+                }
+            }
+            return -1;
+        }
+
+        double drainTimeouts() {
+            return meters.get(DynamoDbStreamsMeters.LEASE_DRAIN_TIMEOUTS.meterName()).functionCounter().count();
+        }
+    }
+
+    private static List<String> sequenceNumbersOf(List<ChangeRecord> records) {
+        return records.stream().map(ChangeRecord::sequenceNumber).toList();
+    }
+
+    private String checkpoint(String shardId) {
+        var value = table.item(shardId).get("checkpoint");
+        return value == null ? null : value.s();
+    }
+
+    /** Advances until a worker asked for the hand-off of one of the shards; returns that shard. */
+    private String advanceUntilAHandOffIsRequested(String... shardIds) {
+        for (int i = 0; i < 2_000; i++) {
+            for (String shardId : shardIds) {
+                if (table.item(shardId).containsKey("handoffTo")) {
+                    return shardId;
+                }
+            }
+            advance(Duration.ofMillis(50));
+        }
+        throw new AssertionError("no hand-off was requested");
+    }
+
     @AfterEach
     void stop() {
         if (subscription != null) {
             subscription.dispose();
         }
+        subscriptions.forEach(Disposable::dispose);
         clock.dispose();
     }
 
@@ -139,6 +224,107 @@ class LeaseReceiverTest {
         advance(Duration.ofSeconds(2));
         assertThat(sequenceNumbers()).as("resumed after a successful renewal, nothing lost or repeated")
                 .containsExactlyElementsOf(concat(before, fenced));
+    }
+
+    @Test
+    void handOff_transfersTheLeaseOnlyAfterTheRecordsInFlightAreAcknowledged() {
+        fake.addShard("S1");
+        fake.addShard("S2");
+        Worker old = new Worker("w1", false).start(Duration.ofSeconds(6));
+        advance(Duration.ofMinutes(1));
+        List<String> inS1 = fake.putRecords("S1", 2);
+        List<String> inS2 = fake.putRecords("S2", 2);
+        advance(Duration.ofSeconds(1));
+        assertThat(old.received).hasSize(4);
+
+        Worker next = new Worker("w2", true).start(Duration.ofSeconds(6));
+        String asked = advanceUntilAHandOffIsRequested("S1", "S2");
+        List<String> inFlight = asked.equals("S1") ? inS1 : inS2;
+        advance(Duration.ofSeconds(4));      // past a renewal (3.33 s): the old owner keeps its lease while draining
+        assertThat(table.owner(asked)).as("the lease of %s stays with its old owner while its records are in flight",
+                asked).isEqualTo("w1");
+        assertThat(next.of(asked)).as("the new owner has not started %s", asked).isEmpty();
+
+        long acknowledgedAt = clock.now(java.util.concurrent.TimeUnit.MILLISECONDS);
+        old.of(asked).forEach(record -> record.checkpoint().acknowledge());
+        advance(Duration.ofSeconds(1));
+        assertThat(checkpoint(asked)).as("the final checkpoint covers every record in flight")
+                .isEqualTo(inFlight.get(inFlight.size() - 1));
+        advance(Duration.ofSeconds(10));
+        assertThat(table.owner(asked)).as("handed over once drained").isEqualTo("w2");
+
+        List<String> after = fake.putRecords(asked, 2);
+        advance(Duration.ofSeconds(2));
+        assertThat(sequenceNumbersOf(next.of(asked))).as("the new owner reads only what the old one did not")
+                .containsExactlyElementsOf(after);
+        assertThat(next.firstAt(asked))
+                .as("the new owner's first delivery is after the old owner's last acknowledgement")
+                .isGreaterThan(acknowledgedAt);
+        assertThat(old.drainTimeouts()).isZero();
+    }
+
+    @Test
+    void handOff_afterTheDrainTimeout_transfersAnyway_andCountsIt() {
+        fake.addShard("S1");
+        fake.addShard("S2");
+        Worker old = new Worker("w1", false).start(Duration.ofSeconds(6));
+        advance(Duration.ofMinutes(1));
+        fake.putRecords("S1", 2);
+        fake.putRecords("S2", 2);
+        advance(Duration.ofSeconds(1));
+
+        Worker next = new Worker("w2", true).start(Duration.ofSeconds(6));
+        String asked = advanceUntilAHandOffIsRequested("S1", "S2");
+        advance(Duration.ofSeconds(5));
+        assertThat(table.owner(asked)).as("still draining 5 s after the request").isEqualTo("w1");
+
+        advance(Duration.ofSeconds(15));      // the 6 s drain timeout, then the new owner's next take tick
+        assertThat(table.owner(asked)).as("handed over after the drain timeout").isEqualTo("w2");
+        assertThat(old.drainTimeouts()).isEqualTo(1.0);
+        assertThat(sequenceNumbersOf(next.of(asked))).as("the unacknowledged records are read again by the new owner")
+                .containsExactlyElementsOf(sequenceNumbersOf(old.of(asked)));
+    }
+
+    @Test
+    void release_onCancel_waitsForTheRecordsInFlight_thenReleasesWithTheirCheckpoint() {
+        fake.addShard("S");
+        Worker worker = new Worker("w1", false).start(Duration.ofSeconds(6));
+        advance(Duration.ofMinutes(1));
+        List<String> records = fake.putRecords("S", 3);
+        advance(Duration.ofSeconds(1));
+        assertThat(worker.received).hasSize(3);
+
+        worker.subscription.dispose();
+        long counter = counter("S");
+        advance(Duration.ofSeconds(4));
+        assertThat(table.owner("S")).as("not released while records are in flight").isEqualTo("w1");
+        assertThat(counter("S")).as("renewed while draining").isGreaterThan(counter);
+        assertThat(worker.stopSignal.isStopped()).as("the stop signal waits for the drain").isFalse();
+
+        worker.received.forEach(record -> record.checkpoint().acknowledge());
+        advance(Duration.ofSeconds(1));
+        assertThat(table.owner("S")).as("released once drained").isNull();
+        assertThat(checkpoint("S")).isEqualTo(records.get(2));
+        assertThat(worker.stopSignal.isStopped()).as("stopped after the drain, the commit and the release").isTrue();
+        assertThat(worker.drainTimeouts()).isZero();
+    }
+
+    @Test
+    void release_onCancel_afterTheDrainTimeout_releasesAnyway() {
+        fake.addShard("S");
+        Worker worker = new Worker("w1", false).start(Duration.ofSeconds(2));
+        advance(Duration.ofMinutes(1));
+        List<String> records = fake.putRecords("S", 3);
+        advance(Duration.ofSeconds(1));
+        worker.received.get(0).checkpoint().acknowledge();
+
+        worker.subscription.dispose();
+        advance(Duration.ofMillis(1_500));
+        assertThat(table.owner("S")).as("draining").isEqualTo("w1");
+        advance(Duration.ofSeconds(1));
+        assertThat(table.owner("S")).as("released after the drain timeout").isNull();
+        assertThat(checkpoint("S")).as("what was acknowledged").isEqualTo(records.get(0));
+        assertThat(worker.drainTimeouts()).isEqualTo(1.0);
     }
 
     private static List<String> concat(List<String> first, List<String> second) {

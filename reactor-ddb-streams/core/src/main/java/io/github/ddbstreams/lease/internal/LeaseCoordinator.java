@@ -50,7 +50,10 @@ public final class LeaseCoordinator {
         /** This worker lost the lease: stop reading the shard at once. */
         void lost(String shardId);
 
-        /** Another worker asked for the lease: stop reading, commit, then call {@link #handOff}. */
+        /**
+         * Another worker asked for the lease: stop reading, wait for the records emitted (at most
+         * {@link LeaseOptions#drainTimeout()}), commit, then call {@link #handOff}.
+         */
         void handoffRequested(String shardId);
     }
 
@@ -83,6 +86,7 @@ public final class LeaseCoordinator {
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
     private final Disposable.Composite timers = Disposables.composite();
+    private final Disposable.Swap takeTimer = Disposables.swap();
 
     /**
      * The checkpoints to import ({@link LeaseOptions#initialCheckpoints()}), read at the start's load because the
@@ -93,6 +97,8 @@ public final class LeaseCoordinator {
     private volatile Map<String, List<String>> shards;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
+    /** Stopped taking, still renewing the held leases while the receiver drains them ({@link #stopTaking()}). */
+    private volatile boolean renewingUntilRelease;
 
     public LeaseCoordinator(LeaseOptions options, String streamArn, Scheduler scheduler, Listener listener) {
         this.options = options;
@@ -114,7 +120,8 @@ public final class LeaseCoordinator {
         long renew = options.renewInterval().toMillis();
         long take = options.takeInterval().toMillis();
         timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
-        timers.add(scheduler.schedulePeriodically(this::takeTick, take, take, TimeUnit.MILLISECONDS));
+        takeTimer.update(scheduler.schedulePeriodically(this::takeTick, take, take, TimeUnit.MILLISECONDS));
+        timers.add(takeTimer);
         log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
     }
 
@@ -251,7 +258,7 @@ public final class LeaseCoordinator {
         };
     }
 
-    /** Gives a lease whose hand-off was requested to the worker that asked (after the receiver committed). */
+    /** Gives a lease whose hand-off was requested to the worker that asked (once the receiver drained, committed). */
     public Mono<Void> handOff(String shardId) {
         Lease lease = held.get(shardId);
         if (lease == null || lease.handoffTo() == null) {
@@ -271,8 +278,24 @@ public final class LeaseCoordinator {
         });
     }
 
+    /**
+     * Stops taking, claiming and reading leases, but keeps renewing the held ones until {@link #releaseAll()} (or
+     * {@link #stop()}): the receiver waits meanwhile for their records in flight, and they must not expire under it.
+     */
+    public void stopTaking() {
+        renewingUntilRelease = true;
+        stopped = true;
+        takeTimer.dispose();
+    }
+
+    /** A lease was given away with records still unacknowledged after {@link LeaseOptions#drainTimeout()}. */
+    public void drainTimedOut() {
+        counters.drainTimeouts.incrementAndGet();
+    }
+
     /** Stops the loops and releases every held lease, so other workers take them at once. */
     public Mono<Void> releaseAll() {
+        renewingUntilRelease = false;
         stopped = true;
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
@@ -296,6 +319,7 @@ public final class LeaseCoordinator {
 
     /** Stops the loops without releasing anything (the leases expire). */
     public void stop() {
+        renewingUntilRelease = false;
         stopped = true;
         timers.dispose();
     }
@@ -303,7 +327,7 @@ public final class LeaseCoordinator {
     // ------------------------------------------------------------------ renewal
 
     private void renewTick() {
-        if (stopped || !renewing.compareAndSet(false, true)) {
+        if ((stopped && !renewingUntilRelease) || !renewing.compareAndSet(false, true)) {
             return;
         }
         Flux.fromIterable(new ArrayList<>(held.keySet()))
@@ -355,7 +379,9 @@ public final class LeaseCoordinator {
                     lease.shardId());
             listener.acquired(lease);
         }
-        if (lease.handoffTo() != null && !lease.handoffTo().equals(workerId) && handoffsSignalled.add(lease.shardId())) {
+        // A stopping worker releases its leases anyway (after draining them): no hand-off besides
+        if (!stopped && lease.handoffTo() != null && !lease.handoffTo().equals(workerId)
+                && handoffsSignalled.add(lease.shardId())) {
             log.info("Worker {} was asked by worker {} to hand over shard {}", workerId, lease.handoffTo(), lease.shardId());
             listener.handoffRequested(lease.shardId());
         }

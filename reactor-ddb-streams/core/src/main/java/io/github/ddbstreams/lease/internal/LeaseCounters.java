@@ -12,6 +12,7 @@ final class LeaseCounters {
     final AtomicLong lost = new AtomicLong();
     final AtomicLong renewFailures = new AtomicLong();
     final AtomicLong handedOff = new AtomicLong();
+    final AtomicLong drainTimeouts = new AtomicLong();
     /**
      * Leases held now. Kept here, not only in the gauge: Micrometer holds a gauge's state object weakly, so a
      * lambda referenced by nothing else would be collected and the gauge read NaN.

@@ -25,5 +25,9 @@ final class LeaseMeters {
                 .tag("table", table).description("Lease renewals that failed (not counting lost leases)").register(registry);
         FunctionCounter.builder(DynamoDbStreamsMeters.LEASES_HANDED_OFF.meterName(), counters.handedOff, Number::doubleValue)
                 .tag("table", table).description("Leases this worker handed to a less busy worker").register(registry);
+        FunctionCounter.builder(DynamoDbStreamsMeters.LEASE_DRAIN_TIMEOUTS.meterName(), counters.drainTimeouts,
+                        Number::doubleValue)
+                .tag("table", table).description("Leases given away with records still unacknowledged after the drain"
+                        + " timeout").register(registry);
     }
 }

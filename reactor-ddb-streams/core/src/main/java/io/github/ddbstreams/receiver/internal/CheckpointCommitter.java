@@ -65,6 +65,11 @@ final class CheckpointCommitter {
         }
     }
 
+    /** The checkpointer of a shard this worker commits, or null. */
+    ShardCheckpointer checkpointer(String shardId) {
+        return checkpointers.get(shardId);
+    }
+
     Collection<ShardCheckpointer> checkpointers() {
         return checkpointers.values();
     }

@@ -1,5 +1,7 @@
 package io.github.ddbstreams.receiver.internal;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,7 @@ import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -19,6 +22,12 @@ import reactor.core.scheduler.Scheduler;
  * Workers share the stream through leases: a shard starts when this worker holds its lease, which the
  * {@link LeaseCoordinator} takes only once the parent's lease ended (read to its end, every record
  * acknowledged and committed), and resumes after the lease's checkpoint.
+ *
+ * <p>A lease given away (handed off to the worker that asked, or released when the session stops) is drained
+ * first: the shard stops being fetched and emitted, the records already emitted are waited for (at most
+ * {@link io.github.ddbstreams.lease.LeaseOptions#drainTimeout() drainTimeout}, while the lease keeps being
+ * renewed), their checkpoint is committed, and only then does the lease change hands. So for a graceful hand-off
+ * the next owner's first delivery comes after the old owner's last acknowledgement.
  */
 final class LeaseAssignment implements ShardAssignment {
 
@@ -28,8 +37,14 @@ final class LeaseAssignment implements ShardAssignment {
     interface Session {
         void post(Runnable task);
 
-        /** Stops reading a shard (lease lost or handed over); returns its checkpointer, or null. */
-        ShardCheckpointer stopShard(String shardId);
+        /** Stops reading a shard and committing it (lease lost). */
+        void stopShard(String shardId);
+
+        /**
+         * Stops reading a shard whose lease is given away, still committing it; returns its checkpointer (also of a
+         * shard read to its end with records not yet acknowledged), or null.
+         */
+        ShardCheckpointer stopReading(String shardId);
 
         CheckpointCommitter committer();
     }
@@ -37,10 +52,12 @@ final class LeaseAssignment implements ShardAssignment {
     private final ReceiverOptions options;
     private final LeaseCoordinator coordinator;
     private final Session session;
+    private final Scheduler scheduler;
 
     LeaseAssignment(ReceiverOptions options, String streamArn, Scheduler scheduler, Session session) {
         this.options = options;
         this.session = session;
+        this.scheduler = scheduler;
         this.coordinator = new LeaseCoordinator(options.leases(), streamArn, scheduler, new LeaseCoordinator.Listener() {
             @Override
             public void acquired(Lease lease) {
@@ -113,25 +130,36 @@ final class LeaseAssignment implements ShardAssignment {
         return coordinator.allLeasesEnded();
     }
 
+    /** Stops taking leases; the held ones are still renewed until {@link #release()}, while they drain. */
     @Override
     public void stop() {
-        coordinator.stop();
+        coordinator.stopTaking();
     }
 
+    /** Waits (at most drainTimeout, all shards at once) for the records emitted of every shard still committed. */
+    @Override
+    public Mono<Void> drain() {
+        return Flux.fromIterable(new ArrayList<>(session.committer().checkpointers()))
+                .flatMap(checkpointer -> drain(checkpointer, "releasing its lease"))
+                .then();
+    }
+
+    /** Lazy: the leases keep being renewed until the release starts, after the drain and the final commit. */
     @Override
     public Mono<Void> release() {
-        return coordinator.releaseAll();
+        return Mono.defer(coordinator::releaseAll);
     }
 
-    /** Another worker asked for this shard: stop reading, commit what was acknowledged, then hand it over. */
+    /**
+     * Another worker asked for this shard: stop reading, wait for the records emitted to be acknowledged (bounded),
+     * commit, then hand it over. Until the transfer is written the lease is this worker's (and renewed), so the
+     * worker that asked cannot start the shard before the last acknowledgement here.
+     */
     private void handOff(String shardId) {
-        ShardCheckpointer checkpointer = session.stopShard(shardId);
+        ShardCheckpointer checkpointer = session.stopReading(shardId);
         CheckpointCommitter committer = session.committer();
-        if (checkpointer != null) {
-            // stopShard forgot it; commit it one last time before the lease changes hands
-            committer.register(checkpointer);
-        }
-        committer.commit()
+        Mono<Void> drained = checkpointer == null ? Mono.empty() : drain(checkpointer, "handing over its lease");
+        drained.then(committer.commit())
                 .onErrorResume(e -> {
                     log.warn("Commit before handing over shard {} failed; the next owner may repeat records", shardId, e);
                     return Mono.empty();
@@ -139,5 +167,28 @@ final class LeaseAssignment implements ShardAssignment {
                 .then(Mono.fromRunnable(() -> committer.forget(shardId)))
                 .then(coordinator.handOff(shardId))
                 .subscribe(v -> { }, e -> log.warn("Handing over shard {} failed; it will expire instead", shardId, e));
+    }
+
+    /**
+     * Completes once every record of the shard that this worker emitted is acknowledged, or after drainTimeout
+     * (then WARNs how many were not, and counts it): they are read again by the next owner.
+     */
+    private Mono<Void> drain(ShardCheckpointer checkpointer, String action) {
+        if (checkpointer.unacknowledgedCount() == 0) {
+            return Mono.empty();
+        }
+        Duration timeout = options.leases().drainTimeout();
+        Mono<Void> gaveUp = Mono.fromRunnable(() -> {
+            int unacknowledged = checkpointer.unacknowledgedCount();
+            if (unacknowledged == 0) {
+                return;
+            }
+            coordinator.drainTimedOut();
+            log.warn("Worker {} is {} of shard {} with {} records it emitted not acknowledged within drainTimeout {}:"
+                    + " the next owner reads them again from the last checkpoint, maybe while they are still being"
+                    + " processed here (acknowledge every record, also those a pipeline filters out or fails)",
+                    coordinator.workerId(), action, checkpointer.shardId(), unacknowledged, timeout);
+        });
+        return timeout.isZero() ? gaveUp : checkpointer.drained().timeout(timeout, gaveUp, scheduler);
     }
 }

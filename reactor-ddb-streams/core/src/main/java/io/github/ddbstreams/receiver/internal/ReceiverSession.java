@@ -141,7 +141,9 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         if (policy != null) {
             policy.stop();
         }
-        commit()
+        // shards stopped above forgot their undelivered records; the records already emitted are waited for
+        Mono<Void> drained = policy == null ? Mono.empty() : policy.drain();
+        drained.then(commit())
                 .doOnError(e -> log.error("Final checkpoint commit of stream {} failed: the next receiver will"
                         + " resume from the previous commit", streamArn, e))
                 .onErrorResume(e -> Mono.empty())
@@ -326,19 +328,33 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
 
     /** Stops reading a shard whose lease is gone; what was not committed is read again by the new owner. */
     @Override
-    public ShardCheckpointer stopShard(String shardId) {
+    public void stopShard(String shardId) {
         ShardPoller shard = shards.get(shardId);
-        if (shard == null || !shard.isReading()) {
-            return null;
+        if (shard != null && shard.isReading()) {
+            stop(shard);
+            committer.forget(shardId);
         }
-        ShardCheckpointer checkpointer = shard.checkpointer;
+    }
+
+    /**
+     * Stops reading a shard whose lease this worker gives away, but keeps committing it: returns its checkpointer
+     * (also of a shard read to its end whose records are not all acknowledged yet), or null.
+     */
+    @Override
+    public ShardCheckpointer stopReading(String shardId) {
+        ShardPoller shard = shards.get(shardId);
+        if (shard != null && shard.isReading()) {
+            stop(shard);
+        }
+        return committer.checkpointer(shardId);
+    }
+
+    private void stop(ShardPoller shard) {
         reading.remove(shard);
-        metrics.shardStopped(shardId);
+        metrics.shardStopped(shard.shardId);
         emitter.shardStopped(shard);
-        committer.forget(shardId);
         shard.reset();
-        log.debug("Stopped reading shard {} of {}", shardId, streamArn);
-        return checkpointer;
+        log.debug("Stopped reading shard {} of {}", shard.shardId, streamArn);
     }
 
     private void checkStreamEnd() {

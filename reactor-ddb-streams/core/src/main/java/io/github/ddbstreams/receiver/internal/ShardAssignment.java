@@ -69,6 +69,14 @@ interface ShardAssignment {
     /** Stops the policy's timers (no more decisions are asked). */
     void stop();
 
+    /**
+     * Before the final commit of a stopping session: waits (bounded) until the records already emitted are
+     * acknowledged, so that what this worker gives back is committed up to them (leases); at once by default.
+     */
+    default Mono<Void> drain() {
+        return Mono.empty();
+    }
+
     /** Gives back what this worker holds (leases), after the final commit. */
     Mono<Void> release();
 

@@ -8,6 +8,7 @@ import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.record.RecordCheckpoint;
 import io.github.ddbstreams.record.SequenceNumbers;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The acknowledgement watermark of one shard.
@@ -39,6 +40,8 @@ final class ShardCheckpointer {
     private ShardCheckpoint saved;
     /** The shard is no longer this worker's (lease lost or handed over). */
     private volatile boolean revoked;
+    /** Completed once every record tracked is acknowledged (see {@link #drained()}); created on first use. */
+    private Sinks.Empty<Void> drained;
 
     ShardCheckpointer(String shardId, ShardCheckpoint stored, Supplier<Mono<Void>> commitAction) {
         this(shardId, stored, commitAction, () -> 0L, () -> { });
@@ -89,6 +92,53 @@ final class ShardCheckpointer {
         return watermark;
     }
 
+    /**
+     * Forgets the records tracked from {@code sequenceNumber} on: they were read but never delivered (the shard
+     * stopped being read with them still buffered), so no acknowledgement will come for them, and the shard is no
+     * longer read to its end. Records are tracked in sequence order, so they are the last ones.
+     */
+    synchronized void untrackFrom(String sequenceNumber) {
+        boolean removed = false;
+        while (!pending.isEmpty() && SequenceNumbers.compare(pending.peekLast().sequenceNumber, sequenceNumber) >= 0) {
+            pending.pollLast();
+            removed = true;
+        }
+        if (removed) {
+            endReached = false;
+        }
+    }
+
+    /**
+     * Completes once every record tracked (delivered) is acknowledged, at once when none is pending, or when the
+     * shard is {@linkplain #revoke() revoked}: a lease given away waits for it (bounded) before the final commit.
+     */
+    Mono<Void> drained() {
+        Sinks.Empty<Void> sink;
+        boolean done;
+        synchronized (this) {
+            if (drained == null) {
+                drained = Sinks.empty();
+            }
+            sink = drained;
+            done = pending.isEmpty() || revoked;
+        }
+        if (done) {
+            sink.tryEmitEmpty();
+        }
+        return sink.asMono();
+    }
+
+    /** Records delivered and not acknowledged yet. */
+    synchronized int unacknowledgedCount() {
+        int count = 0;
+        for (Entry entry : pending) {
+            if (!entry.acknowledged) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Records tracked and not yet below the watermark. */
     synchronized int pendingCount() {
         return pending.size();
@@ -119,6 +169,7 @@ final class ShardCheckpointer {
 
     private void acknowledge(Entry entry) {
         boolean wakeUp;
+        Sinks.Empty<Void> drainedNow = null;
         synchronized (this) {
             if (entry.acknowledged) {
                 return;
@@ -134,6 +185,12 @@ final class ShardCheckpointer {
                 resumeAt = -1;
             }
             wakeUp = settled || released;
+            if (pending.isEmpty()) {
+                drainedNow = drained;
+            }
+        }
+        if (drainedNow != null) {
+            drainedNow.tryEmitEmpty();
         }
         if (wakeUp) {
             wake.run();
@@ -159,7 +216,14 @@ final class ShardCheckpointer {
      * {@code commit()} that the store does not cover fails from now on instead of completing as if stored.
      */
     void revoke() {
-        revoked = true;
+        Sinks.Empty<Void> sink;
+        synchronized (this) {
+            revoked = true;
+            sink = drained;
+        }
+        if (sink != null) {
+            sink.tryEmitEmpty();
+        }
     }
 
     /** Whether the store holds a checkpoint at or after this sequence number. */

@@ -223,8 +223,14 @@ final class ShardPoller {
                 oldest < 0 ? 0 : (now - oldest) / 1000);
     }
 
-    /** Cancels calls and timers and forgets buffered records (lease lost, shutdown). */
+    /**
+     * Cancels calls and timers and forgets buffered records (lease lost or given away, shutdown): they were never
+     * delivered, so their checkpointer stops waiting for them.
+     */
     void stop() {
+        if (checkpointer != null && !buffer.isEmpty()) {
+            checkpointer.untrackFrom(buffer.peekFirst().sequenceNumber());
+        }
         if (inFlight != null) {
             inFlight.dispose();
             inFlight = null;

@@ -188,6 +188,31 @@ class LeaseCoordinatorTest {
     }
 
     @Test
+    void stopTaking_keepsRenewingTheHeldLeasesUntilTheRelease_butTakesAndHandsOffNothing() {
+        Map<String, List<String>> shards = Map.of("s1", List.of(), "s2", List.of());
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        a.coordinator.stopTaking();
+        long counter = counter("s1");
+
+        Worker b = new Worker("b").start(shards);
+        advance(3 * FAILOVER.toMillis());
+        assertThat(table.item("s1").containsKey("handoffTo") || table.item("s2").containsKey("handoffTo"))
+                .as("the other worker asked for one").isTrue();
+        assertThat(counter("s1")).as("renewed while the receiver drains").isGreaterThan(counter + 5);
+        assertThat(table.owner("s1")).as("not expired to the other worker").isEqualTo("a");
+        assertThat(table.owner("s2")).isEqualTo("a");
+        assertThat(a.coordinator.provablyHeld("s1")).as("not read any more").isFalse();
+        assertThat(a.events).as("no hand-off signalled: the leases are released after the drain")
+                .containsExactly("acquired s1", "acquired s2");
+
+        a.coordinator.releaseAll().subscribe();
+        advance(TAKE_MS + 500);
+        assertThat(table.owner("s1")).as("released, then taken at once").isEqualTo("b");
+        assertThat(table.owner("s2")).isEqualTo("b");
+    }
+
+    @Test
     void childLease_isTakenOnlyAfterItsParentEnded() {
         Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
         Worker a = new Worker("a").start(shards);

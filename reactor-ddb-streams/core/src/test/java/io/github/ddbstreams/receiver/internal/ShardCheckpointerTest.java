@@ -41,6 +41,36 @@ class ShardCheckpointerTest {
     }
 
     @Test
+    void drained_completesOnceEveryDeliveredRecordIsAcknowledged_notWaitingForUndeliveredOnes() {
+        ShardCheckpointer.Entry first = checkpointer.track(seq(1));
+        ShardCheckpointer.Entry second = checkpointer.track(seq(2));
+        checkpointer.track(seq(3));        // buffered, never delivered
+        checkpointer.track(seq(4));
+        checkpointer.markEndReached();
+        checkpointer.untrackFrom(seq(3));
+        assertThat(checkpointer.unacknowledgedCount()).isEqualTo(2);
+
+        List<String> signals = new ArrayList<>();
+        checkpointer.drained().subscribe(v -> { }, e -> signals.add("error"), () -> signals.add("drained"));
+        second.acknowledge();
+        assertThat(signals).isEmpty();
+        first.acknowledge();
+        assertThat(signals).containsExactly("drained");
+        assertThat(checkpointer.toCommit()).as("not ended: the undelivered records were not read")
+                .isEqualTo(ShardCheckpoint.at("s1", seq(2)));
+        assertThat(checkpointer.drained().block()).as("completes at once when nothing is pending").isNull();
+    }
+
+    @Test
+    void drained_completesWhenTheShardIsRevoked() {
+        checkpointer.track(seq(1));
+        List<String> signals = new ArrayList<>();
+        checkpointer.drained().subscribe(v -> { }, e -> signals.add("error"), () -> signals.add("drained"));
+        checkpointer.revoke();
+        assertThat(signals).containsExactly("drained");
+    }
+
+    @Test
     void acknowledge_isIdempotent() {
         ShardCheckpointer.Entry a = checkpointer.track(seq(1));
         ShardCheckpointer.Entry b = checkpointer.track(seq(2));

@@ -454,6 +454,13 @@ public class DynamoDbStreamsProperties {
         /** Period of looking for leases to take; unset: half of failover-time. */
         private Duration takeInterval;
 
+        /**
+         * How long a lease given away (a hand-off to a less busy worker, or the release at shutdown) waits for its
+         * shard's records already emitted to be acknowledged before the final checkpoint and the transfer; at most
+         * failover-time minus renew-interval; unset: half of failover-time.
+         */
+        private Duration drainTimeout;
+
         /** The most leases this worker holds; unset: no limit. */
         private Integer maxLeasesPerWorker;
 
@@ -503,6 +510,14 @@ public class DynamoDbStreamsProperties {
             this.takeInterval = takeInterval;
         }
 
+        public Duration getDrainTimeout() {
+            return drainTimeout;
+        }
+
+        public void setDrainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+        }
+
         public Integer getMaxLeasesPerWorker() {
             return maxLeasesPerWorker;
         }
@@ -536,7 +551,7 @@ public class DynamoDbStreamsProperties {
 
         /**
          * How long stopping waits for the receiver's final checkpoint commit and the release of its leases
-         * after the subscription is disposed.
+         * after the subscription is disposed; with leases, keep it above leases.drain-timeout plus a lease write.
          */
         private Duration shutdownTimeout = Duration.ofSeconds(10);
 

@@ -63,6 +63,7 @@ final class PropertiesMapping {
         LEASE_NAMES.put("renewInterval", P + "leases.renew-interval");
         LEASE_NAMES.put("takeInterval", P + "leases.take-interval");
         LEASE_NAMES.put("maxLeasesPerWorker", P + "leases.max-leases-per-worker");
+        LEASE_NAMES.put("drainTimeout", P + "leases.drain-timeout");
 
         CHECKPOINT_NAMES.put("tableCreationTimeout", P + "checkpoint.table-creation-timeout");
         CHECKPOINT_NAMES.put("tableName", P + "checkpoint.table-name");
@@ -166,6 +167,9 @@ final class PropertiesMapping {
         }
         if (leases.getTakeInterval() != null) {
             builder.takeInterval(leases.getTakeInterval());
+        }
+        if (leases.getDrainTimeout() != null) {
+            builder.drainTimeout(leases.getDrainTimeout());
         }
         if (leases.getMaxLeasesPerWorker() != null) {
             builder.maxLeasesPerWorker(leases.getMaxLeasesPerWorker());

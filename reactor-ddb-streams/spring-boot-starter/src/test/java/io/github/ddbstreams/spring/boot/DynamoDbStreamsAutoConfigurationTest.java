@@ -132,7 +132,8 @@ class DynamoDbStreamsAutoConfigurationTest {
     void leases_whenLeaseTableSet_configuredAndNoCheckpointStore() {
         runner.withPropertyValues("ddb.streams.stream-arn=arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2025",
                 "ddb.streams.leases.table-name=orders-leases", "ddb.streams.leases.worker-id=worker-7",
-                "ddb.streams.leases.failover-time=6s", "ddb.streams.leases.max-leases-per-worker=4").run(context -> {
+                "ddb.streams.leases.failover-time=6s", "ddb.streams.leases.max-leases-per-worker=4",
+                "ddb.streams.leases.drain-timeout=3s").run(context -> {
             assertThat(context).hasNotFailed().doesNotHaveBean(CheckpointStore.class);
             LeaseOptions leases = context.getBean(ReceiverOptions.class).leases();
             assertThat(leases.tableName()).isEqualTo("orders-leases");
@@ -140,6 +141,7 @@ class DynamoDbStreamsAutoConfigurationTest {
             assertThat(leases.failoverTime()).isEqualTo(Duration.ofSeconds(6));
             assertThat(leases.renewInterval()).isEqualTo(Duration.ofSeconds(2));
             assertThat(leases.maxLeasesPerWorker()).isEqualTo(4);
+            assertThat(leases.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
             assertThat(leases.client()).isSameAs(context.getBean(DynamoDbAsyncClient.class));
         });
     }
@@ -174,6 +176,13 @@ class DynamoDbStreamsAutoConfigurationTest {
                         "ddb.streams.leases.failover-time=10ms")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
                         "ddb.streams.leases.failover-time must be at least 100 ms"));
+        runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.leases.table-name=leases",
+                        "ddb.streams.leases.failover-time=6s", "ddb.streams.leases.drain-timeout=5s")
+                .run(context -> assertThat(context).getFailure().hasStackTraceContaining(
+                        "Property ddb.streams.leases.drain-timeout with value 'PT5S' is invalid:"
+                                + " ddb.streams.leases.drain-timeout must be >= 0 and at most"
+                                + " ddb.streams.leases.failover-time"
+                                + " - ddb.streams.leases.renew-interval"));
         runner.withPropertyValues("ddb.streams.table-name=Orders", "ddb.streams.leases.table-name=leases",
                         "ddb.streams.checkpoint.table-name=checkpoints")
                 .run(context -> assertThat(context).getFailure().hasStackTraceContaining(

@@ -75,6 +75,7 @@ class DynamoDbStreamsConfigurationMetadataTest {
             Map.entry("renewInterval", P + "leases.renew-interval"),
             Map.entry("takeInterval", P + "leases.take-interval"),
             Map.entry("maxLeasesPerWorker", P + "leases.max-leases-per-worker"),
+            Map.entry("drainTimeout", P + "leases.drain-timeout"),
             Map.entry("createTableIfAbsent", P + "leases.create-table"),
             Map.entry("tableCreationTimeout", P + "leases.table-creation-timeout"),
             Map.entry("client", "bean: DynamoDbAsyncClient (or " + P + "client.*)"),
