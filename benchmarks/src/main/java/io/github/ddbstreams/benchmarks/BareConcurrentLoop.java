@@ -2,6 +2,7 @@ package io.github.ddbstreams.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -47,8 +49,16 @@ final class BareConcurrentLoop implements Contender {
                 String last = null;
                 do {
                     String from = last;
-                    DescribeStreamResponse page = streams.describeStream(b -> b.streamArn(streamArn)
-                            .exclusiveStartShardId(from)).join();
+                    DescribeStreamResponse page;
+                    try {
+                        page = streams.describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(from)).join();
+                    } catch (CompletionException e) {
+                        if (!(e.getCause() instanceof LimitExceededException)) {
+                            throw e;
+                        }
+                        TimeUnit.MILLISECONDS.sleep(200);  // DescribeStream: 10 calls/s
+                        continue;
+                    }
                     shards.addAll(page.streamDescription().shards());
                     last = page.streamDescription().lastEvaluatedShardId();
                 } while (last != null && !stopped);
@@ -61,6 +71,8 @@ final class BareConcurrentLoop implements Contender {
                     workers.add(t);
                     t.start();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 log.error("Bare concurrent loop could not list the shards", e);
             }
