@@ -34,10 +34,10 @@ class ConnectionPoolIntegrationTest {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionPoolIntegrationTest.class);
     private static final int SHARDS = 200;
-    private static final int CONNECTIONS = 4;
+    private static final int CONNECTIONS = 6;
 
     @Test
-    void receive_200ShardsOnA4ConnectionClient_noCallWaitsForAConnection() {
+    void receive_200ShardsOnA6ConnectionClient_noCallWaitsForAConnection() {
         CallWatch watch = new CallWatch();
         try (SimulatedStreamsService service = SimulatedStreamsService.builder().partitions(SHARDS)
                 .rotationPeriod(Duration.ZERO).latency(Duration.ofMillis(50), Duration.ofMillis(50)).seed(14).start();
