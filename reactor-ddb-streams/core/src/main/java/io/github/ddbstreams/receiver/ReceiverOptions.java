@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *
  * <p>Exactly one of {@link #tableName()} (the receiver reads the table's latest stream) and
  * {@link #streamArn()} is required. Clients that are not given are created by the receiver with the SDK's
- * default configuration (netty-nio client, default credentials and region) and closed when its Flux
+ * default configuration (netty-nio client, default credentials and region; the streams client with
+ * {@link #maxConcurrentCalls()} + {@link #DISCOVERY_CONNECTIONS} connections) and closed when its Flux
  * terminates; clients that are given are never closed by the receiver.
  *
  * <pre>{@code
