@@ -141,7 +141,7 @@ final class Charts {
                 .mapToDouble(value).findFirst().orElse(0);
     }
 
-    private static void writeGrid(List<Chart<?, ?>> charts, Path file) throws IOException {
+    static void writeGrid(List<Chart<?, ?>> charts, Path file) throws IOException {
         int cols = charts.size() <= 3 ? charts.size() : charts.size() <= 4 ? 2 : 3;
         int rows = (charts.size() + cols - 1) / cols;
         // laid out by hand: BitmapEncoder's grid needs rows × cols charts exactly
@@ -156,7 +156,7 @@ final class Charts {
         ImageIO.write(image, "png", file.toFile());
     }
 
-    private record Series(String name, List<Number> values) {
+    record Series(String name, List<Number> values) {
     }
 
     private static String label(String contender) {
@@ -171,7 +171,7 @@ final class Charts {
         };
     }
 
-    private static CategoryChart bars(String title, String yTitle, List<String> names, List<Series> series, boolean log) {
+    static CategoryChart bars(String title, String yTitle, List<String> names, List<Series> series, boolean log) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setLegendVisible(series.size() > 1);

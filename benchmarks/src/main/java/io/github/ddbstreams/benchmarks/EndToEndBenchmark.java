@@ -486,12 +486,7 @@ public final class EndToEndBenchmark {
 
         static Options parse(String... args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String name = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Missing value of " + name);
-                }
-                String value = args[++i];
+            CommandLine.forEachOption(args, (name, value) -> {
                 switch (name) {
                     case "--records" -> o.records = Integer.parseInt(value);
                     case "--reps" -> o.reps = Integer.parseInt(value);
@@ -522,7 +517,7 @@ public final class EndToEndBenchmark {
                             + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)"
                             + " --replot DIR (redraw the chart and summary of DIR/e2e-results.json into --out)");
                 }
-            }
+            });
             return o;
         }
 

@@ -30,6 +30,14 @@ final class LocalClients implements AutoCloseable {
     final CloudWatchAsyncClient cloudWatch;
 
     LocalClients(URI endpoint) {
+        this(endpoint, endpoint, 50);
+    }
+
+    /**
+     * DynamoDB (and CloudWatch) at {@code endpoint}, the streams clients at {@code streamsEndpoint} (e.g. a
+     * {@code SimulatedStreamsService}), the async one with {@code streamsConnections} pooled connections.
+     */
+    LocalClients(URI endpoint, URI streamsEndpoint, int streamsConnections) {
         this.endpoint = endpoint;
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(EmbeddedDynamoDb.DUMMY_CREDENTIAL, EmbeddedDynamoDb.DUMMY_CREDENTIAL));
@@ -40,13 +48,13 @@ final class LocalClients implements AutoCloseable {
                 .overrideConfiguration(o -> o.addExecutionInterceptor(calls))
                 .build();
         streams = DynamoDbStreamsAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
-                .endpointOverride(endpoint).region(EmbeddedDynamoDb.REGION).credentialsProvider(credentials)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(streamsConnections))
+                .endpointOverride(streamsEndpoint).region(EmbeddedDynamoDb.REGION).credentialsProvider(credentials)
                 .overrideConfiguration(o -> o.addExecutionInterceptor(calls))
                 .build();
         syncStreams = DynamoDbStreamsClient.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)))
-                .endpointOverride(endpoint).region(EmbeddedDynamoDb.REGION).credentialsProvider(credentials)
+                .endpointOverride(streamsEndpoint).region(EmbeddedDynamoDb.REGION).credentialsProvider(credentials)
                 .overrideConfiguration(o -> o.addExecutionInterceptor(calls))
                 .build();
         cloudWatch = CloudWatchAsyncClient.builder()

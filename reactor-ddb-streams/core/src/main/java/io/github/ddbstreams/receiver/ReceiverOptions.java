@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *
  * <p>Exactly one of {@link #tableName()} (the receiver reads the table's latest stream) and
  * {@link #streamArn()} is required. Clients that are not given are created by the receiver with the SDK's
- * default configuration (netty-nio client, default credentials and region) and closed when its Flux
+ * default configuration (netty-nio client, default credentials and region; the streams client with
+ * {@link #maxConcurrentCalls()} + {@link #DISCOVERY_CONNECTIONS} connections) and closed when its Flux
  * terminates; clients that are given are never closed by the receiver.
  *
  * <pre>{@code
@@ -74,6 +75,18 @@ public final class ReceiverOptions {
     public static final Duration DEFAULT_ITERATOR_REFRESH_INTERVAL = Duration.ofMinutes(10);
     /** Default {@link #startupTimeout()}. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Connections a streams client needs beyond {@link #maxConcurrentCalls()}: the DescribeStream calls of shard
+     * discovery (the periodic listing, and the children of a shard that reached its end), which are not
+     * counted against {@code maxConcurrentCalls}. 2.
+     */
+    public static final int DISCOVERY_CONNECTIONS = 2;
+    /**
+     * Default {@link #maxConcurrentCalls()}: 48, the SDK netty client's default {@code maxConcurrency} (50
+     * connections) less {@link #DISCOVERY_CONNECTIONS}, so that with a default client no call of the receiver
+     * waits for a pooled connection.
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = 48;
     /** Shard iterators expire after 15 minutes: a refresh must come before. */
     static final Duration ITERATOR_LIFETIME = Duration.ofMinutes(15);
 
@@ -107,6 +120,7 @@ public final class ReceiverOptions {
     private final Duration idleAfter;
     private final Duration iteratorRefreshInterval;
     private final Duration startupTimeout;
+    private final int maxConcurrentCalls;
 
     private ReceiverOptions(Builder b) {
         this.streamsClient = b.streamsClient;
@@ -139,6 +153,7 @@ public final class ReceiverOptions {
         this.idleAfter = b.idleAfter;
         this.iteratorRefreshInterval = b.iteratorRefreshInterval;
         this.startupTimeout = b.startupTimeout;
+        this.maxConcurrentCalls = b.maxConcurrentCalls;
     }
 
     /** A builder with the defaults. */
@@ -177,6 +192,7 @@ public final class ReceiverOptions {
         b.idleAfter = idleAfter;
         b.iteratorRefreshInterval = iteratorRefreshInterval;
         b.startupTimeout = startupTimeout;
+        b.maxConcurrentCalls = maxConcurrentCalls;
         return b;
     }
 
@@ -271,6 +287,14 @@ public final class ReceiverOptions {
         return startupTimeout;
     }
 
+    /**
+     * The most GetShardIterator and GetRecords calls of one subscription in flight at once, over all its
+     * shards. See {@link Builder#maxConcurrentCalls(int)}.
+     */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
     /** Period of DescribeStream calls that find new shards. */
     public Duration shardDiscoveryInterval() {
         return shardDiscoveryInterval;
@@ -361,6 +385,7 @@ public final class ReceiverOptions {
                         : ", pollInterval=" + pollInterval + ", idlePollInterval=" + idlePollInterval + " after " + idleAfter)
                 + ", maxRecordsPerRequest=" + maxRecordsPerRequest
                 + ", maxUnacknowledgedPerShard=" + maxUnacknowledgedPerShard
+                + ", maxConcurrentCalls=" + maxConcurrentCalls
                 + ", shardDiscoveryInterval=" + shardDiscoveryInterval
                 + ", commitInterval=" + commitInterval
                 + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
@@ -398,6 +423,7 @@ public final class ReceiverOptions {
         private Duration idleAfter = DEFAULT_IDLE_AFTER;
         private Duration iteratorRefreshInterval = DEFAULT_ITERATOR_REFRESH_INTERVAL;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
         private Scheduler scheduler = Schedulers.parallel();
         private boolean completeWhenStreamDisabled;
         private LeaseOptions leases;
@@ -581,6 +607,31 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /**
+         * The most GetShardIterator and GetRecords calls of one subscription in flight at once, over all its
+         * shards (default {@value ReceiverOptions#DEFAULT_MAX_CONCURRENT_CALLS}). Shards beyond it wait for a
+         * free slot in turn (round robin: a busy shard does not keep the others waiting), instead of queueing
+         * one call per shard on the client's connection pool, where calls that wait longer than the client's
+         * {@code connectionAcquisitionTimeout} (netty default 10 s) fail. A call keeps its slot through its
+         * retries. Keep it at most the streams client's {@code maxConcurrency} less
+         * {@link ReceiverOptions#DISCOVERY_CONNECTIONS} (less what else shares the client); a client the
+         * receiver creates itself is sized to it. A worker's read rate is at most
+         * {@code maxConcurrentCalls / call latency} calls per second (48 slots at 20 ms: 2,400 calls/s), so a
+         * worker holding many busy shards needs more of both: see the README, "Many shards". Must be &gt;= 1.
+         *
+         * <pre>{@code
+         * DynamoDbStreamsAsyncClient streams = DynamoDbStreamsAsyncClient.builder()
+         *     .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(200))
+         *     .build();
+         * ReceiverOptions.builder().streamsClient(streams).tableName("Orders")
+         *     .maxConcurrentCalls(200 - ReceiverOptions.DISCOVERY_CONNECTIONS).build();
+         * }</pre>
+         */
+        public Builder maxConcurrentCalls(int maxConcurrentCalls) {
+            this.maxConcurrentCalls = maxConcurrentCalls;
+            return this;
+        }
+
         public Builder maxRecordsPerRequest(int maxRecordsPerRequest) {
             this.maxRecordsPerRequest = maxRecordsPerRequest;
             return this;
@@ -693,6 +744,9 @@ public final class ReceiverOptions {
                         + " (the iterator lifetime), was " + iteratorRefreshInterval);
             }
             requirePositive(startupTimeout, "startupTimeout", false);
+            if (maxConcurrentCalls < 1) {
+                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, was " + maxConcurrentCalls);
+            }
             if (readRequestPricePerMillion.isPresent()) {
                 double price = readRequestPricePerMillion.getAsDouble();
                 if (!Double.isFinite(price) || price < 0) {

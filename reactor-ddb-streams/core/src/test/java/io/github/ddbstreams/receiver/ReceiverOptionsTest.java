@@ -20,6 +20,7 @@ class ReceiverOptionsTest {
         assertThat(options.maxRecordsPerRequest()).isEqualTo(1000);
         assertThat(options.trimmedDataPolicy()).isEqualTo(TrimmedDataPolicy.FAIL);
         assertThat(options.checkpointStore()).isNull();
+        assertThat(options.maxConcurrentCalls()).isEqualTo(48);
         assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
     }
 
@@ -48,6 +49,8 @@ class ReceiverOptionsTest {
                 .hasMessageContaining("maxRetryBackoff");
         assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").maxRetries(-1).build())
                 .hasMessageContaining("maxRetries");
+        assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").maxConcurrentCalls(0).build())
+                .hasMessageContaining("maxConcurrentCalls must be >= 1");
         assertThatThrownBy(() -> ReceiverOptions.builder().tableName("Orders").startPosition(null).build())
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("startPosition");
     }

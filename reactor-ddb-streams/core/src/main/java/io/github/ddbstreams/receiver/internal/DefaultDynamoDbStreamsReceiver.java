@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.GroupedFlux;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
@@ -46,7 +47,11 @@ public final class DefaultDynamoDbStreamsReceiver implements DynamoDbStreamsRece
         List<SdkAutoCloseable> owned = new ArrayList<>();
         DynamoDbStreamsAsyncClient streams = options.streamsClient();
         if (streams == null) {
-            streams = DynamoDbStreamsAsyncClient.create();
+            // sized so that no call of the receiver waits for a pooled connection (maxConcurrentCalls)
+            streams = DynamoDbStreamsAsyncClient.builder()
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                            .maxConcurrency(options.maxConcurrentCalls() + ReceiverOptions.DISCOVERY_CONNECTIONS))
+                    .build();
             owned.add(streams);
         }
         DynamoDbAsyncClient dynamoDb = options.dynamoDbClient();

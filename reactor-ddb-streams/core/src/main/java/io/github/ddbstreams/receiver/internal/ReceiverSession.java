@@ -56,6 +56,9 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     /** Timers and the start-up call: disposed at shutdown. */
     private final Disposable.Composite calls = Disposables.composite();
     private final Disposable.Swap fullDiscovery = Disposables.swap();
+    private final CallSlots callSlots;
+    /** Where the next round of polls starts in {@link #reading}: the shard after the last one that got a call slot. */
+    private int pollCursor;
 
     private volatile ReceiverMetrics metrics = new ReceiverMetrics();
     private volatile String streamArn;
@@ -74,6 +77,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.scheduler = options.scheduler();
         this.closeOwnedResources = closeOwnedResources;
         this.emitter = emitter;
+        this.callSlots = new CallSlots(options.maxConcurrentCalls());
         this.startupWatch = new StartupWatch(options, streams, dynamoDb);
         this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer);
         this.committer = new CheckpointCommitter(store, () -> streamArn, () -> metrics);
@@ -209,12 +213,24 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         if (stopped) {
             return;
         }
-        for (ShardPoller shard : reading) {
-            if (assignment.mayEmit(shard)) {
-                shard.poll(emitter.demand(shard));
+        pollShards();
+        checkStreamEnd();
+    }
+
+    /**
+     * Lets the shards read make their next calls while call slots are free, in turn from the shard after the
+     * last one served (round robin), so that a busy shard does not keep the slots from the others.
+     */
+    private void pollShards() {
+        int n = reading.size();
+        int first = n == 0 ? 0 : pollCursor % n;
+        for (int k = 0; k < n && callSlots.available(); k++) {
+            int i = (first + k) % n;
+            ShardPoller shard = reading.get(i);
+            if (assignment.mayEmit(shard) && shard.poll(emitter.demand(shard))) {
+                pollCursor = i + 1;
             }
         }
-        checkStreamEnd();
     }
 
     /** The shards read whose records may be emitted now (a fenced lease's shard waits, its buffer kept). */
@@ -410,6 +426,11 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             metrics.throttled();
         }
         startupWatch.failed(failure);
+    }
+
+    @Override
+    public CallSlots callSlots() {
+        return callSlots;
     }
 
     @Override

@@ -27,7 +27,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *
  * <p>Confined to the session's serialized loop: responses and timers come back through {@link Host#post}.
  * At most one call is in flight and at most one page is buffered; a page is fetched only when the emitter
- * reports demand for this shard and the shard's unacknowledged records leave room for it.
+ * reports demand for this shard and the shard's unacknowledged records leave room for it. Each call holds one
+ * of the session's {@link CallSlots} until its answer; without a free slot the call waits for a later
+ * {@link #poll(long)}.
  */
 final class ShardPoller {
 
@@ -54,6 +56,9 @@ final class ShardPoller {
         Faults.Observer observer();
 
         long nowMillis();
+
+        /** The session's bound on calls in flight. */
+        CallSlots callSlots();
     }
 
     enum State {
@@ -61,6 +66,8 @@ final class ShardPoller {
         WAITING,
         /** Not read: ended according to the checkpoint store, or closed before a LATEST start. */
         SKIPPED,
+        /** Needs a GetShardIterator call and waits for a free call slot. */
+        ITERATOR_NEEDED,
         /** GetShardIterator in flight. */
         ACQUIRING,
         /** Has an iterator, no call in flight. */
@@ -121,6 +128,8 @@ final class ShardPoller {
     private long heldBackSinceMillis = -1;
     private long heldBackWarnedAtMillis = -1;
     private Disposable inFlight;
+    /** True while the call in flight holds one of the session's call slots. */
+    private boolean holdsSlot;
     private Disposable pauseTimer;
 
     ShardPoller(String shardId, String parentShardId, String endingSequenceNumber, Host host, ReceiverOptions options,
@@ -177,13 +186,17 @@ final class ShardPoller {
     }
 
     /**
-     * Makes the next call this shard needs, if any: GetRecords when idle with demand, an empty buffer and room
-     * for a page of unacknowledged records; a keep-alive GetRecords for an idle LATEST shard whose iterator
-     * would otherwise expire with nothing read (renewing it at LATEST would skip what was written meanwhile).
+     * Makes the next call this shard needs, if any and if a call slot is free: a GetShardIterator that waited
+     * for a slot; GetRecords when idle with demand, an empty buffer and room for a page of unacknowledged
+     * records; a keep-alive GetRecords for an idle LATEST shard whose iterator would otherwise expire with
+     * nothing read (renewing it at LATEST would skip what was written meanwhile). True when a call started.
      */
-    void poll(long demand) {
+    boolean poll(long demand) {
+        if (state == State.ITERATOR_NEEDED) {
+            return acquire();
+        }
         if (state != State.IDLE || !buffer.isEmpty()) {
-            return;
+            return false;
         }
         if (demand > 0) {
             int max = options.maxUnacknowledgedPerShard();
@@ -192,16 +205,17 @@ final class ShardPoller {
                 if (heldBackSinceMillis < 0) {
                     heldBackSinceMillis = host.nowMillis();
                 }
-                return;
+                return false;
             }
             heldBackSinceMillis = -1;
             heldBackWarnedAtMillis = -1;
-            fetch();
+            return fetch();
         } else if (lastSequenceRead == null && start.type() == ShardIteratorType.LATEST
                 && host.nowMillis() - iteratorAtMillis >= options.iteratorRefreshInterval().toMillis()) {
             log.debug("Shard {}: refreshing its LATEST iterator before it expires", shardId);
-            fetch();
+            return fetch();
         }
+        return false;
     }
 
     /**
@@ -235,6 +249,7 @@ final class ShardPoller {
             inFlight.dispose();
             inFlight = null;
         }
+        releaseSlot();
         if (pauseTimer != null) {
             pauseTimer.dispose();
             pauseTimer = null;
@@ -263,9 +278,31 @@ final class ShardPoller {
 
     // ---------------------------------------------------------------- calls
 
-    private void acquire() {
-        state = State.ACQUIRING;
+    /** Takes a call slot, or returns false when none is free. */
+    private boolean takeSlot() {
+        if (!host.callSlots().tryAcquire()) {
+            return false;
+        }
+        holdsSlot = true;
+        return true;
+    }
+
+    /** Gives back the slot of the call that just ended (or was cancelled); a no-op without one. */
+    private void releaseSlot() {
+        if (holdsSlot) {
+            holdsSlot = false;
+            host.callSlots().release();
+        }
+    }
+
+    /** Asks for an iterator now, or marks the shard {@link State#ITERATOR_NEEDED} when no call slot is free. */
+    private boolean acquire() {
         iterator = null;
+        if (!takeSlot()) {
+            state = State.ITERATOR_NEEDED;
+            return false;
+        }
+        state = State.ACQUIRING;
         ShardIteratorType type = lastSequenceRead != null ? ShardIteratorType.AFTER_SEQUENCE_NUMBER : start.type();
         String sequenceNumber = lastSequenceRead != null ? lastSequenceRead : start.sequenceNumber();
         String arn = host.streamArn();
@@ -277,10 +314,12 @@ final class ShardPoller {
                 .retryWhen(Faults.retry(options, "GetShardIterator " + shardId, host.observer()))
                 .subscribe(response -> host.post(() -> onIterator(response.shardIterator())),
                         error -> host.post(() -> onCallError(error)));
+        return true;
     }
 
     private void onIterator(String newIterator) {
         inFlight = null;
+        releaseSlot();
         if (state != State.ACQUIRING) {
             return;
         }
@@ -297,7 +336,11 @@ final class ShardPoller {
         iteratorAtMillis = host.nowMillis();
     }
 
-    private void fetch() {
+    /** Calls GetRecords if a call slot is free. */
+    private boolean fetch() {
+        if (!takeSlot()) {
+            return false;
+        }
         state = State.FETCHING;
         String current = iterator;
         int limit = Math.min(options.maxRecordsPerRequest(), options.maxUnacknowledgedPerShard());
@@ -313,10 +356,12 @@ final class ShardPoller {
                 .retryWhen(Faults.retry(options, "GetRecords " + shardId, host.observer()))
                 .subscribe(response -> host.post(() -> onRecords(response)),
                         error -> host.post(() -> onCallError(error)));
+        return true;
     }
 
     private void onRecords(GetRecordsResponse response) {
         inFlight = null;
+        releaseSlot();
         if (state != State.FETCHING) {
             return;
         }
@@ -413,6 +458,7 @@ final class ShardPoller {
 
     private void onCallError(Throwable error) {
         inFlight = null;
+        releaseSlot();
         if (state != State.ACQUIRING && state != State.FETCHING) {
             return;
         }

@@ -4,6 +4,7 @@
  * worker or leases) → {@code ShardPoller} (GetShardIterator, GetRecords, pauses, expiry, trimmed data) →
  * {@code RecordEmitter} (merged or per shard, within demand) → the subscriber acknowledges →
  * {@code ShardCheckpointer} (watermark) → {@code CheckpointCommitter} (store). {@code ReceiverSession} is the
- * serialized loop that holds them together. Not part of the public API.
+ * serialized loop that holds them together; its {@code CallSlots} bound the pollers' calls in flight
+ * ({@code maxConcurrentCalls}). Not part of the public API.
  */
 package io.github.ddbstreams.receiver.internal;

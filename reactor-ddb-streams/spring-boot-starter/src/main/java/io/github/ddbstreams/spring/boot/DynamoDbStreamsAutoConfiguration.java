@@ -22,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
@@ -64,7 +65,11 @@ public class DynamoDbStreamsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public DynamoDbStreamsAsyncClient dynamoDbStreamsAsyncClient(DynamoDbStreamsProperties properties) {
-        return configure(DynamoDbStreamsAsyncClient.builder(), properties.getClient()).build();
+        // sized so that no call of the receiver waits for a pooled connection (ReceiverOptions.maxConcurrentCalls)
+        return configure(DynamoDbStreamsAsyncClient.builder(), properties.getClient())
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(properties.getMaxConcurrentCalls() + ReceiverOptions.DISCOVERY_CONNECTIONS))
+                .build();
     }
 
     private static <B extends AwsClientBuilder<B, ?>> B configure(B builder, DynamoDbStreamsProperties.Client client) {

@@ -101,6 +101,13 @@ public class DynamoDbStreamsProperties {
      */
     private Duration startupTimeout = Duration.ofSeconds(60);
 
+    /**
+     * The most GetShardIterator and GetRecords calls in flight at once over all shards; the streams client
+     * this starter builds gets this many connections plus 2 for discovery. Raise it for a worker holding many
+     * busy shards (see the README, "Many shards").
+     */
+    private int maxConcurrentCalls = 48;
+
     /** The Limit of each GetRecords call (1..1000): also the most records buffered per shard. */
     private int maxRecordsPerRequest = 1000;
 
@@ -248,6 +255,14 @@ public class DynamoDbStreamsProperties {
 
     public void setStartupTimeout(Duration startupTimeout) {
         this.startupTimeout = startupTimeout;
+    }
+
+    public int getMaxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    public void setMaxConcurrentCalls(int maxConcurrentCalls) {
+        this.maxConcurrentCalls = maxConcurrentCalls;
     }
 
     public int getMaxRecordsPerRequest() {

@@ -45,6 +45,7 @@ final class PropertiesMapping {
         RECEIVER_NAMES.put("maxUnacknowledgedPerShard", P + "max-unacknowledged-per-shard");
         RECEIVER_NAMES.put("iteratorRefreshInterval", P + "iterator-refresh-interval");
         RECEIVER_NAMES.put("startupTimeout", P + "startup-timeout");
+        RECEIVER_NAMES.put("maxConcurrentCalls", P + "max-concurrent-calls");
         RECEIVER_NAMES.put("commitInterval", P + "commit-interval");
         RECEIVER_NAMES.put("maxRetryBackoff", P + "max-retry-backoff");
         RECEIVER_NAMES.put("retryBackoff", P + "retry-backoff");
@@ -121,7 +122,8 @@ final class PropertiesMapping {
                 .idleAfter(properties.getIdleAfter())
                 .maxUnacknowledgedPerShard(properties.getMaxUnacknowledgedPerShard())
                 .iteratorRefreshInterval(properties.getIteratorRefreshInterval())
-                .startupTimeout(properties.getStartupTimeout());
+                .startupTimeout(properties.getStartupTimeout())
+                .maxConcurrentCalls(properties.getMaxConcurrentCalls());
         if (hasText(properties.getTableName())) {
             builder.tableName(properties.getTableName());
         } else {

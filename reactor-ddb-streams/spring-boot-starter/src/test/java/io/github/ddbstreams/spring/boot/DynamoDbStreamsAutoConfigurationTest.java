@@ -56,7 +56,7 @@ class DynamoDbStreamsAutoConfigurationTest {
                         "ddb.streams.idle-after=1m",
                         "ddb.streams.max-unacknowledged-per-shard=500",
                         "ddb.streams.iterator-refresh-interval=5m",
-                        "ddb.streams.startup-timeout=20s")
+                        "ddb.streams.startup-timeout=20s", "ddb.streams.max-concurrent-calls=100")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     ReceiverOptions options = context.getBean(ReceiverOptions.class);
@@ -80,6 +80,7 @@ class DynamoDbStreamsAutoConfigurationTest {
                     assertThat(options.maxUnacknowledgedPerShard()).isEqualTo(500);
                     assertThat(options.iteratorRefreshInterval()).isEqualTo(Duration.ofMinutes(5));
                     assertThat(options.startupTimeout()).isEqualTo(Duration.ofSeconds(20));
+                    assertThat(options.maxConcurrentCalls()).isEqualTo(100);
                     assertThat(options.dynamoDbClient()).isSameAs(context.getBean(DynamoDbAsyncClient.class));
                     assertThat(options.streamsClient()).isSameAs(context.getBean(DynamoDbStreamsAsyncClient.class));
                     assertThat(options.checkpointStore()).isSameAs(context.getBean(CheckpointStore.class));
@@ -112,6 +113,7 @@ class DynamoDbStreamsAutoConfigurationTest {
             assertThat(options.maxUnacknowledgedPerShard()).isEqualTo(library.maxUnacknowledgedPerShard());
             assertThat(options.iteratorRefreshInterval()).isEqualTo(library.iteratorRefreshInterval());
             assertThat(options.startupTimeout()).isEqualTo(library.startupTimeout());
+            assertThat(options.maxConcurrentCalls()).isEqualTo(library.maxConcurrentCalls());
             assertThat(new DynamoDbStreamsProperties.Leases().getFailoverTime()).isEqualTo(LeaseOptions.DEFAULT_FAILOVER_TIME);
             assertThat(new DynamoDbStreamsProperties.Leases().getTableCreationTimeout())
                     .isEqualTo(LeaseOptions.DEFAULT_TABLE_CREATION_TIMEOUT);

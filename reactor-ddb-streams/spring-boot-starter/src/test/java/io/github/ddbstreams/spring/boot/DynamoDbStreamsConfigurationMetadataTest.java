@@ -50,6 +50,7 @@ class DynamoDbStreamsConfigurationMetadataTest {
             Map.entry("maxUnacknowledgedPerShard", P + "max-unacknowledged-per-shard"),
             Map.entry("iteratorRefreshInterval", P + "iterator-refresh-interval"),
             Map.entry("startupTimeout", P + "startup-timeout"),
+            Map.entry("maxConcurrentCalls", P + "max-concurrent-calls"),
             Map.entry("maxRecordsPerRequest", P + "max-records-per-request"),
             Map.entry("shardDiscoveryInterval", P + "shard-discovery-interval"),
             Map.entry("commitInterval", P + "commit-interval"),
