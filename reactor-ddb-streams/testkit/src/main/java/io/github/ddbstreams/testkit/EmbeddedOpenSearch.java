@@ -318,9 +318,7 @@ public final class EmbeddedOpenSearch implements AutoCloseable {
         environment.put("OPENSEARCH_JAVA_HOME", javaHome);
         environment.put("OPENSEARCH_PATH_CONF", configDir.toString());
         environment.put("OPENSEARCH_TMPDIR", instanceDir.resolve("tmp").toString());
-        // C1 only: a test node lives for seconds to minutes on a build machine's 2 cores, where C2's compilations
-        // cost more start-up CPU than its faster code pays back
-        environment.put("OPENSEARCH_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP + " -XX:TieredStopAtLevel=1");
+        environment.put("OPENSEARCH_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP);
         environment.put("OPENSEARCH_HOME", null);
         environment.put("JAVA_TOOL_OPTIONS", null);
         environment.put("JAVA_OPTS", null);
