@@ -94,6 +94,15 @@ public final class Demo {
      */
     static boolean run(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch, EmbeddedKafka kafka,
             Duration writePace) {
+        return run(dynamoDb, openSearch, kafka, writePace, OPERATIONS);
+    }
+
+    /**
+     * Runs the demo with {@code operations} writes instead of the demo's 3,000 (its checks do not depend on how
+     * many: its test writes fewer, to keep the build short).
+     */
+    static boolean run(EmbeddedDynamoDb dynamoDb, EmbeddedOpenSearch openSearch, EmbeddedKafka kafka,
+            Duration writePace, int operations) {
         long started = System.nanoTime();
         DynamoDbAsyncClient client = dynamoDb.dynamoDbAsyncClient();
         dynamoDb.createTableWithStream(TABLE, StreamViewType.NEW_AND_OLD_IMAGES);
@@ -135,7 +144,7 @@ public final class Demo {
         Disposable progress = Flux.interval(Duration.ofSeconds(1))
                 .subscribe(tick -> System.out.println(progressLine(tick + 1, meters, processed.get())));
         try {
-            SampleSupport.writeWorkload(client, TABLE, OPERATIONS, KEYS, writePace, written).block(Duration.ofMinutes(3));
+            SampleSupport.writeWorkload(client, TABLE, operations, KEYS, writePace, written).block(Duration.ofMinutes(3));
             long total = written.values().stream().mapToLong(Long::longValue).sum();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (processed.get() < total && System.nanoTime() < deadline) {

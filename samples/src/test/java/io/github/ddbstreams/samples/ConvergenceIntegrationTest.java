@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,6 +53,7 @@ import io.github.ddbstreams.testkit.FaultInjector;
 import io.github.ddbstreams.testkit.FaultKind;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -59,6 +61,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -88,6 +91,9 @@ class ConvergenceIntegrationTest {
     private static final int KEYS = 2_000;
     private static final int OPERATIONS = 6_000;
     private static final Set<Integer> POISON_OPERATIONS = Set.of(700, 2_100, 3_500, 4_900);
+    /** The operation at which OpenSearch is killed (then restarted), and the one at which Kafka is restarted. */
+    private static final int OPENSEARCH_KILLED_AT = 600;
+    private static final int KAFKA_RESTARTED_AT = 2_400;
 
     /** Every call fails once killed, as if the process had died. */
     private static <T> T killable(Class<T> type, T delegate, AtomicBoolean killed) {
@@ -101,6 +107,14 @@ class ConvergenceIntegrationTest {
                 throw e.getCause();
             }
         }));
+    }
+
+    /** Starts {@code outage} beside the caller (on a bounded-elastic thread); the returned Mono ends when it has. */
+    private static Mono<Void> outage(String what, Runnable outage) {
+        log.info("Chaos: {}", what);
+        Mono<Void> done = Mono.fromRunnable(outage).subscribeOn(Schedulers.boundedElastic()).then().cache();
+        done.subscribe(null, error -> log.error("Chaos: {} failed", what, error));
+        return done;
     }
 
     @Test
@@ -135,21 +149,20 @@ class ConvergenceIntegrationTest {
             AtomicLong written = new AtomicLong();
             Random random = new Random(11);
             Map<String, Integer> versions = new HashMap<>();
-            Disposable chaos = Flux.interval(Duration.ofSeconds(8), Duration.ofSeconds(7)).take(3)
-                    .subscribe(step -> {
-                        if (step == 0) {
-                            log.info("Chaos: killing OpenSearch");
-                            openSearch.kill();
-                            openSearch.restart();
-                        } else if (step == 1) {
-                            log.info("Chaos: restarting Kafka");
-                            kafka.restart();
-                        }
-                    });
+            // the outages start at fixed points of the workload (not of the clock), so each one happens while changes
+            // are being written however fast the machine is; they run beside the writes
+            List<Mono<Void>> chaos = new CopyOnWriteArrayList<>();
             Disposable[] worker2 = new Disposable[1];
             Flux.range(0, OPERATIONS)
-                    .delayElements(Duration.ofMillis(5))
                     .concatMap(i -> {
+                        if (i == OPENSEARCH_KILLED_AT) {
+                            chaos.add(outage("killing OpenSearch", () -> {
+                                openSearch.kill();
+                                openSearch.restart();
+                            }));
+                        } else if (i == KAFKA_RESTARTED_AT) {
+                            chaos.add(outage("restarting Kafka", kafka::restart));
+                        }
                         if (i == OPERATIONS / 2) {
                             log.info("Chaos: killing the worker (no final commit) and starting a new one");
                             worker1Killed.set(true);
@@ -181,14 +194,15 @@ class ConvergenceIntegrationTest {
                     .blockLast(Duration.ofMinutes(3));
 
             try {
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5))
+                // both outages are over (each restart returned) before the end is judged
+                Flux.concat(chaos).then().block(Duration.ofMinutes(2));
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                         .until(() -> {
                             log.info("delivered {} of {} changes ({} deliveries), faults {}", delivered.size(),
                                     OPERATIONS, deliveries.get(), faults.injected());
                             return delivered.size() >= OPERATIONS;
                         });
             } finally {
-                chaos.dispose();
                 if (worker2[0] != null) {
                     worker2[0].dispose();
                 }
@@ -369,11 +383,17 @@ class ConvergenceIntegrationTest {
         Map<String, String> latestEvent = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(TOPIC));
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()) {
+            // the sinks are disposed: the topic holds all it will; read every partition up to its end offset
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!partitions.stream().allMatch(p -> consumer.position(p) >= endOffsets.get(p))) {
+                assertThat(System.nanoTime()).as("reading topic %s up to its end offsets %s", TOPIC, endOffsets)
+                        .isLessThan(deadline);
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    quietSince = System.nanoTime();
                     String sequence = new String(record.headers().lastHeader(KafkaSink.HEADER_SEQUENCE_NUMBER).value(),
                             java.nio.charset.StandardCharsets.UTF_8);
                     String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);

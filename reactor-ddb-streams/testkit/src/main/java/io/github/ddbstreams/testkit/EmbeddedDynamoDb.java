@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -411,7 +410,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             ensureOpen();
         }
         return DynamoDbAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(credentials())
@@ -434,7 +433,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             ensureOpen();
         }
         return DynamoDbStreamsAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(credentials())
@@ -564,7 +563,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
     private DynamoDbAsyncClient buildDynamoDbAsyncClient() {
         return DynamoDbAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(credentials())
@@ -573,7 +572,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
 
     private DynamoDbStreamsAsyncClient buildStreamsAsyncClient() {
         return DynamoDbStreamsAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(credentials())

@@ -19,6 +19,15 @@ final class KafkaConfig {
 
     static final int NODE_ID = 1;
 
+    /** How often the broker heartbeats to its (in-process) controller; Kafka's default is 2 s. */
+    static final int BROKER_HEARTBEAT_MS = 500;
+
+    /**
+     * How long the controller keeps a broker that stopped heartbeating registered; Kafka's default is 9 s. Six
+     * heartbeats, so that a broker slowed down by a loaded build machine is not fenced.
+     */
+    static final int BROKER_SESSION_TIMEOUT_MS = 3_000;
+
     private KafkaConfig() {
     }
 
@@ -26,7 +35,8 @@ final class KafkaConfig {
      * The {@code server.properties} of a single combined (broker + controller) KRaft node on
      * {@code 127.0.0.1}: a static one-voter quorum (so {@code StorageTool format} needs no
      * {@code --standalone}), every internal topic with one replica and one partition, no group rebalance
-     * delay, so that tests start fast.
+     * delay, so that tests start fast, and a short broker session, so that a broker restarted after
+     * {@link EmbeddedKafka#kill()} registers again within seconds.
      */
     static Map<String, String> serverProperties(int brokerPort, int controllerPort, Path logDir) {
         Map<String, String> p = new LinkedHashMap<>();
@@ -50,6 +60,10 @@ final class KafkaConfig {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
         p.put("delete.topic.enable", "true");
+        // a killed broker's registration lives until its session times out, and the restarted broker cannot
+        // register (DUPLICATE_BROKER_REGISTRATION) before: 9 s by default, so restart after kill() took 15-20 s
+        p.put("broker.heartbeat.interval.ms", Integer.toString(BROKER_HEARTBEAT_MS));
+        p.put("broker.session.timeout.ms", Integer.toString(BROKER_SESSION_TIMEOUT_MS));
         return p;
     }
 

@@ -22,7 +22,6 @@ import com.sun.net.httpserver.HttpServer;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
 /**
@@ -232,7 +231,7 @@ public final class SimulatedStreamsService implements AutoCloseable {
                 .region(EmbeddedDynamoDb.REGION)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(EmbeddedDynamoDb.DUMMY_CREDENTIAL, EmbeddedDynamoDb.DUMMY_CREDENTIAL)))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .build();
     }
 

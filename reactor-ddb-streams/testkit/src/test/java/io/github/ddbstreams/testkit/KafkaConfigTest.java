@@ -30,7 +30,9 @@ class KafkaConfigTest {
                 .containsEntry("log.dirs", "/tmp/k/data")
                 .containsEntry("offsets.topic.replication.factor", "1")
                 .containsEntry("transaction.state.log.min.isr", "1")
-                .containsEntry("group.initial.rebalance.delay.ms", "0");
+                .containsEntry("group.initial.rebalance.delay.ms", "0")
+                .containsEntry("broker.heartbeat.interval.ms", "500")
+                .containsEntry("broker.session.timeout.ms", "3000");
     }
 
     @Test

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.retries.DefaultRetryStrategy;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
@@ -36,7 +35,7 @@ class SimulatedStreamsServiceTest {
                 .endpointOverride(service.endpoint())
                 .region(EmbeddedDynamoDb.REGION)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("d", "d")))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+                .httpClientBuilder(TestHttpClients.nettyClientBuilder())
                 .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
                 .build();
     }

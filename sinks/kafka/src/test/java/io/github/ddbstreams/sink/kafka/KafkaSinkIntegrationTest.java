@@ -90,12 +90,14 @@ class KafkaSinkIntegrationTest {
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    void pipeline_with5000ChangesOver300Keys_leavesEveryChangeOfEachKeyInOrder() {
+    void pipeline_with2000ChangesOver300Keys_leavesEveryChangeOfEachKeyInOrder() {
         String table = newName("orders");
         dynamoDb.createTableWithStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
         createTopic(table, Map.of());
         KafkaSink sink = KafkaSink.create(sinkOptions().build());
-        List<Op> ops = plan(5000, 300, 42);
+        // 2,000 changes, 6-7 a key on average, spread over 4 partitions: what per-key order needs (this class runs
+        // twice, on kafka-clients 3.9 and 4.x; the outage test below keeps 5,000 so that its outages fall mid-run)
+        List<Op> ops = plan(2000, 300, 42);
 
         Disposable pipeline = pipeline(table, sink, errorOptions().build(), new CopyOnWriteArrayList<>());
         try {
