@@ -34,8 +34,15 @@ import reactor.core.scheduler.Scheduler;
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
  * {@code takeInterval}: reads the table, creates leases of new shards, takes free and expired eligible
  * leases up to this worker's share, asks the busiest worker for a hand-off when none is free, deletes ended
- * leases whose children all started). Expiry is judged by observation, not clocks: a lease is expired when
- * its counter stood still for {@code failoverTime} as seen by this worker.
+ * leases whose children all started once their shard has left the stream). Expiry is judged by observation, not
+ * clocks: a lease is expired when its counter stood still for {@code failoverTime} as seen by this worker.
+ *
+ * <p>An ended lease is kept while its shard is still listed by the stream (as the KCL 3 does): a worker whose
+ * view of the table or of the shards is older than the deletion (a paused worker, a late discovery) then finds the
+ * lease and does not create it again, which would read the shard's records again; and a child that shows up late
+ * in the listing still finds its parent ended. Leases are only created from a listing of the table sent less than
+ * {@code failoverTime} ago (by the local clock), so a worker paused between listing and creating does not act on
+ * what it saw before the pause.
  */
 public final class LeaseCoordinator {
 
@@ -91,6 +98,8 @@ public final class LeaseCoordinator {
      */
     private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
+    /** The shards the stream's last complete listing had; {@code null} before the first one. */
+    private volatile Set<String> listed;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
 
@@ -118,9 +127,21 @@ public final class LeaseCoordinator {
         log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
     }
 
-    /** The shards of the stream (id to parent ids), from the receiver's latest discovery. */
+    /** The shards of the stream (id to parent ids), from the receiver's latest complete discovery. */
     public void shardsDiscovered(Map<String, List<String>> discovered) {
+        shardsDiscovered(discovered, discovered.keySet());
+    }
+
+    /**
+     * The shards known to the receiver (id to parent ids; it may remember shards that left the stream) and the
+     * ones the stream's latest complete listing had, or {@code null} when the listing was not complete. A shard
+     * missing from a listing that has one of its descendants has left the stream (trimmed).
+     */
+    public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream) {
         this.shards = Map.copyOf(discovered);
+        if (listedByStream != null) {
+            this.listed = Set.copyOf(listedByStream);
+        }
         takeTick();
     }
 
@@ -363,9 +384,10 @@ public final class LeaseCoordinator {
         if (stopped || shards == null || !taking.compareAndSet(false, true)) {
             return;
         }
+        long listSent = now();
         bounded(table.list(), options.failoverTime())
                 .flatMap(this::writeImport)
-                .flatMap(leases -> createMissingLeases(leases)
+                .flatMap(leases -> createMissingLeases(leases, listSent)
                         .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
@@ -410,9 +432,10 @@ public final class LeaseCoordinator {
     /**
      * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
      * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
-     * records would be read again).
+     * records would be read again). Nothing is created once the listing is {@code failoverTime} old (this worker
+     * was paused): in the meantime the lease may have been created, ended and cleaned up.
      */
-    private Mono<Boolean> createMissingLeases(List<Lease> leases) {
+    private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
         Map<String, List<String>> discovered = shards;
         Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
@@ -428,9 +451,23 @@ public final class LeaseCoordinator {
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
         missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
+                .concatMap(shard -> Mono.defer(() -> now() - listSent >= options.failoverTime().toMillis()
+                                ? Mono.<Void>error(new StaleListing())
+                                : write(table.createIfAbsent(shard.getKey(), shard.getValue())))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
-                .then(Mono.just(true));
+                .then(Mono.just(true))
+                .onErrorResume(StaleListing.class, stale -> {
+                    log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago", workerId,
+                            now() - listSent);
+                    return Mono.just(true);
+                });
+    }
+
+    /** The listing of the lease table is too old to create leases from. */
+    private static final class StaleListing extends RuntimeException {
+        StaleListing() {
+            super(null, null, false, false);
+        }
     }
 
     /** The shards that have a lease and their ancestors (read, their leases maybe cleaned up). */
@@ -571,7 +608,7 @@ public final class LeaseCoordinator {
             if (parentLease == null) {
                 // A parent that is still in the stream gets its lease soon: wait. One that left the stream
                 // (trimmed) can never be read and must not block its children.
-                if (shards != null && shards.containsKey(parent)) {
+                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())) {
                     return false;
                 }
             } else if (!parentLease.ended()) {
@@ -643,14 +680,52 @@ public final class LeaseCoordinator {
                     allStarted &= child.started();
                 }
             }
-            if (hasChildren && allStarted) {
+            // Kept while the shard is listed: a worker with an older view must find it (see the class comment).
+            if (hasChildren && allStarted && leftTheStream(lease.shardId(), leases)) {
                 deletable.add(lease.shardId());
             }
         }
         return Flux.fromIterable(deletable)
                 .flatMap(shardId -> write(table.deleteEnded(shardId))
-                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}", shardId)), 4)
+                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}: it left the stream", shardId)), 4)
                 .then();
+    }
+
+    /**
+     * Whether a shard has left the stream (its records trimmed): the stream's last complete listing lacks it but
+     * has one of its descendants (by the leases' parents and the discovered lineage), so the listing is newer than
+     * the shard. A listing without any descendant proves nothing (it may predate the shard).
+     */
+    private boolean leftTheStream(String shardId, Collection<Lease> leases) {
+        Set<String> listedNow = listed;
+        Map<String, List<String>> lineage = shards;
+        if (listedNow == null || listedNow.contains(shardId)) {
+            return false;
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> line = new ArrayList<>(List.of(shardId));
+        while (!line.isEmpty()) {
+            String shard = line.remove(line.size() - 1);
+            if (!seen.add(shard)) {
+                continue;
+            }
+            for (Lease lease : leases) {
+                if (lease.parentShardIds().contains(shard)) {
+                    line.add(lease.shardId());
+                }
+            }
+            if (lineage != null) {
+                lineage.forEach((child, parents) -> {
+                    if (parents.contains(shard)) {
+                        line.add(child);
+                    }
+                });
+            }
+            if (!shard.equals(shardId) && listedNow.contains(shard)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

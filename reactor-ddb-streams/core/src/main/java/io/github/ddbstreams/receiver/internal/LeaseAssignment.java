@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -93,12 +94,12 @@ final class LeaseAssignment implements ShardAssignment {
     }
 
     @Override
-    public void discovered(Collection<ShardPoller> shards) {
+    public void discovered(Collection<ShardPoller> shards, Set<String> listed) {
         Map<String, List<String>> lineage = new LinkedHashMap<>();
         for (ShardPoller shard : shards) {
             lineage.put(shard.shardId, shard.parentShardId == null ? List.of() : List.of(shard.parentShardId));
         }
-        coordinator.shardsDiscovered(lineage);
+        coordinator.shardsDiscovered(lineage, listed);
     }
 
     @Override
