@@ -440,7 +440,9 @@ public final class LeaseCoordinator {
         Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
-            if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())) {
+            // A shard that left the stream has no records left to read: its children do not wait for it.
+            if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())
+                    && !leftTheStream(shard.getKey(), leases)) {
                 missing.add(shard);
             }
         }
