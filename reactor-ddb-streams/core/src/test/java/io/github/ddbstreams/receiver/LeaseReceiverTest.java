@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
@@ -31,6 +32,7 @@ class LeaseReceiverTest {
     private final SimLeaseTable table = new SimLeaseTable(clock, new Random(7));
     private final FakeDynamoDbStreams fake = FakeDynamoDbStreams.create();
     private final List<ChangeRecord> got = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Throwable> failed = new AtomicReference<>();
     private Disposable subscription;
 
     private void receive(StartPosition start) {
@@ -47,7 +49,7 @@ class LeaseReceiverTest {
         subscription = DynamoDbStreamsReceiver.create(options).receive().subscribe(record -> {
             got.add(record);
             record.checkpoint().acknowledge();
-        });
+        }, failed::set);
     }
 
     private void advance(Duration duration) {
@@ -143,5 +145,30 @@ class LeaseReceiverTest {
 
     private static List<String> concat(List<String> first, List<String> second) {
         return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
+    }
+
+    /**
+     * Regression (issue 13): lease mode did not notice a disabled stream once the ended lease of a parent still
+     * listed by the stream was cleaned up (it compared the number of leases with the number of known shards); the
+     * receiver ran on forever instead of failing as single-worker mode does. Failed before the fix: "[failed]
+     * Expecting actual not to be null".
+     */
+    @Test
+    void disabledStream_isNoticed_afterTheParentWasRead_likeInSingleWorkerMode() {
+        fake.addShard("P");
+        List<String> inP = fake.putRecords("P", 2);
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        List<String> inC = fake.putRecords("C", 2);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(1));
+        assertThat(sequenceNumbers()).containsExactlyElementsOf(concat(inP, inC));
+
+        fake.disableStream();
+        advance(Duration.ofMinutes(2));
+
+        assertThat(failed.get()).as("failed").isNotNull().isInstanceOf(StreamUnavailableException.class);
+        assertThat(((StreamUnavailableException) failed.get()).reason())
+                .isEqualTo(StreamUnavailableException.Reason.STREAM_DISABLED);
     }
 }

@@ -194,11 +194,21 @@ public final class LeaseCoordinator {
         endingUnread.add(shardId);
     }
 
-    /** Whether the table's every lease of the stream ended (the stream was disabled and fully read). */
+    /**
+     * Whether every shard the stream lists was read to its end (the stream was disabled and fully read): every
+     * lease in the table ended, and each listed shard has an ended lease or is an ancestor of a lease (read, its
+     * lease cleaned up or never written, as an import's finished ancestors).
+     */
     public boolean allLeasesEnded() {
         List<Lease> leases = lastListed;
-        return !leases.isEmpty() && leases.stream().allMatch(Lease::ended)
-                && (shards == null || leases.size() >= shards.size());
+        Map<String, List<String>> lineage = shards;
+        if (leases.isEmpty() || !leases.stream().allMatch(Lease::ended)) {
+            return false;
+        }
+        Set<String> listedNow = listed;
+        Collection<String> inStream = listedNow != null ? listedNow : lineage == null ? Set.of() : lineage.keySet();
+        Set<String> covered = coveredByLeases(leases, lineage == null ? Map.of() : lineage);
+        return covered.containsAll(inStream);
     }
 
     /**
