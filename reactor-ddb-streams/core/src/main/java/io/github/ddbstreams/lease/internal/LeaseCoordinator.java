@@ -59,6 +59,14 @@ public final class LeaseCoordinator {
 
         /** Another worker asked for the lease: stop reading, commit, then call {@link #handOff}. */
         void handoffRequested(String shardId);
+
+        /**
+         * This worker holds the unfinished lease of a shard that has left the stream (trimmed, e.g. after a
+         * downtime longer than the retention): its records after the lease's checkpoint are gone. Signal it as
+         * trimmed data, then record the shard ended (a checkpoint with {@code ended}) so that its children start.
+         */
+        default void leftTheStream(Lease lease) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -86,6 +94,7 @@ public final class LeaseCoordinator {
     private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
+    private final Set<String> leftSignalled = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
@@ -192,6 +201,19 @@ public final class LeaseCoordinator {
      */
     public void endingUnread(String shardId) {
         endingUnread.add(shardId);
+    }
+
+    /**
+     * Whether a shard has left the stream (its records trimmed): the stream's last complete listing lacks it but
+     * has one of its descendants. Its lease, if unfinished, is settled through {@link Listener#leftTheStream}.
+     */
+    public boolean shardLeftTheStream(String shardId) {
+        return leftTheStream(shardId, lastListed);
+    }
+
+    /** Recording the end of a shard that left the stream failed: {@link Listener#leftTheStream} is called again. */
+    public void settleFailed(String shardId) {
+        leftSignalled.remove(shardId);
     }
 
     /**
@@ -567,7 +589,7 @@ public final class LeaseCoordinator {
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
         int wanted = target - held.size();
-        Mono<Void> cleanup = claims.then(cleanUpEnded(leases));
+        Mono<Void> cleanup = claims.then(cleanUpEnded(leases)).then(Mono.fromRunnable(() -> settleLeftTheStream(leases)));
         if (wanted <= 0) {
             return cleanup;
         }
@@ -674,6 +696,21 @@ public final class LeaseCoordinator {
                             }
                         }), 8)
                 .then();
+    }
+
+    /** Tells the listener (once) about each held unfinished lease whose shard left the stream. */
+    private void settleLeftTheStream(List<Lease> leases) {
+        leftSignalled.retainAll(held.keySet());
+        for (Lease lease : leases) {
+            Lease mine = held.get(lease.shardId());
+            if (mine != null && !lease.ended() && provablyHeld(lease.shardId()) && leftTheStream(lease.shardId(), leases)
+                    && leftSignalled.add(lease.shardId())) {
+                log.warn("Worker {} holds the unfinished lease of shard {}, which has left the stream of {}: its records"
+                        + " after {} were trimmed", workerId, lease.shardId(), streamArn,
+                        mine.checkpoint() == null ? "its start" : mine.checkpoint());
+                listener.leftTheStream(mine);
+            }
+        }
     }
 
     private Mono<Void> cleanUpEnded(List<Lease> leases) {

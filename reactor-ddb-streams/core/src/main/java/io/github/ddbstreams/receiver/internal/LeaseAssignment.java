@@ -11,6 +11,9 @@ import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.lease.internal.Lease;
 import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.receiver.TrimmedDataEvent;
+import io.github.ddbstreams.receiver.TrimmedDataException;
+import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -33,15 +36,20 @@ final class LeaseAssignment implements ShardAssignment {
         ShardCheckpointer stopShard(String shardId);
 
         CheckpointCommitter committer();
+
+        /** Ends the receiver with an error. */
+        void fail(Throwable error);
     }
 
     private final ReceiverOptions options;
     private final LeaseCoordinator coordinator;
     private final Session session;
+    private final String streamArn;
 
     LeaseAssignment(ReceiverOptions options, String streamArn, Scheduler scheduler, Session session) {
         this.options = options;
         this.session = session;
+        this.streamArn = streamArn;
         this.coordinator = new LeaseCoordinator(options.leases(), streamArn, scheduler, new LeaseCoordinator.Listener() {
             @Override
             public void acquired(Lease lease) {
@@ -60,6 +68,11 @@ final class LeaseAssignment implements ShardAssignment {
             public void handoffRequested(String shardId) {
                 session.post(() -> handOff(shardId));
             }
+
+            @Override
+            public void leftTheStream(Lease lease) {
+                session.post(() -> settleTrimmed(lease));
+            }
         });
     }
 
@@ -76,7 +89,8 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public Decision decide(ShardPoller shard, ShardPoller parent) {
         Lease lease = coordinator.held(shard.shardId);
-        if (lease == null) {
+        if (lease == null || coordinator.shardLeftTheStream(shard.shardId)) {
+            // a shard that left the stream cannot be read: its lease is settled by settleTrimmed
             return Decision.WAIT;
         }
         ShardCheckpoint checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(shard.shardId, lease.checkpoint());
@@ -122,6 +136,35 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public Mono<Void> release() {
         return coordinator.releaseAll();
+    }
+
+    /**
+     * The held lease of a shard that left the stream before it was read to its end: signals the gap as trimmed data
+     * (the trimmed-data listener, then the policy: {@code FAIL} ends the receiver with a {@link TrimmedDataException};
+     * otherwise the shard is recorded ended, so that its children start).
+     */
+    private void settleTrimmed(Lease lease) {
+        String position = lease.checkpoint() == null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER " + lease.checkpoint();
+        TrimmedDataEvent event = new TrimmedDataEvent(streamArn, lease.shardId(), position);
+        try {
+            options.trimmedDataListener().accept(event);
+        } catch (RuntimeException e) {
+            log.warn("trimmedDataListener failed", e);
+        }
+        if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
+            log.error("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the"
+                    + " stream", lease.shardId(), streamArn, position);
+            session.fail(new TrimmedDataException(event, null));
+            return;
+        }
+        log.warn("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the stream;"
+                + " recording it ended so that its children start, the records in between are lost", lease.shardId(),
+                streamArn, position);
+        coordinator.checkpointStore().save(streamArn, List.of(ShardCheckpoint.ended(lease.shardId(), lease.checkpoint())))
+                .subscribe(v -> { }, e -> {
+                    log.warn("Recording shard {} ended failed; retried at the next take tick", lease.shardId(), e);
+                    coordinator.settleFailed(lease.shardId());
+                });
     }
 
     /** Another worker asked for this shard: stop reading, commit what was acknowledged, then hand it over. */

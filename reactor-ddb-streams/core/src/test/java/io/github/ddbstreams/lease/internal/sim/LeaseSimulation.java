@@ -347,6 +347,12 @@ public final class LeaseSimulation {
         int eligible = 0;
         Map<String, Integer> perWorker = new HashMap<>();
         for (String shardId : shards.keySet()) {
+            if (!table.ended(shardId) && trimmed.contains(shardId) && table.item(shardId) != null
+                    && live.stream().anyMatch(w -> w.coordinator.held(shardId) != null)) {
+                fail("after the quiet phase the unfinished lease of " + shardId + ", which left the stream, is held but"
+                        + " not settled (table: " + table.item(shardId) + ")");
+                continue;
+            }
             if (table.ended(shardId) || (trimmed.contains(shardId) && table.item(shardId) == null)) {
                 // read, or trimmed before anyone leased it (nothing left to read; its children do not wait)
                 continue;
@@ -422,6 +428,12 @@ public final class LeaseSimulation {
         }
 
         @Override
+        public void leftTheStream(Lease lease) {
+            // as LeaseAssignment with a trimmed-data policy that continues: the gap is signalled, the shard ended
+            clock.schedule(() -> commit(lease.shardId(), true).subscribe(v -> { }, e -> coordinator.settleFailed(lease.shardId())));
+        }
+
+        @Override
         public void handoffRequested(String shardId) {
             // as LeaseAssignment: stop reading, commit, then hand over; a failure is only logged
             readingSince.remove(shardId);
@@ -439,7 +451,8 @@ public final class LeaseSimulation {
         void read() {
             long now = now();
             for (String shardId : shards.keySet()) {
-                if (coordinator.held(shardId) == null) {
+                if (coordinator.held(shardId) == null || coordinator.shardLeftTheStream(shardId)) {
+                    // a shard that left the stream cannot be read: its lease is settled through leftTheStream
                     readingSince.remove(shardId);
                     continue;
                 }
