@@ -94,6 +94,14 @@ class LeaseCoordinatorTest {
         clock.advanceTimeBy(Duration.ofMillis(millis));
     }
 
+    /** The worker reads shard p to its end, then takes its child and checkpoints it. */
+    private void readParentThenChild(Worker worker, String child) {
+        worker.save(ShardCheckpoint.ended("p", "100"));
+        advance(2 * TAKE_MS);
+        worker.save(ShardCheckpoint.at(child, "5"));
+        advance(2 * TAKE_MS);
+    }
+
     private long counter(String shardId) {
         return Long.parseLong(table.item(shardId).get("leaseCounter").n());
     }
@@ -574,10 +582,8 @@ class LeaseCoordinatorTest {
         Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
         Worker a = new Worker("a").start(shards);
         advance(200);
-        a.save(ShardCheckpoint.ended("p", "100"));
+        readParentThenChild(a, "c");
         advance(2 * TAKE_MS);
-        a.save(ShardCheckpoint.at("c", "5"));
-        advance(4 * TAKE_MS);
         assertThat(table.shardIds()).as("kept while p is listed").contains("p");
 
         a.coordinator.shardsDiscovered(Map.of("c", List.of("p")), Set.of());
@@ -606,10 +612,7 @@ class LeaseCoordinatorTest {
         b.workerClock.pause(); // b sent its listing of the (empty) table: the reply waits for it
         Worker a = new Worker("a").start(shards);
         advance(200);
-        a.save(ShardCheckpoint.ended("p", "100"));
-        advance(2 * TAKE_MS);
-        a.save(ShardCheckpoint.at("c", "5"));
-        advance(2 * TAKE_MS);
+        readParentThenChild(a, "c");
         a.coordinator.shardsDiscovered(shards, Set.of("c"));
         advance(2 * TAKE_MS);
         assertThat(table.shardIds()).as("p left the stream: its ended lease was deleted").doesNotContain("p");
@@ -630,10 +633,7 @@ class LeaseCoordinatorTest {
     void siblingChildThatShowsUpLate_findsItsParentEnded_andIsRead() {
         Worker a = new Worker("a").start(Map.of("p", List.of(), "c1", List.of("p")));
         advance(200);
-        a.save(ShardCheckpoint.ended("p", "100"));
-        advance(2 * TAKE_MS);
-        a.save(ShardCheckpoint.at("c1", "5"));
-        advance(2 * TAKE_MS);
+        readParentThenChild(a, "c1");
 
         a.coordinator.shardsDiscovered(Map.of("p", List.of(), "c1", List.of("p"), "c2", List.of("p")));
         advance(2 * TAKE_MS);
