@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.lease.internal.sim.SimLeaseTable;
@@ -35,6 +36,9 @@ class LeaseReceiverTest {
     private final FakeDynamoDbStreams fake = FakeDynamoDbStreams.create();
     private final List<ChangeRecord> got = new CopyOnWriteArrayList<>();
     private final List<Disposable> subscriptions = new ArrayList<>();
+    private final AtomicReference<Throwable> failed = new AtomicReference<>();
+    private final List<TrimmedDataEvent> trimmed = new CopyOnWriteArrayList<>();
+    private TrimmedDataPolicy trimmedDataPolicy = TrimmedDataPolicy.FAIL;
     private Disposable subscription;
 
     private void receive(StartPosition start) {
@@ -46,12 +50,14 @@ class LeaseReceiverTest {
                 .streamArn(fake.streamArn())
                 .leases(leases)
                 .startPosition(start)
+                .trimmedDataPolicy(trimmedDataPolicy)
+                .trimmedDataListener(trimmed::add)
                 .scheduler(worker)
                 .build();
         subscription = DynamoDbStreamsReceiver.create(options).receive().subscribe(record -> {
             got.add(record);
             record.checkpoint().acknowledge();
-        });
+        }, failed::set);
     }
 
     private void advance(Duration duration) {
@@ -329,5 +335,83 @@ class LeaseReceiverTest {
 
     private static List<String> concat(List<String> first, List<String> second) {
         return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
+    }
+
+    /**
+     * Regression (issue 13): lease mode did not notice a disabled stream once the ended lease of a parent still
+     * listed by the stream was cleaned up (it compared the number of leases with the number of known shards); the
+     * receiver ran on forever instead of failing as single-worker mode does. Failed before the fix: "[failed]
+     * Expecting actual not to be null".
+     */
+    @Test
+    void disabledStream_isNoticed_afterTheParentWasRead_likeInSingleWorkerMode() {
+        fake.addShard("P");
+        List<String> inP = fake.putRecords("P", 2);
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        List<String> inC = fake.putRecords("C", 2);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(1));
+        assertThat(sequenceNumbers()).containsExactlyElementsOf(concat(inP, inC));
+
+        fake.disableStream();
+        advance(Duration.ofMinutes(2));
+
+        assertThat(failed.get()).as("failed").isNotNull().isInstanceOf(StreamUnavailableException.class);
+        assertThat(((StreamUnavailableException) failed.get()).reason())
+                .isEqualTo(StreamUnavailableException.Reason.STREAM_DISABLED);
+    }
+
+    /** P read up to its third record by a worker that stopped; then P closed, got two more records and left the stream. */
+    private String parentLeftTheStreamUnfinished() {
+        fake.addShard("P");
+        List<String> read = fake.putRecords("P", 3);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(1));
+        assertThat(sequenceNumbers()).containsExactlyElementsOf(read);
+        subscription.dispose();
+        advance(Duration.ofSeconds(30));
+        got.clear();
+
+        fake.putRecords("P", 2);
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        fake.removeShard("P");
+        return read.get(2);
+    }
+
+    /**
+     * Regression (issue 13, a parent that left the stream while its lease was unfinished: the application was down
+     * for longer than the retention): a worker took and renewed that lease forever with no one reading it, and the
+     * child waited for it: nothing was read and nothing signalled. Now the gap is signalled through the trimmed-data
+     * policy and the parent's lease is recorded ended, so the child is read. Failed before the fix: "[trimmed-data
+     * events] Expecting actual: [] to contain exactly ...".
+     */
+    @Test
+    void parentThatLeftTheStreamUnfinished_isSignalledAsTrimmed_andItsChildIsRead() {
+        String lastRead = parentLeftTheStreamUnfinished();
+        List<String> inC = fake.putRecords("C", 2);
+        trimmedDataPolicy = TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON;
+
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(2));
+
+        assertThat(trimmed).as("trimmed-data events")
+                .containsExactly(new TrimmedDataEvent(fake.streamArn(), "P", "AFTER_SEQUENCE_NUMBER " + lastRead));
+        assertThat(table.ended("P")).isTrue();
+        assertThat(sequenceNumbers()).as("the child's records").containsExactlyElementsOf(inC);
+        assertThat(failed.get()).isNull();
+    }
+
+    @Test
+    void parentThatLeftTheStreamUnfinished_failsTheReceiver_withTheDefaultTrimmedDataPolicy() {
+        String lastRead = parentLeftTheStreamUnfinished();
+
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(2));
+
+        assertThat(failed.get()).isInstanceOf(TrimmedDataException.class);
+        assertThat(((TrimmedDataException) failed.get()).event())
+                .isEqualTo(new TrimmedDataEvent(fake.streamArn(), "P", "AFTER_SEQUENCE_NUMBER " + lastRead));
     }
 }

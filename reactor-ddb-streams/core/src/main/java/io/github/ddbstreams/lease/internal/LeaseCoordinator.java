@@ -34,8 +34,15 @@ import reactor.core.scheduler.Scheduler;
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
  * {@code takeInterval}: reads the table, creates leases of new shards, takes free and expired eligible
  * leases up to this worker's share, asks the busiest worker for a hand-off when none is free, deletes ended
- * leases whose children all started). Expiry is judged by observation, not clocks: a lease is expired when
- * its counter stood still for {@code failoverTime} as seen by this worker.
+ * leases whose children all started once their shard has left the stream). Expiry is judged by observation, not
+ * clocks: a lease is expired when its counter stood still for {@code failoverTime} as seen by this worker.
+ *
+ * <p>An ended lease is kept while its shard is still listed by the stream (as the KCL 3 does): a worker whose
+ * view of the table or of the shards is older than the deletion (a paused worker, a late discovery) then finds the
+ * lease and does not create it again, which would read the shard's records again; and a child that shows up late
+ * in the listing still finds its parent ended. Leases are only created from a listing of the table sent less than
+ * {@code failoverTime} ago (by the local clock), so a worker paused between listing and creating does not act on
+ * what it saw before the pause.
  */
 public final class LeaseCoordinator {
 
@@ -55,6 +62,14 @@ public final class LeaseCoordinator {
          * {@link LeaseOptions#drainTimeout()}), commit, then call {@link #handOff}.
          */
         void handoffRequested(String shardId);
+
+        /**
+         * This worker holds the unfinished lease of a shard that has left the stream (trimmed, e.g. after a
+         * downtime longer than the retention): its records after the lease's checkpoint are gone. Signal it as
+         * trimmed data, then record the shard ended (a checkpoint with {@code ended}) so that its children start.
+         */
+        default void leftTheStream(Lease lease) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -82,6 +97,7 @@ public final class LeaseCoordinator {
     private final Set<String> handoffsSignalled = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
+    private final Set<String> leftSignalled = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
@@ -95,6 +111,8 @@ public final class LeaseCoordinator {
      */
     private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
+    /** The shards the stream's last complete listing had; {@code null} before the first one. */
+    private volatile Set<String> listed;
     private volatile List<Lease> lastListed = List.of();
     private volatile boolean stopped;
     /** Stopped taking, still renewing the held leases while the receiver drains them ({@link #stopTaking()}). */
@@ -125,9 +143,21 @@ public final class LeaseCoordinator {
         log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
     }
 
-    /** The shards of the stream (id to parent ids), from the receiver's latest discovery. */
+    /** The shards of the stream (id to parent ids), from the receiver's latest complete discovery. */
     public void shardsDiscovered(Map<String, List<String>> discovered) {
+        shardsDiscovered(discovered, discovered.keySet());
+    }
+
+    /**
+     * The shards known to the receiver (id to parent ids; it may remember shards that left the stream) and the
+     * ones the stream's latest complete listing had, or {@code null} when the listing was not complete. A shard
+     * missing from a listing that has one of its descendants has left the stream (trimmed).
+     */
+    public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream) {
         this.shards = Map.copyOf(discovered);
+        if (listedByStream != null) {
+            this.listed = Set.copyOf(listedByStream);
+        }
         takeTick();
     }
 
@@ -180,11 +210,34 @@ public final class LeaseCoordinator {
         endingUnread.add(shardId);
     }
 
-    /** Whether the table's every lease of the stream ended (the stream was disabled and fully read). */
+    /**
+     * Whether a shard has left the stream (its records trimmed): the stream's last complete listing lacks it but
+     * has one of its descendants. Its lease, if unfinished, is settled through {@link Listener#leftTheStream}.
+     */
+    public boolean shardLeftTheStream(String shardId) {
+        return leftTheStream(shardId, lastListed);
+    }
+
+    /** Recording the end of a shard that left the stream failed: {@link Listener#leftTheStream} is called again. */
+    public void settleFailed(String shardId) {
+        leftSignalled.remove(shardId);
+    }
+
+    /**
+     * Whether every shard the stream lists was read to its end (the stream was disabled and fully read): every
+     * lease in the table ended, and each listed shard has an ended lease or is an ancestor of a lease (read, its
+     * lease cleaned up or never written, as an import's finished ancestors).
+     */
     public boolean allLeasesEnded() {
         List<Lease> leases = lastListed;
-        return !leases.isEmpty() && leases.stream().allMatch(Lease::ended)
-                && (shards == null || leases.size() >= shards.size());
+        Map<String, List<String>> lineage = shards;
+        if (leases.isEmpty() || !leases.stream().allMatch(Lease::ended)) {
+            return false;
+        }
+        Set<String> listedNow = listed;
+        Collection<String> inStream = listedNow != null ? listedNow : lineage == null ? Set.of() : lineage.keySet();
+        Set<String> covered = coveredByLeases(leases, lineage == null ? Map.of() : lineage);
+        return covered.containsAll(inStream);
     }
 
     /**
@@ -403,9 +456,10 @@ public final class LeaseCoordinator {
         if (stopped || shards == null || !taking.compareAndSet(false, true)) {
             return;
         }
+        long listSent = now();
         bounded(table.list(), options.failoverTime())
                 .flatMap(this::writeImport)
-                .flatMap(leases -> createMissingLeases(leases)
+                .flatMap(leases -> createMissingLeases(leases, listSent)
                         .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
@@ -470,14 +524,17 @@ public final class LeaseCoordinator {
     /**
      * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
      * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
-     * records would be read again).
+     * records would be read again). Nothing is created once the listing is {@code failoverTime} old (this worker
+     * was paused): in the meantime the lease may have been created, ended and cleaned up.
      */
-    private Mono<Boolean> createMissingLeases(List<Lease> leases) {
+    private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
         Map<String, List<String>> discovered = shards;
         Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
-            if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())) {
+            // A shard that left the stream has no records left to read: its children do not wait for it.
+            if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())
+                    && !leftTheStream(shard.getKey(), leases)) {
                 missing.add(shard);
             }
         }
@@ -488,9 +545,23 @@ public final class LeaseCoordinator {
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
         missing.sort(Comparator.comparingInt(shard -> depth(shard.getKey(), discovered, new HashSet<>())));
         return Flux.fromIterable(missing)
-                .concatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue()))
+                .concatMap(shard -> Mono.defer(() -> now() - listSent >= options.failoverTime().toMillis()
+                                ? Mono.<Void>error(new StaleListing())
+                                : write(table.createIfAbsent(shard.getKey(), shard.getValue())))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
-                .then(Mono.just(true));
+                .then(Mono.just(true))
+                .onErrorResume(StaleListing.class, stale -> {
+                    log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago", workerId,
+                            now() - listSent);
+                    return Mono.just(true);
+                });
+    }
+
+    /** The listing of the lease table is too old to create leases from. */
+    private static final class StaleListing extends RuntimeException {
+        StaleListing() {
+            super(null, null, false, false);
+        }
     }
 
     /** The shards that have a lease and their ancestors (read, their leases maybe cleaned up). */
@@ -578,7 +649,7 @@ public final class LeaseCoordinator {
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
         int wanted = target - held.size();
-        Mono<Void> cleanup = claims.then(cleanUpEnded(leases));
+        Mono<Void> cleanup = claims.then(cleanUpEnded(leases)).then(Mono.fromRunnable(() -> settleLeftTheStream(leases)));
         if (wanted <= 0) {
             return cleanup;
         }
@@ -631,7 +702,7 @@ public final class LeaseCoordinator {
             if (parentLease == null) {
                 // A parent that is still in the stream gets its lease soon: wait. One that left the stream
                 // (trimmed) can never be read and must not block its children.
-                if (shards != null && shards.containsKey(parent)) {
+                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())) {
                     return false;
                 }
             } else if (!parentLease.ended()) {
@@ -687,6 +758,21 @@ public final class LeaseCoordinator {
                 .then();
     }
 
+    /** Tells the listener (once) about each held unfinished lease whose shard left the stream. */
+    private void settleLeftTheStream(List<Lease> leases) {
+        leftSignalled.retainAll(held.keySet());
+        for (Lease lease : leases) {
+            Lease mine = held.get(lease.shardId());
+            if (mine != null && !lease.ended() && provablyHeld(lease.shardId()) && leftTheStream(lease.shardId(), leases)
+                    && leftSignalled.add(lease.shardId())) {
+                log.warn("Worker {} holds the unfinished lease of shard {}, which has left the stream of {}: its records"
+                        + " after {} were trimmed", workerId, lease.shardId(), streamArn,
+                        mine.checkpoint() == null ? "its start" : mine.checkpoint());
+                listener.leftTheStream(mine);
+            }
+        }
+    }
+
     private Mono<Void> cleanUpEnded(List<Lease> leases) {
         List<String> deletable = new ArrayList<>();
         for (Lease lease : leases) {
@@ -703,14 +789,52 @@ public final class LeaseCoordinator {
                     allStarted &= child.started();
                 }
             }
-            if (hasChildren && allStarted) {
+            // Kept while the shard is listed: a worker with an older view must find it (see the class comment).
+            if (hasChildren && allStarted && leftTheStream(lease.shardId(), leases)) {
                 deletable.add(lease.shardId());
             }
         }
         return Flux.fromIterable(deletable)
                 .flatMap(shardId -> write(table.deleteEnded(shardId))
-                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}", shardId)), 4)
+                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}: it left the stream", shardId)), 4)
                 .then();
+    }
+
+    /**
+     * Whether a shard has left the stream (its records trimmed): the stream's last complete listing lacks it but
+     * has one of its descendants (by the leases' parents and the discovered lineage), so the listing is newer than
+     * the shard. A listing without any descendant proves nothing (it may predate the shard).
+     */
+    private boolean leftTheStream(String shardId, Collection<Lease> leases) {
+        Set<String> listedNow = listed;
+        Map<String, List<String>> lineage = shards;
+        if (listedNow == null || listedNow.contains(shardId)) {
+            return false;
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> line = new ArrayList<>(List.of(shardId));
+        while (!line.isEmpty()) {
+            String shard = line.remove(line.size() - 1);
+            if (!seen.add(shard)) {
+                continue;
+            }
+            for (Lease lease : leases) {
+                if (lease.parentShardIds().contains(shard)) {
+                    line.add(lease.shardId());
+                }
+            }
+            if (lineage != null) {
+                lineage.forEach((child, parents) -> {
+                    if (parents.contains(shard)) {
+                        line.add(child);
+                    }
+                });
+            }
+            if (!shard.equals(shardId) && listedNow.contains(shard)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

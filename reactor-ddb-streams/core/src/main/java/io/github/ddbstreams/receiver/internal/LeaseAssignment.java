@@ -6,12 +6,16 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.lease.internal.Lease;
 import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.receiver.TrimmedDataEvent;
+import io.github.ddbstreams.receiver.TrimmedDataException;
+import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -47,17 +51,22 @@ final class LeaseAssignment implements ShardAssignment {
         ShardCheckpointer stopReading(String shardId);
 
         CheckpointCommitter committer();
+
+        /** Ends the receiver with an error. */
+        void fail(Throwable error);
     }
 
     private final ReceiverOptions options;
     private final LeaseCoordinator coordinator;
     private final Session session;
     private final Scheduler scheduler;
+    private final String streamArn;
 
     LeaseAssignment(ReceiverOptions options, String streamArn, Scheduler scheduler, Session session) {
         this.options = options;
         this.session = session;
         this.scheduler = scheduler;
+        this.streamArn = streamArn;
         this.coordinator = new LeaseCoordinator(options.leases(), streamArn, scheduler, new LeaseCoordinator.Listener() {
             @Override
             public void acquired(Lease lease) {
@@ -76,6 +85,11 @@ final class LeaseAssignment implements ShardAssignment {
             public void handoffRequested(String shardId) {
                 session.post(() -> handOff(shardId));
             }
+
+            @Override
+            public void leftTheStream(Lease lease) {
+                session.post(() -> settleTrimmed(lease));
+            }
         });
     }
 
@@ -92,7 +106,8 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public Decision decide(ShardPoller shard, ShardPoller parent) {
         Lease lease = coordinator.held(shard.shardId);
-        if (lease == null) {
+        if (lease == null || coordinator.shardLeftTheStream(shard.shardId)) {
+            // a shard that left the stream cannot be read: its lease is settled by settleTrimmed
             return Decision.WAIT;
         }
         ShardCheckpoint checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(shard.shardId, lease.checkpoint());
@@ -110,12 +125,12 @@ final class LeaseAssignment implements ShardAssignment {
     }
 
     @Override
-    public void discovered(Collection<ShardPoller> shards) {
+    public void discovered(Collection<ShardPoller> shards, Set<String> listed) {
         Map<String, List<String>> lineage = new LinkedHashMap<>();
         for (ShardPoller shard : shards) {
             lineage.put(shard.shardId, shard.parentShardId == null ? List.of() : List.of(shard.parentShardId));
         }
-        coordinator.shardsDiscovered(lineage);
+        coordinator.shardsDiscovered(lineage, listed);
     }
 
     @Override
@@ -148,6 +163,35 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public Mono<Void> release() {
         return Mono.defer(coordinator::releaseAll);
+    }
+
+    /**
+     * The held lease of a shard that left the stream before it was read to its end: signals the gap as trimmed data
+     * (the trimmed-data listener, then the policy: {@code FAIL} ends the receiver with a {@link TrimmedDataException};
+     * otherwise the shard is recorded ended, so that its children start).
+     */
+    private void settleTrimmed(Lease lease) {
+        String position = lease.checkpoint() == null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER " + lease.checkpoint();
+        TrimmedDataEvent event = new TrimmedDataEvent(streamArn, lease.shardId(), position);
+        try {
+            options.trimmedDataListener().accept(event);
+        } catch (RuntimeException e) {
+            log.warn("trimmedDataListener failed", e);
+        }
+        if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
+            log.error("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the"
+                    + " stream", lease.shardId(), streamArn, position);
+            session.fail(new TrimmedDataException(event, null));
+            return;
+        }
+        log.warn("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the stream;"
+                + " recording it ended so that its children start, the records in between are lost", lease.shardId(),
+                streamArn, position);
+        coordinator.checkpointStore().save(streamArn, List.of(ShardCheckpoint.ended(lease.shardId(), lease.checkpoint())))
+                .subscribe(v -> { }, e -> {
+                    log.warn("Recording shard {} ended failed; retried at the next take tick", lease.shardId(), e);
+                    coordinator.settleFailed(lease.shardId());
+                });
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -281,7 +282,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             log.debug("Stream {}: {} new shards ({} known)", streamArn, added, shards.size());
         }
         discovered = true;
-        assignment.discovered(shards.all());
+        assignment.discovered(shards.all(), listing.complete()
+                ? listing.shards().stream().map(shard -> shard.shardId()).collect(Collectors.toSet()) : null);
         if (listing.complete() && discoveryRequested) {
             discoveryRequested = false;
             discover();

@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Set;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.receiver.ReceiverOptions;
@@ -49,8 +50,11 @@ interface ShardAssignment {
     /** The decision for a shard in {@link ShardPoller.State#WAITING}. */
     Decision decide(ShardPoller shard, ShardPoller parent);
 
-    /** Every shard of the stream as known after a discovery. */
-    void discovered(Collection<ShardPoller> shards);
+    /**
+     * Every shard of the stream as known after a discovery (shards that left the stream may still be known), and
+     * the ids the stream listed if the discovery was complete ({@code null} otherwise).
+     */
+    void discovered(Collection<ShardPoller> shards, Set<String> listed);
 
     /**
      * Whether records of a shard being read may be emitted (and fetched) now. Leases: only while the lease is

@@ -1,6 +1,7 @@
 package io.github.ddbstreams.receiver.internal;
 
 import java.util.Collection;
+import java.util.Set;
 import java.util.Map;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -41,7 +42,7 @@ final class SingleWorkerAssignment implements ShardAssignment {
     }
 
     @Override
-    public void discovered(Collection<ShardPoller> shards) {
+    public void discovered(Collection<ShardPoller> shards, Set<String> listed) {
     }
 
     @Override

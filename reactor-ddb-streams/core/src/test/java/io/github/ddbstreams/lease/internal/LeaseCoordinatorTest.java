@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -93,6 +94,14 @@ class LeaseCoordinatorTest {
 
     private void advance(long millis) {
         clock.advanceTimeBy(Duration.ofMillis(millis));
+    }
+
+    /** The worker reads shard p to its end, then takes its child and checkpoints it. */
+    private void readParentThenChild(Worker worker, String child) {
+        worker.save(ShardCheckpoint.ended("p", "100"));
+        advance(2 * TAKE_MS);
+        worker.save(ShardCheckpoint.at(child, "5"));
+        advance(2 * TAKE_MS);
     }
 
     private long counter(String shardId) {
@@ -509,7 +518,11 @@ class LeaseCoordinatorTest {
 
         assertThat(a.holds("g")).isTrue();
         assertThat(a.coordinator.parentRead("c")).isTrue();
-        assertThat(table.shardIds()).as("p deleted once its child started").doesNotContain("p");
+        assertThat(table.shardIds()).as("p kept while it is listed by the stream").contains("p");
+
+        a.coordinator.shardsDiscovered(LINEAGE, Set.of("c", "g"));
+        advance(TAKE_MS + 200);
+        assertThat(table.shardIds()).as("p deleted once it left the stream").doesNotContain("p");
     }
 
     @Test
@@ -529,7 +542,7 @@ class LeaseCoordinatorTest {
         advance(200);
 
         assertThat(imports).hasValue(1);
-        assertThat(again.events).contains("loaded [c]");
+        assertThat(again.events).as("p's ended lease is kept while p is listed").contains("loaded [c, p]");
         assertThat(again.coordinator.held("c").checkpoint()).isEqualTo("50");
     }
 
@@ -681,7 +694,8 @@ class LeaseCoordinatorTest {
 
     @Test
     void parentRead_isTrueForAParentWhoseEndedLeaseWasDeleted() {
-        Worker a = new Worker("a").start(Map.of("p", List.of(), "c", List.of("p")));
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker a = new Worker("a").start(shards);
         advance(200);
         a.coordinator.checkpointStore().save("arn:test",
                 List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p", null))).subscribe();
@@ -689,8 +703,81 @@ class LeaseCoordinatorTest {
         a.coordinator.checkpointStore().save("arn:test",
                 List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.at("c", "5"))).subscribe();
         advance(2 * TAKE_MS);
+        a.coordinator.shardsDiscovered(shards, Set.of("c"));
+        advance(2 * TAKE_MS);
 
         assertThat(table.shardIds()).as("the ended parent's lease was cleaned up").doesNotContain("p");
         assertThat(a.coordinator.parentRead("p")).isTrue();
+    }
+
+    /**
+     * An ended lease is kept while its shard is listed by the stream, even once its children started, and deleted
+     * once the stream's listing (which has its child) no longer has it: the shard was trimmed.
+     */
+    @Test
+    void endedLease_isKeptWhileItsShardIsListed_andDeletedOnceItLeftTheStream() {
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        readParentThenChild(a, "c");
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("kept while p is listed").contains("p");
+
+        a.coordinator.shardsDiscovered(Map.of("c", List.of("p")), Set.of());
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("a listing without p's descendants proves nothing").contains("p");
+
+        a.coordinator.shardsDiscovered(shards, Set.of("c"));
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("deleted once p left the stream").doesNotContain("p").contains("c");
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
+     * Regression (simulation seeds 77206 and 77638): a worker paused between listing the lease table and creating
+     * the missing leases created, on resuming, the lease of a shard that meanwhile got its lease, was read to its
+     * end and whose ended lease was deleted: the shard's records would be read again. Failed before the fix:
+     * "the deleted (ended) lease of p was created again".
+     */
+    @Test
+    void pausedWorkerWithAnOldListing_neverCreatesAgainTheLeaseOfAShardReadMeanwhile() {
+        Map<String, List<String>> shards = Map.of("p", List.of(), "c", List.of("p"));
+        Worker b = new Worker("b").start(shards);
+        while (table.calls() < 2) {
+            advance(1);
+        }
+        b.workerClock.pause(); // b sent its listing of the (empty) table: the reply waits for it
+        Worker a = new Worker("a").start(shards);
+        advance(200);
+        readParentThenChild(a, "c");
+        a.coordinator.shardsDiscovered(shards, Set.of("c"));
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("p left the stream: its ended lease was deleted").doesNotContain("p");
+
+        b.workerClock.resume();
+        advance(2 * TAKE_MS);
+
+        assertThat(table.violations()).isEmpty();
+        assertThat(table.shardIds()).doesNotContain("p");
+    }
+
+    /**
+     * Regression (issue 13, a sibling child that shows up late): the ended parent's lease was deleted once its
+     * one listed child had a checkpoint; the second child, listed later, then waited for a parent that is still in
+     * the stream but has no lease: nobody read it. Failed before the fix: "[c2 read] expected true".
+     */
+    @Test
+    void siblingChildThatShowsUpLate_findsItsParentEnded_andIsRead() {
+        Worker a = new Worker("a").start(Map.of("p", List.of(), "c1", List.of("p")));
+        advance(200);
+        readParentThenChild(a, "c1");
+
+        a.coordinator.shardsDiscovered(Map.of("p", List.of(), "c1", List.of("p"), "c2", List.of("p")));
+        advance(2 * TAKE_MS);
+
+        assertThat(a.holds("c2")).as("c2 read").isTrue();
+        assertThat(a.coordinator.parentRead("p")).isTrue();
+        assertThat(table.ended("p")).isTrue();
+        assertThat(table.shardIds()).as("p is kept while it is listed").contains("p");
     }
 }

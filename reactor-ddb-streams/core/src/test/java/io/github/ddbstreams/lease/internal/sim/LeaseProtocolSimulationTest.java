@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *       the same step ({@link LeaseSimulation#OVERLAP_MS}: fencing by the local clock);</li>
  *   <li>a worker that believes it holds a shard is its owner in the table, or learns otherwise within
  *       {@link LeaseSimulation#WINDOW_MS} (failoverTime + renewInterval);</li>
- *   <li>a lease's counter never goes back, and a deleted (ended) lease is never created again;</li>
+ *   <li>a lease's counter never goes back, and a deleted (ended) lease is never created again (ended leases are
+ *       deleted only once their shard left the stream; shards are trimmed {@link LeaseSimulation#RETENTION_MS}
+ *       after closing, and the application may be down for longer than that);</li>
  *   <li>after a quiet phase (faults stop), every shard whose parents ended is read by a worker (no stall), and
  *       no worker holds more than ceil(shards / workers) + 1 leases.</li>
  * </ul>
@@ -43,7 +45,12 @@ import org.slf4j.LoggerFactory;
 class LeaseProtocolSimulationTest {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseProtocolSimulationTest.class);
-    private static final long[] FIXED_SEEDS = LongStream.rangeClosed(1, 12).toArray();
+    /**
+     * Seeds 1 to 12, and some that failed before a fix: 77206, 77638 and 78002 (a deleted ended lease created again)
+     * and 77165 (a stall: a child waiting for a parent whose ended lease was deleted while it was still listed).
+     */
+    private static final long[] FIXED_SEEDS = LongStream.concat(LongStream.rangeClosed(1, 12),
+            LongStream.of(77206, 77638, 78002, 77165)).toArray();
 
     private static Level leaseLevel;
 

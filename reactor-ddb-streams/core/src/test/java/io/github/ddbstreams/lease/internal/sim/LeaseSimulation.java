@@ -19,8 +19,9 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 /**
  * One run of the lease protocol: N {@link LeaseCoordinator}s on one virtual clock sharing a {@link SimLeaseTable}
  * and a simulated stream whose shards roll over (and sometimes split), every choice drawn from one seeded
- * {@link Random}, so a seed replays exactly. A fault phase (table faults, kills, pauses past failoverTime,
- * joins, graceful leaves) is followed by a quiet phase (no faults, every pause resumed) after which every shard
+ * {@link Random}, so a seed replays exactly. Closed shards leave the stream {@link #RETENTION_MS} after closing
+ * (trimmed). A fault phase (table faults, kills, pauses past failoverTime, joins, graceful leaves, at most one
+ * application downtime longer than the retention) is followed by a quiet phase (no faults, every pause resumed) after which every shard
  * must have an owner and leases must be balanced. Invariants are checked after every step of {@value #STEP_MS} ms.
  *
  * <p>The simulated receiver does what {@code LeaseAssignment} does with the coordinator: reads a shard while
@@ -46,6 +47,8 @@ public final class LeaseSimulation {
     static final long FAULT_PHASE_MS = Duration.ofMinutes(10).toMillis();
     static final long QUIET_PHASE_MS = Duration.ofMinutes(5).toMillis();
     static final long READ_MS = 2_000;
+    /** How long a closed shard stays listed by the stream (DynamoDB: 24 h), then it is trimmed. */
+    static final long RETENTION_MS = Duration.ofMinutes(2).toMillis();
 
     /** What a run found and did. */
     public record Result(long seed, List<String> violations, double workerHours, Map<SimLeaseTable.Fault, Long> tableFaults,
@@ -59,6 +62,10 @@ public final class LeaseSimulation {
     private final List<SimWorker> workers = new ArrayList<>();
     private final Map<String, List<String>> shards = new LinkedHashMap<>();
     private final List<String> open = new ArrayList<>();
+    private final Map<String, Long> closedAt = new LinkedHashMap<>();
+    private final java.util.Set<String> trimmed = new java.util.HashSet<>();
+    /** While the application is down (every worker stopped, longer than retention), until then. */
+    private long downUntil = -1;
     private final Map<String, Long> overlapSince = new HashMap<>();
     private final Map<String, Long> staleSince = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
@@ -72,7 +79,7 @@ public final class LeaseSimulation {
         this.seed = seed;
         this.random = new Random(seed);
         this.table = new SimLeaseTable(clock, random);
-        for (String kind : List.of("kill", "pause", "join", "leave", "rollover", "split")) {
+        for (String kind : List.of("kill", "pause", "join", "leave", "rollover", "split", "trim", "downtime")) {
             workerFaults.put(kind, 0L);
         }
     }
@@ -95,6 +102,9 @@ public final class LeaseSimulation {
         while (now() < end && violations.isEmpty()) {
             chaos();
             step();
+        }
+        if (downUntil >= 0) {
+            restartAfterDowntime();
         }
         // quiet: no more faults, every paused worker resumes, the stream stands still
         table.faultRate(0);
@@ -139,10 +149,33 @@ public final class LeaseSimulation {
         return !open.contains(shardId);
     }
 
+    private void close(String shardId) {
+        open.remove(shardId);
+        closedAt.put(shardId, now());
+    }
+
+    /** Closed shards older than the retention leave the stream. */
+    private void trim() {
+        for (Map.Entry<String, Long> closed : closedAt.entrySet()) {
+            if (now() - closed.getValue() >= RETENTION_MS && trimmed.add(closed.getKey())) {
+                workerFaults.merge("trim", 1L, Long::sum);
+            }
+        }
+    }
+
+    /** The stream's listing: every shard not trimmed. */
+    private java.util.Set<String> listed() {
+        java.util.Set<String> listed = new java.util.HashSet<>(shards.keySet());
+        listed.removeAll(trimmed);
+        return listed;
+    }
+
     private void discover() {
+        // as the receiver: the shards it knows (it may remember trimmed ones) and the ones the stream lists
         Map<String, List<String>> snapshot = Map.copyOf(shards);
+        java.util.Set<String> listed = listed();
         for (SimWorker worker : live()) {
-            worker.clock.schedule(() -> worker.coordinator.shardsDiscovered(snapshot));
+            worker.clock.schedule(() -> worker.coordinator.shardsDiscovered(snapshot, listed));
         }
     }
 
@@ -159,14 +192,40 @@ public final class LeaseSimulation {
         SimWorker worker = new SimWorker(id);
         workers.add(worker);
         event("JOINED", worker);
+        Map<String, List<String>> known = new HashMap<>();
+        java.util.Set<String> listed = listed();
+        shards.forEach((shardId, parents) -> {
+            if (listed.contains(shardId)) {
+                known.put(shardId, parents);
+            }
+        });
         worker.clock.schedule(() -> {
             worker.coordinator.start();
-            worker.coordinator.shardsDiscovered(Map.copyOf(shards));
+            worker.coordinator.shardsDiscovered(known, listed);
         });
     }
 
     private void chaos() {
+        if (downUntil >= 0) {
+            if (now() >= downUntil) {
+                restartAfterDowntime();
+            } else if (random.nextInt(1000) < 5 && shards.size() < 60) {
+                rollover();
+            }
+            return;
+        }
         List<SimWorker> live = live();
+        if (random.nextInt(20_000) == 0 && workerFaults.get("downtime") == 0) {
+            // the application is down for longer than the retention: every worker stops, the stream goes on
+            for (SimWorker victim : live) {
+                victim.coordinator.stop();
+                victim.clock.kill();
+                event("KILLED (downtime)", victim);
+            }
+            downUntil = now() + RETENTION_MS + random.nextInt((int) RETENTION_MS);
+            workerFaults.merge("downtime", 1L, Long::sum);
+            return;
+        }
         if (live.isEmpty()) {
             // the last worker left or was killed while another was leaving: the operator starts one
             join();
@@ -207,16 +266,28 @@ public final class LeaseSimulation {
                 clock.schedule(leaving.clock::kill, 5_000, TimeUnit.MILLISECONDS);
             }
         } else if (roll < 16 && shards.size() < 60) {
-            String parent = open.get(random.nextInt(open.size()));
-            open.remove(parent);
-            boolean split = random.nextInt(8) == 0;
-            newShard(List.of(parent));
-            if (split) {
-                newShard(List.of(parent));
-            }
-            workerFaults.merge(split ? "split" : "rollover", 1L, Long::sum);
-            discover();
+            rollover();
         }
+    }
+
+    private void restartAfterDowntime() {
+        downUntil = -1;
+        int restarted = 1 + random.nextInt(3);
+        for (int i = 0; i < restarted; i++) {
+            join();
+        }
+    }
+
+    private void rollover() {
+        String parent = open.get(random.nextInt(open.size()));
+        close(parent);
+        boolean split = random.nextInt(8) == 0;
+        newShard(List.of(parent));
+        if (split) {
+            newShard(List.of(parent));
+        }
+        workerFaults.merge(split ? "split" : "rollover", 1L, Long::sum);
+        discover();
     }
 
     private void step() {
@@ -226,6 +297,7 @@ public final class LeaseSimulation {
             }
         }
         if (now() % 5_000 == 0) {
+            trim();
             discover();
         }
         clock.advanceTimeBy(Duration.ofMillis(STEP_MS));
@@ -275,10 +347,18 @@ public final class LeaseSimulation {
         int eligible = 0;
         Map<String, Integer> perWorker = new HashMap<>();
         for (String shardId : shards.keySet()) {
-            if (table.ended(shardId)) {
+            if (!table.ended(shardId) && trimmed.contains(shardId) && table.item(shardId) != null
+                    && live.stream().anyMatch(w -> w.coordinator.held(shardId) != null)) {
+                fail("after the quiet phase the unfinished lease of " + shardId + ", which left the stream, is held but"
+                        + " not settled (table: " + table.item(shardId) + ")");
                 continue;
             }
-            boolean parentsEnded = shards.get(shardId).stream().allMatch(table::ended);
+            if (table.ended(shardId) || (trimmed.contains(shardId) && table.item(shardId) == null)) {
+                // read, or trimmed before anyone leased it (nothing left to read; its children do not wait)
+                continue;
+            }
+            boolean parentsEnded = shards.get(shardId).stream()
+                    .allMatch(parent -> table.ended(parent) || (trimmed.contains(parent) && table.item(parent) == null));
             if (!parentsEnded) {
                 fail("after the quiet phase shard " + shardId + " waits for a parent that never ended: "
                         + shards.get(shardId));
@@ -348,6 +428,12 @@ public final class LeaseSimulation {
         }
 
         @Override
+        public void leftTheStream(Lease lease) {
+            // as LeaseAssignment with a trimmed-data policy that continues: the gap is signalled, the shard ended
+            clock.schedule(() -> commit(lease.shardId(), true).subscribe(v -> { }, e -> coordinator.settleFailed(lease.shardId())));
+        }
+
+        @Override
         public void handoffRequested(String shardId) {
             // as LeaseAssignment: stop reading, commit, then hand over; a failure is only logged
             readingSince.remove(shardId);
@@ -365,7 +451,8 @@ public final class LeaseSimulation {
         void read() {
             long now = now();
             for (String shardId : shards.keySet()) {
-                if (coordinator.held(shardId) == null) {
+                if (coordinator.held(shardId) == null || coordinator.shardLeftTheStream(shardId)) {
+                    // a shard that left the stream cannot be read: its lease is settled through leftTheStream
                     readingSince.remove(shardId);
                     continue;
                 }
