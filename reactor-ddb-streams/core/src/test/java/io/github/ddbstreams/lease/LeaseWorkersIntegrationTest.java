@@ -263,6 +263,7 @@ class LeaseWorkersIntegrationTest {
         dynamoDb.createTableWithStream(table, software.amazon.awssdk.services.dynamodb.model.StreamViewType.NEW_AND_OLD_IMAGES);
         Map<String, List<ChangeRecord>> received = new ConcurrentHashMap<>();
         List<ChangeRecord> all = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
         Map<String, Disposable> running = new ConcurrentHashMap<>();
         for (String id : List.of("a", "b")) {
             DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
@@ -278,6 +279,9 @@ class LeaseWorkersIntegrationTest {
                 received.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(record);
                 all.add(record);
                 record.checkpoint().acknowledge();
+            }, error -> {
+                log.error("Worker {} failed", id, error);
+                failures.add(error);
             }));
         }
         DynamoDbAsyncClient client = dynamoDb.dynamoDbAsyncClient();
@@ -300,7 +304,9 @@ class LeaseWorkersIntegrationTest {
                     }
                 })
                 .blockLast(Duration.ofMinutes(3));
-        await().ignoreExceptions().atMost(Duration.ofMinutes(1)).until(() -> all.stream().map(ChangeRecord::sequenceNumber).distinct().count() >= 10_000);
+        await().ignoreExceptions().atMost(Duration.ofMinutes(1))
+                .failFast("a worker's receiver ended with an error", () -> !failures.isEmpty())
+                .until(() -> all.stream().map(ChangeRecord::sequenceNumber).distinct().count() >= 10_000);
         assertThat(running).hasSize(1);
         assertThat(received).containsKeys("a", "b");
 

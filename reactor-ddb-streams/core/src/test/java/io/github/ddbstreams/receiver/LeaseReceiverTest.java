@@ -162,6 +162,23 @@ class LeaseReceiverTest {
     }
 
     @Test
+    void firstLeaseTableListing_thatTimesOutOrIsThrottled_isRetried_notTheEndOfTheReceiver() {
+        fake.addShard("S");
+        List<String> records = fake.putRecords("S", 3);
+        // the start-up load of the checkpoints: one listing that never answers (a loaded machine, a half-open
+        // connection), then one throttled and one failing with a 5xx
+        table.failNext("query", Fault.TIMEOUT, 1);
+        table.failNext("query", Fault.THROTTLE, 1);
+        table.failNext("query", Fault.SERVER_ERROR, 1);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofMinutes(2));
+
+        assertThat(failed.get()).as("the receiver's error").isNull();
+        assertThat(sequenceNumbers()).as("the shard's records, read once the lease table answered")
+                .containsExactlyElementsOf(records);
+    }
+
+    @Test
     void latest_readsTheChildrenOfAParentThatGotNoRecords_fromTheirBeginning() {
         fake.addShard("P");
         receive(StartPosition.latest());

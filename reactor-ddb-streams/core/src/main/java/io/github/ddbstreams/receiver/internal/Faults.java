@@ -2,7 +2,7 @@ package io.github.ddbstreams.receiver.internal;
 
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
-
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.github.ddbstreams.receiver.ReceiverOptions;
@@ -79,10 +79,13 @@ final class Faults {
         return e instanceof SdkServiceException && ((SdkServiceException) e).isThrottlingException();
     }
 
-    /** Throttling, 5xx and I/O failures are worth retrying; everything else is a real error. */
+    /**
+     * Throttling, 5xx, I/O failures and calls that got no answer in time (a bounded call's {@link TimeoutException})
+     * are worth retrying; everything else is a real error.
+     */
     static boolean isRetryable(Throwable t) {
         Throwable e = unwrap(t);
-        if (isThrottling(e)) {
+        if (isThrottling(e) || e instanceof TimeoutException) {
             return true;
         }
         if (e instanceof SdkServiceException) {

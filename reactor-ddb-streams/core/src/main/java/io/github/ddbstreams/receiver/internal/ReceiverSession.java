@@ -92,7 +92,10 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         calls.add(discovery.streamArn()
                 .flatMap(arn -> {
                     ShardAssignment policy = createAssignment(arn);
-                    return committer.store().load(arn).map(stored -> {
+                    // a throttled, failing or unanswered load (the lease table's listing is bounded by failoverTime)
+                    // is retried like every other call, not the end of the receiver
+                    return committer.store().load(arn)
+                            .retryWhen(Faults.retry(options, "Loading the checkpoints of " + arn)).map(stored -> {
                         post(() -> onStarted(arn, policy, stored));
                         return arn;
                     });
