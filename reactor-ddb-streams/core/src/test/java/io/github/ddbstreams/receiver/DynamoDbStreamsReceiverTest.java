@@ -361,6 +361,71 @@ class DynamoDbStreamsReceiverTest {
         assertThat(events).hasSize(1);
     }
 
+    /** A closed shard read partly, whose records then all passed the 24-hour retention: the shard left the stream. */
+    private List<String> partlyReadParentThenChild() {
+        fake.addShard("p");
+        List<String> inP = fake.putRecords("p", 5);
+        fake.closeShard("p");
+        fake.addShard("c", "p");
+        store.save(fake.streamArn(), List.of(ShardCheckpoint.at("p", inP.get(1)))).block();
+        return inP;
+    }
+
+    @Test
+    void receive_whenAShardLeavesTheStreamJustBeforeItIsRead_signalsItsRecordsAsTrimmed_andReadsItsChild() {
+        List<String> inP = partlyReadParentThenChild();
+        List<String> inC = fake.putRecords("c", 3);
+        // p is listed by the first DescribeStream and gone by its GetShardIterator
+        fake.failNext(GET_SHARD_ITERATOR, "p", 1, () -> {
+            fake.removeShard("p");
+            return software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Shard does not exist").statusCode(400).build();
+        });
+        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
+                        .trimmedDataListener(events::add)).receive().take(3))
+                .recordWith(ArrayList::new)
+                .expectNextCount(3)
+                .consumeRecordedWith(r -> assertThat(sequences(new ArrayList<>(r))).containsExactlyElementsOf(inC))
+                .verifyComplete();
+        assertThat(events).containsExactly(new TrimmedDataEvent(fake.streamArn(), "p",
+                "AFTER_SEQUENCE_NUMBER " + inP.get(1)));
+    }
+
+    @Test
+    void receive_whenAShardLeavesTheStreamJustBeforeItIsRead_andPolicyIsFail_endsWithTrimmedDataException() {
+        List<String> inP = partlyReadParentThenChild();
+        fake.putRecords("c", 3);
+        fake.failNext(GET_SHARD_ITERATOR, "p", 1, () -> {
+            fake.removeShard("p");
+            return software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.builder()
+                    .message("Requested resource not found: Shard does not exist").statusCode(400).build();
+        });
+
+        StepVerifier.withVirtualTime(() -> receiver().receive())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TrimmedDataException.class)
+                        .hasMessageContaining("p").hasMessageContaining(inP.get(1)))
+                .verify();
+    }
+
+    @Test
+    void receive_whenAPartlyReadShardLeftTheStreamWhileTheReceiverWasDown_signalsItsRecordsAsTrimmed() {
+        List<String> inP = partlyReadParentThenChild();
+        List<String> inC = fake.putRecords("c", 3);
+        fake.removeShard("p");
+        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
+                        .trimmedDataListener(events::add)).receive().take(3))
+                .recordWith(ArrayList::new)
+                .expectNextCount(3)
+                .consumeRecordedWith(r -> assertThat(sequences(new ArrayList<>(r))).containsExactlyElementsOf(inC))
+                .verifyComplete();
+        assertThat(events).as("the records of p after its checkpoint were never read")
+                .containsExactly(new TrimmedDataEvent(fake.streamArn(), "p", "AFTER_SEQUENCE_NUMBER " + inP.get(1)));
+    }
+
     @Test
     void checkpoint_advancesOnlyToTheAcknowledgedPrefix_whateverTheAckOrder() {
         fake.addShard("s1");

@@ -13,9 +13,7 @@ import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.lease.internal.Lease;
 import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.ReceiverOptions;
-import io.github.ddbstreams.receiver.TrimmedDataEvent;
 import io.github.ddbstreams.receiver.TrimmedDataException;
-import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -171,22 +169,10 @@ final class LeaseAssignment implements ShardAssignment {
      * otherwise the shard is recorded ended, so that its children start).
      */
     private void settleTrimmed(Lease lease) {
-        String position = lease.checkpoint() == null ? "TRIM_HORIZON" : "AFTER_SEQUENCE_NUMBER " + lease.checkpoint();
-        TrimmedDataEvent event = new TrimmedDataEvent(streamArn, lease.shardId(), position);
-        try {
-            options.trimmedDataListener().accept(event);
-        } catch (RuntimeException e) {
-            log.warn("trimmedDataListener failed", e);
-        }
-        if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
-            log.error("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the"
-                    + " stream", lease.shardId(), streamArn, position);
-            session.fail(new TrimmedDataException(event, null));
+        if (!TrimmedData.signal(options, streamArn, lease.shardId(), TrimmedData.after(lease.checkpoint()),
+                ": the shard left the stream", null, "recording it ended so that its children start", session::fail)) {
             return;
         }
-        log.warn("Records of shard {} of {} were trimmed before they were read (position {}): the shard left the stream;"
-                + " recording it ended so that its children start, the records in between are lost", lease.shardId(),
-                streamArn, position);
         coordinator.checkpointStore().save(streamArn, List.of(ShardCheckpoint.ended(lease.shardId(), lease.checkpoint())))
                 .subscribe(v -> { }, e -> {
                     log.warn("Recording shard {} ended failed; retried at the next take tick", lease.shardId(), e);

@@ -117,7 +117,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             return;
         }
         this.streamArn = arn;
-        this.assignment = leases != null ? leases : new SingleWorkerAssignment(options, stored);
+        this.assignment = leases != null ? leases : new SingleWorkerAssignment(options, stored, this::storedShardLeftTheStream);
         this.metrics = ReceiverMetrics.create(options, ShardDiscovery.tableOf(options, arn), this::nowMillis, committer::checkpointers);
         log.info("Reading stream {} ({} shard checkpoints found, start position {})", arn, stored.size(),
                 options.startPosition());
@@ -436,6 +436,27 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     @Override
     public CallSlots callSlots() {
         return callSlots;
+    }
+
+    @Override
+    public Mono<Boolean> listsShard(String shardId) {
+        return discovery.all(streamArn).map(listing -> listing.shards().stream()
+                .anyMatch(shard -> shardId.equals(shard.shardId())));
+    }
+
+    /**
+     * A stored, unfinished checkpoint whose shard the stream no longer lists (single worker): the shard passed the
+     * 24-hour retention while the receiver was down, and the records after the checkpoint may be lost. Signalled
+     * through the trimmed-data policy; unless it failed the reading, the shard is recorded ended (signalled once).
+     */
+    private void storedShardLeftTheStream(ShardCheckpoint checkpoint) {
+        if (TrimmedData.signal(options, streamArn, checkpoint.shardId(), TrimmedData.after(checkpoint.sequenceNumber()),
+                ": the shard left the stream while the receiver was down", null, "recording it ended", this::fail)) {
+            committer.store().save(streamArn, List.of(ShardCheckpoint.ended(checkpoint.shardId(),
+                            checkpoint.sequenceNumber())))
+                    .subscribe(v -> { }, e -> log.warn("Recording shard {} of {} ended failed; it is signalled again at"
+                            + " the next start", checkpoint.shardId(), streamArn, e));
+        }
     }
 
     @Override

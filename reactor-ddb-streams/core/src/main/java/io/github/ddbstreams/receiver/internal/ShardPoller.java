@@ -7,9 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
-import io.github.ddbstreams.receiver.TrimmedDataEvent;
-import io.github.ddbstreams.receiver.TrimmedDataException;
-import io.github.ddbstreams.receiver.TrimmedDataPolicy;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.SequenceNumbers;
 import org.slf4j.Logger;
@@ -59,6 +56,12 @@ final class ShardPoller {
 
         /** The session's bound on calls in flight. */
         CallSlots callSlots();
+
+        /**
+         * Whether a full DescribeStream lists the shard; fails with a {@code StreamUnavailableException} when the
+         * stream itself is gone.
+         */
+        Mono<Boolean> listsShard(String shardId);
     }
 
     enum State {
@@ -470,11 +473,44 @@ final class ShardPoller {
         } else if (Faults.isTrimmedData(error)) {
             onTrimmedData(error);
         } else if (Faults.isResourceNotFound(error)) {
-            host.fail(new StreamUnavailableException(StreamUnavailableException.Reason.STREAM_NOT_FOUND,
-                    "Shard " + shardId + " of stream " + arn + " no longer exists", Faults.unwrap(error)));
+            checkLeftTheStream(error);
         } else {
             host.fail(error);
         }
+    }
+
+    /**
+     * ResourceNotFound for this shard. When the stream no longer lists it, the shard passed the 24-hour retention
+     * before it was read to its end (a consumer down or behind for that long): the records after the position read
+     * are gone, which the trimmed-data policy signals, and the shard is over (its children are read next). When
+     * the stream still lists it, or is gone itself, the reading ends.
+     */
+    private void checkLeftTheStream(Throwable error) {
+        State was = state;
+        inFlight = host.listsShard(shardId).subscribe(listed -> host.post(() -> {
+            inFlight = null;
+            if (state != was) {
+                return; // stopped meanwhile
+            }
+            if (listed) {
+                host.fail(new StreamUnavailableException(StreamUnavailableException.Reason.STREAM_NOT_FOUND,
+                        "Shard " + shardId + " of stream " + host.streamArn() + " was not found although the stream"
+                                + " lists it", Faults.unwrap(error)));
+                return;
+            }
+            String position = verifyAfter != null ? TrimmedData.after(verifyAfter) : position();
+            verifyAfter = null;
+            verifyCause = null;
+            if (TrimmedData.signal(options, host.streamArn(), shardId, position, ": the shard left the stream",
+                    Faults.unwrap(error), "reading its children", host::fail)) {
+                endReached();
+            }
+        }), listingError -> host.post(() -> {
+            inFlight = null;
+            if (state == was) {
+                host.fail(listingError);
+            }
+        }));
     }
 
     /**
@@ -521,21 +557,8 @@ final class ShardPoller {
 
     /** Signals the trimmed data; true when the policy continues from TRIM_HORIZON, false when it failed the reading. */
     private boolean applyTrimmedDataPolicy(String position, Throwable error) {
-        String arn = host.streamArn();
-        TrimmedDataEvent event = new TrimmedDataEvent(arn, shardId, position);
-        try {
-            options.trimmedDataListener().accept(event);
-        } catch (RuntimeException e) {
-            log.warn("trimmedDataListener failed", e);
-        }
-        if (options.trimmedDataPolicy() == TrimmedDataPolicy.FAIL) {
-            log.error("Records of shard {} of {} were trimmed before they were read (position {})", shardId, arn, position);
-            host.fail(new TrimmedDataException(event, Faults.unwrap(error)));
-            return false;
-        }
-        log.warn("Records of shard {} of {} were trimmed before they were read (position {}):"
-                + " continuing from TRIM_HORIZON, the records in between are lost", shardId, arn, position);
-        return true;
+        return TrimmedData.signal(options, host.streamArn(), shardId, position, "", Faults.unwrap(error),
+                "continuing from TRIM_HORIZON", host::fail);
     }
 
     private void restartFromTrimHorizon() {

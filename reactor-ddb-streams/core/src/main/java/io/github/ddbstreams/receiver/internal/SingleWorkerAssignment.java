@@ -1,8 +1,10 @@
 package io.github.ddbstreams.receiver.internal;
 
 import java.util.Collection;
-import java.util.Set;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.receiver.ReceiverOptions;
@@ -16,10 +18,18 @@ final class SingleWorkerAssignment implements ShardAssignment {
 
     private final ReceiverOptions options;
     private final Map<String, ShardCheckpoint> stored;
+    private final Consumer<ShardCheckpoint> leftTheStream;
+    private boolean checkedStored;
 
-    SingleWorkerAssignment(ReceiverOptions options, Map<String, ShardCheckpoint> stored) {
+    /**
+     * {@code leftTheStream} is told, after the first complete listing, of each stored unfinished checkpoint whose
+     * shard that listing no longer has (the shard passed the retention while no one read it).
+     */
+    SingleWorkerAssignment(ReceiverOptions options, Map<String, ShardCheckpoint> stored,
+                           Consumer<ShardCheckpoint> leftTheStream) {
         this.options = options;
         this.stored = stored;
+        this.leftTheStream = leftTheStream;
     }
 
     @Override
@@ -43,6 +53,17 @@ final class SingleWorkerAssignment implements ShardAssignment {
 
     @Override
     public void discovered(Collection<ShardPoller> shards, Set<String> listed) {
+        if (listed == null || checkedStored) {
+            return;
+        }
+        // Only the first complete listing: a checkpoint was stored before it, so its shard existed; later, a shard
+        // that leaves the stream while known is found by its poller (ResourceNotFound) instead.
+        checkedStored = true;
+        for (ShardCheckpoint checkpoint : List.copyOf(stored.values())) {
+            if (!checkpoint.ended() && !listed.contains(checkpoint.shardId())) {
+                leftTheStream.accept(checkpoint);
+            }
+        }
     }
 
     @Override
