@@ -353,9 +353,10 @@ class DynamoDbStreamsReceiverIntegrationTest {
                 await().atMost(Duration.ofMillis(700)).pollInterval(Duration.ofMillis(5))
                         .until(() -> counter.calls("GetRecords") >= afterRecord + 4);
 
-                // nothing else arrives while the pauses grow to 800 ms (within ~1.6 s); then, idle, at most one
-                // call per 800 ms
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+                // nothing else arrives while the pauses grow to 800 ms (within ~1.6 s on a quiet machine; calls
+                // that take 300 ms on a loaded one stretch it past 3 s, so wait 4 s); then, idle, at most one call
+                // per 800 ms
+                await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
                 long idleStart = counter.calls("GetRecords");
                 await().during(Duration.ofMillis(3200)).atMost(Duration.ofSeconds(4))
                         .until(() -> counter.calls("GetRecords") - idleStart <= 5);
