@@ -31,7 +31,8 @@ import software.amazon.kinesis.retrieval.RetrievalConfig;
 
 /**
  * Contenders (c1) and (c2): KCL 3.1.1 with the DynamoDB Streams Kinesis adapter 2.0.1, lease table (and the
- * KCL 3 coordinator-state and worker-metrics tables) in DynamoDB Local under a fresh application name, metrics
+ * KCL 3 coordinator-state and worker-metrics tables) in DynamoDB Local under a fresh application name, the stream
+ * in DynamoDB Local or in a {@code SimulatedStreamsService} (us-east-1 ARNs, used as they are), metrics
  * off, worker metrics off (else the KCL probes the EC2 metadata address). The record processor hands each
  * record to the listener and checkpoints at most every {@value #CHECKPOINT_INTERVAL_MILLIS} ms (as the
  * receiver commits every 5 s) and at shard end.
@@ -69,9 +70,12 @@ final class KclContender implements Contender {
 
     @Override
     public void start(String streamArn, RecordListener listener) {
+        // DynamoDB Local's ddblocal ARNs are rewritten for the adapter; a simulated service's us-east-1 ones are not
+        boolean local = LocalArnStreamsClient.isLocal(streamArn);
         AmazonDynamoDBStreamsAdapterClient adapter = new AmazonDynamoDBStreamsAdapterClient(
-                LocalArnStreamsClient.wrap(clients.syncStreams), Region.US_EAST_1);
-        StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(LocalArnStreamsClient.shown(streamArn),
+                local ? LocalArnStreamsClient.wrap(clients.syncStreams) : clients.syncStreams, Region.US_EAST_1);
+        StreamTracker tracker = StreamsSchedulerFactory.createSingleStreamTracker(
+                local ? LocalArnStreamsClient.shown(streamArn) : streamArn,
                 InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON));
         ConfigsBuilder configs = new ConfigsBuilder(tracker, applicationName, adapter, clients.dynamoDb,
                 clients.cloudWatch, "worker-" + UUID.randomUUID(), () -> new Processor(listener));

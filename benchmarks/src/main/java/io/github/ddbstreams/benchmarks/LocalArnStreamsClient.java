@@ -33,6 +33,17 @@ final class LocalArnStreamsClient implements InvocationHandler {
                 new Class<?>[] {DynamoDbStreamsClient.class}, new LocalArnStreamsClient(delegate));
     }
 
+    /**
+     * Whether {@code arn} is a DynamoDB Local stream ARN (region {@code ddblocal}), i.e. one this client must
+     * rewrite. Any other stream (e.g. a {@code SimulatedStreamsService}'s, region us-east-1) is given to the
+     * adapter unwrapped: rewriting its requests to {@code ddblocal} would make them name a stream that does not
+     * exist, and the adapter's shard sync takes that {@code ResourceNotFoundException} for a deleted stream and
+     * creates no lease, silently.
+     */
+    static boolean isLocal(String arn) {
+        return arn.contains(LOCAL);
+    }
+
     /** The ARN the adapter must be given for a stream of DynamoDB Local. */
     static String shown(String localArn) {
         return localArn.replace(LOCAL, SHOWN);
