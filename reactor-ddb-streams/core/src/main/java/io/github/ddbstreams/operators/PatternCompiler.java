@@ -229,8 +229,8 @@ final class PatternCompiler {
     private static String ignoreCase(String operator, JsonNode operand, String path) {
         JsonNode text = operand.get("equals-ignore-case");
         if (operand.size() != 1 || text == null) {
-            throw new InvalidFilterPatternException(path, "\"" + operator + "\" takes a string or {\"equals-ignore-case\": "
-                    + "\"abc\"}, got " + show(operand));
+            throw new InvalidFilterPatternException(path, "\"" + operator + "\" takes a string or "
+                    + "{\"equals-ignore-case\": \"abc\"}, got " + show(operand));
         }
         return string(operator + "\": {\"equals-ignore-case", text, path);
     }
