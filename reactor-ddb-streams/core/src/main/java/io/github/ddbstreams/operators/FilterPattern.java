@@ -16,7 +16,9 @@ import io.github.ddbstreams.record.ChangeRecord;
  * <ul>
  *   <li>exact values: {@code "eventName": ["INSERT", "MODIFY"]}, {@code [100]}, {@code [true]}, {@code [null]}
  *       (the field is JSON null), {@code [""]} (the empty string);</li>
- *   <li>{@code {"prefix": "us-"}}, {@code {"suffix": ".png"}}, {@code {"equals-ignore-case": "alice"}};</li>
+ *   <li>{@code {"prefix": "us-"}}, {@code {"suffix": ".png"}}, {@code {"equals-ignore-case": "alice"}},
+ *       {@code {"prefix": {"equals-ignore-case": "us-"}}}, {@code {"suffix": {"equals-ignore-case": ".png"}}}
+ *       (the last two are EventBridge operators, accepted here as event-ruler accepts them);</li>
  *   <li>{@code {"anything-but": "x"}}, {@code {"anything-but": ["x", "y"]}}, {@code {"anything-but": [1, 2]}},
  *       {@code {"anything-but": {"prefix": "x"}}}, {@code {"anything-but": {"suffix": "x"}}},
  *       {@code {"anything-but": {"equals-ignore-case": ["x", "y"]}}};</li>
@@ -31,6 +33,24 @@ import io.github.ddbstreams.record.ChangeRecord;
  * any element does; {@code exists}, like every leaf rule, looks at leaves only, so on DynamoDB JSON write
  * {@code "Status": {"S": [{"exists": true}]}}, not {@code "Status": [{"exists": true}]} (which never matches:
  * {@code Status} is an object).
+ *
+ * <p><b>Where Lambda's guide is silent, event-ruler decides.</b> Lambda filters with the rules of EventBridge,
+ * whose engine is event-ruler ({@code software.amazon.event.ruler}); this class is tested against it on random
+ * patterns and DynamoDB records, and follows it where the guide says nothing:
+ * <ul>
+ *   <li>{@code anything-but} in every form ({@code prefix}, {@code suffix}, {@code equals-ignore-case}
+ *       included) excludes only the values it names: a number, boolean or null matches
+ *       {@code {"anything-but": {"prefix": "x"}}};</li>
+ *   <li>{@code {"exists": false}} holds when the event has no leaf at the field's path anywhere: below an array
+ *       of objects, every element is looked at ({@code {"o": {"k": [{"exists": false}]}}} does not match
+ *       {@code {"o": [{"k": 1}, {}]}});</li>
+ *   <li>ignoring case, each character of the pattern matches its lower- or upper-case form
+ *       ({@code Locale.ROOT}, which may be longer: {@code ß} matches {@code SS}; {@code İ} matches {@code i̇}, not
+ *       {@code i}); {@code equals-ignore-case} and {@code anything-but: {equals-ignore-case}} are exact
+ *       complements over strings.</li>
+ * </ul>
+ * Where the guide speaks and event-ruler differs, this class follows the guide: numbers compare by their
+ * written form ({@code [300]} does not match {@code 300.0}; event-ruler compares them by value).
  *
  * <p><b>DynamoDB numbers.</b> In the event a DynamoDB number is a string ({@code "Price": {"N": "1.5"}}), and
  * AWS documents that "DynamoDB event filtering doesn't support the use of numeric operators (numeric equals and

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -83,10 +82,11 @@ final class PatternCompiler {
             throw new InvalidFilterPatternException("", "filter pattern must be a JSON object such as "
                     + "{\"eventName\": [\"INSERT\"]}, got " + show(pattern));
         }
-        return new PatternCompiler(dynamoDbNumberStrings).object(pattern, "");
+        return new PatternCompiler(dynamoDbNumberStrings).object(pattern, "", List.of());
     }
 
-    private ObjectRule object(JsonNode node, String path) {
+    /** {@code path}: the display path for messages; {@code fields}: the field names from the root. */
+    private ObjectRule object(JsonNode node, String path, List<String> fields) {
         if (node.isEmpty()) {
             throw new InvalidFilterPatternException(path, path.isEmpty()
                     ? "filter pattern has no fields; name at least one, e.g. {\"eventName\": [\"INSERT\"]}"
@@ -100,14 +100,16 @@ final class PatternCompiler {
             JsonNode value = field.getValue();
             String childPath = child(path, name);
             if ("$or".equals(name)) {
-                anyOf.add(or(value, childPath));
+                anyOf.add(or(value, childPath, fields));
                 continue;
             }
             names.add(name);
+            List<String> childFields = new ArrayList<>(fields);
+            childFields.add(name);
             if (value.isObject()) {
-                rules.add(object(value, childPath));
+                rules.add(object(value, childPath, childFields));
             } else if (value.isArray()) {
-                rules.add(leaf(value, childPath, name));
+                rules.add(leaf(value, childPath, childFields));
             } else {
                 throw new InvalidFilterPatternException(childPath, "must be an array of values to match, like ["
                         + show(value) + "], or an object of nested fields; got " + show(value));
@@ -117,7 +119,7 @@ final class PatternCompiler {
                 anyOf.toArray(new ObjectRule[0][]));
     }
 
-    private ObjectRule[] or(JsonNode value, String path) {
+    private ObjectRule[] or(JsonNode value, String path, List<String> fields) {
         if (!value.isArray() || value.isEmpty()) {
             throw new InvalidFilterPatternException(path, "\"$or\" needs a non-empty array of patterns, like "
                     + "[{\"a\": [1]}, {\"b\": [2]}], got " + show(value));
@@ -130,12 +132,13 @@ final class PatternCompiler {
                 throw new InvalidFilterPatternException(altPath, "each \"$or\" alternative must be a pattern "
                         + "object, got " + show(alternative));
             }
-            alternatives[i] = object(alternative, altPath);
+            alternatives[i] = object(alternative, altPath, fields);
         }
         return alternatives;
     }
 
-    private LeafRule leaf(JsonNode array, String path, String key) {
+    private LeafRule leaf(JsonNode array, String path, List<String> fields) {
+        String key = fields.get(fields.size() - 1);
         if (array.isEmpty()) {
             throw new InvalidFilterPatternException(path, "is an empty array, which matches nothing; list at "
                     + "least one value (use [null] to match null, [\"\"] for the empty string)");
@@ -171,7 +174,8 @@ final class PatternCompiler {
                             + "or operator objects like {\"prefix\": \"us-\"}; got " + show(element));
             }
         }
-        return new LeafRule(matchers.toArray(new ValueMatcher[0]), matchesAbsent);
+        return new LeafRule(matchers.toArray(new ValueMatcher[0]),
+                matchesAbsent ? fields.toArray(new String[0]) : null);
     }
 
     private static boolean isExistsFalse(JsonNode operator, String path) {
@@ -197,9 +201,11 @@ final class PatternCompiler {
         JsonNode operand = entry.getValue();
         switch (operator) {
             case "prefix":
-                return PatternRules.prefix(string(operator, operand, path));
+                return operand.isObject() ? PatternRules.prefixIgnoreCase(ignoreCase(operator, operand, path))
+                        : PatternRules.prefix(string(operator, operand, path));
             case "suffix":
-                return PatternRules.suffix(string(operator, operand, path));
+                return operand.isObject() ? PatternRules.suffixIgnoreCase(ignoreCase(operator, operand, path))
+                        : PatternRules.suffix(string(operator, operand, path));
             case "equals-ignore-case":
                 return PatternRules.equalsIgnoreCase(string(operator, operand, path));
             case "exists":
@@ -217,6 +223,16 @@ final class PatternCompiler {
                 throw new InvalidFilterPatternException(path, "unknown operator \"" + operator + "\"; use one of "
                         + OPERATORS);
         }
+    }
+
+    /** The text of {@code {"prefix": {"equals-ignore-case": "…"}}} (or suffix), EventBridge's operators. */
+    private static String ignoreCase(String operator, JsonNode operand, String path) {
+        JsonNode text = operand.get("equals-ignore-case");
+        if (operand.size() != 1 || text == null) {
+            throw new InvalidFilterPatternException(path, "\"" + operator + "\" takes a string or "
+                    + "{\"equals-ignore-case\": \"abc\"}, got " + show(operand));
+        }
+        return string(operator + "\": {\"equals-ignore-case", text, path);
     }
 
     private static String string(String operator, JsonNode operand, String path) {
@@ -243,15 +259,15 @@ final class PatternCompiler {
                     return PatternRules.anythingButSuffix(nonEmpty("anything-but\": {\"suffix",
                             string("suffix", inner.getValue(), path), path));
                 case "equals-ignore-case":
-                    Set<String> lower = new HashSet<>();
+                    List<String> excluded = new ArrayList<>();
                     for (JsonNode value : list(inner.getValue(), path, op + " with \"equals-ignore-case\"")) {
                         if (!value.isTextual()) {
                             throw new InvalidFilterPatternException(path, op + " with \"equals-ignore-case\" "
                                     + "needs strings, got " + show(value));
                         }
-                        lower.add(value.textValue().toLowerCase(Locale.ROOT));
+                        excluded.add(value.textValue());
                     }
-                    return PatternRules.anythingButIgnoreCase(lower);
+                    return PatternRules.anythingButIgnoreCase(excluded);
                 default:
                     throw new InvalidFilterPatternException(path, op + " takes one of prefix, suffix or "
                             + "equals-ignore-case when given an object, got \"" + inner.getKey() + "\"");

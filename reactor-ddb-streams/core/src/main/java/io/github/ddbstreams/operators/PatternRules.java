@@ -1,6 +1,8 @@
 package io.github.ddbstreams.operators;
 
 import java.math.BigDecimal;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -44,42 +46,47 @@ final class PatternRules {
             this.anyOf = anyOf;
         }
 
-        boolean matches(Object node) {
+        /** Whether a whole event (the root of the pattern) matches. */
+        boolean matches(Object event) {
+            return matches(event, event);
+        }
+
+        private boolean matches(Object node, Object root) {
             if (EventTree.isArray(node)) {
                 boolean empty = true;
                 for (Object element : EventTree.elements(node)) {
                     empty = false;
-                    if (matchesOne(element)) {
+                    if (matchesOne(element, root)) {
                         return true;
                     }
                 }
-                return empty && matchesOne(null);
+                return empty && matchesOne(null, root);
             }
-            return matchesOne(node);
+            return matchesOne(node, root);
         }
 
-        private boolean matchesOne(Object node) {
+        private boolean matchesOne(Object node, Object root) {
             boolean object = EventTree.isObject(node);
             for (int i = 0; i < names.length; i++) {
                 Object child = object ? EventTree.field(node, names[i]) : null;
                 Rule rule = rules[i];
-                boolean ok = rule instanceof LeafRule ? ((LeafRule) rule).matches(child)
-                        : ((ObjectRule) rule).matches(child);
+                boolean ok = rule instanceof LeafRule ? ((LeafRule) rule).matches(child, root)
+                        : ((ObjectRule) rule).matches(child, root);
                 if (!ok) {
                     return false;
                 }
             }
             for (ObjectRule[] group : anyOf) {
-                if (!anyMatches(group, node)) {
+                if (!anyMatches(group, node, root)) {
                     return false;
                 }
             }
             return true;
         }
 
-        private static boolean anyMatches(ObjectRule[] alternatives, Object node) {
+        private static boolean anyMatches(ObjectRule[] alternatives, Object node, Object root) {
             for (ObjectRule alternative : alternatives) {
-                if (alternative.matchesOne(node)) {
+                if (alternative.matchesOne(node, root)) {
                     return true;
                 }
             }
@@ -87,41 +94,69 @@ final class PatternRules {
         }
     }
 
-    /** A leaf of the pattern: an array of values and operators, ORed. */
+    /**
+     * A leaf of the pattern: an array of values and operators, ORed. {@code exists: false} is no value matcher:
+     * it holds when the event has no leaf at the field's whole path ({@code absentPath}, from the root of the
+     * event), looking into every element of every array on the way, as event-ruler does. So
+     * {@code {"o": {"k": [{"exists": false}]}}} does not match {@code {"o": [{"k": 1}, {}]}}: the field
+     * {@code o.k} exists, in the first element.
+     */
     static final class LeafRule implements Rule {
         final ValueMatcher[] matchers;
-        final boolean matchesAbsent;
+        final String[] absentPath;
 
-        LeafRule(ValueMatcher[] matchers, boolean matchesAbsent) {
+        /** {@code absentPath}: the field's path from the root when the leaf has {@code exists: false}, else null. */
+        LeafRule(ValueMatcher[] matchers, String[] absentPath) {
             this.matchers = matchers;
-            this.matchesAbsent = matchesAbsent;
+            this.absentPath = absentPath;
         }
 
-        boolean matches(Object node) {
+        boolean matches(Object node, Object root) {
+            return matchesValue(node) || (absentPath != null && !hasLeaf(root, absentPath, 0));
+        }
+
+        private boolean matchesValue(Object node) {
             if (node == null || EventTree.isObject(node)) {
-                return matchesAbsent;
+                return false;
             }
             if (EventTree.isArray(node)) {
-                int[] leaves = new int[1];
-                return anyLeafMatches(node, leaves) || (leaves[0] == 0 && matchesAbsent);
+                return anyLeafMatches(node);
             }
             return matchesScalar(EventTree.scalar(node));
         }
 
-        private boolean anyLeafMatches(Object array, int[] leaves) {
+        private boolean anyLeafMatches(Object array) {
             for (Object element : EventTree.elements(array)) {
                 if (EventTree.isArray(element)) {
-                    if (anyLeafMatches(element, leaves)) {
+                    if (anyLeafMatches(element)) {
                         return true;
                     }
-                } else if (element != null && !EventTree.isObject(element)) {
-                    leaves[0]++;
-                    if (matchesScalar(EventTree.scalar(element))) {
-                        return true;
-                    }
+                } else if (element != null && !EventTree.isObject(element)
+                        && matchesScalar(EventTree.scalar(element))) {
+                    return true;
                 }
             }
             return false;
+        }
+
+        /** Whether the event has a leaf (a scalar, JSON null included) at {@code path[from..]} below node. */
+        private static boolean hasLeaf(Object node, String[] path, int from) {
+            if (node == null) {
+                return false;
+            }
+            if (EventTree.isArray(node)) {
+                for (Object element : EventTree.elements(node)) {
+                    if (hasLeaf(element, path, from)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            boolean object = EventTree.isObject(node);
+            if (from == path.length) {
+                return !object;
+            }
+            return object && hasLeaf(EventTree.field(node, path[from]), path, from + 1);
         }
 
         private boolean matchesScalar(Object value) {
@@ -169,7 +204,20 @@ final class PatternRules {
     }
 
     static ValueMatcher equalsIgnoreCase(String expected) {
-        return value -> value instanceof String && ((String) value).equalsIgnoreCase(expected);
+        IgnoreCaseText text = new IgnoreCaseText(expected);
+        return value -> value instanceof String && text.matchesWhole((String) value);
+    }
+
+    /** {@code {"prefix": {"equals-ignore-case": …}}} (an EventBridge operator). */
+    static ValueMatcher prefixIgnoreCase(String prefix) {
+        IgnoreCaseText text = new IgnoreCaseText(prefix);
+        return value -> value instanceof String && text.matchesStartOf((String) value);
+    }
+
+    /** {@code {"suffix": {"equals-ignore-case": …}}} (an EventBridge operator). */
+    static ValueMatcher suffixIgnoreCase(String suffix) {
+        IgnoreCaseText text = new IgnoreCaseText(suffix);
+        return value -> value instanceof String && text.matchesEndOf((String) value);
     }
 
     /** {@code anything-but} a list of strings and/or numbers: any present leaf not among them. */
@@ -185,18 +233,112 @@ final class PatternRules {
         };
     }
 
+    /*
+     * The anything-but forms exclude strings only: any other present leaf (a number, a boolean, null) is not
+     * excluded and matches, as it does for a plain anything-but list.
+     */
+
     static ValueMatcher anythingButPrefix(String prefix) {
-        return value -> value instanceof String && !((String) value).startsWith(prefix);
+        return value -> !(value instanceof String) || !((String) value).startsWith(prefix);
     }
 
     static ValueMatcher anythingButSuffix(String suffix) {
-        return value -> value instanceof String && !((String) value).endsWith(suffix);
+        return value -> !(value instanceof String) || !((String) value).endsWith(suffix);
     }
 
-    /** {@code anything-but: {equals-ignore-case: […]}}; {@code lowerCased} holds the values in lower case. */
-    static ValueMatcher anythingButIgnoreCase(Set<String> lowerCased) {
-        return value -> value instanceof String
-                && !lowerCased.contains(((String) value).toLowerCase(Locale.ROOT));
+    /**
+     * {@code anything-but: {equals-ignore-case: […]}}: the exact complement, over strings, of
+     * {@link #equalsIgnoreCase} with the same values (one case folding for both).
+     */
+    static ValueMatcher anythingButIgnoreCase(List<String> excluded) {
+        IgnoreCaseText[] texts = new IgnoreCaseText[excluded.size()];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = new IgnoreCaseText(excluded.get(i));
+        }
+        return value -> {
+            if (!(value instanceof String)) {
+                return true;
+            }
+            for (IgnoreCaseText text : texts) {
+                if (text.matchesWhole((String) value)) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    /**
+     * A pattern text compared ignoring case the way event-ruler compares it: each character of the pattern
+     * matches its lower-case or its upper-case form ({@code String.toLowerCase/toUpperCase(Locale.ROOT)} of
+     * that one character), which may be several characters long: {@code ß} matches {@code ß} or {@code SS},
+     * {@code İ} matches {@code İ} or {@code i̇} (i and a combining dot) but not a plain {@code i}. The event's
+     * text is not folded. Immutable.
+     */
+    static final class IgnoreCaseText {
+        /** For each character of the pattern, its forms (one when lower and upper case agree). */
+        private final String[][] forms;
+
+        IgnoreCaseText(String text) {
+            forms = new String[text.length()][];
+            for (int i = 0; i < text.length(); i++) {
+                String c = String.valueOf(text.charAt(i));
+                String lower = c.toLowerCase(Locale.ROOT);
+                String upper = c.toUpperCase(Locale.ROOT);
+                forms[i] = lower.equals(upper) ? new String[] {lower} : new String[] {lower, upper};
+            }
+        }
+
+        boolean matchesWhole(String value) {
+            BitSet ends = ends(value);
+            return ends.get(value.length());
+        }
+
+        boolean matchesStartOf(String value) {
+            return !ends(value).isEmpty();
+        }
+
+        /** Positions of value where the whole pattern, matched from the start, can end. */
+        private BitSet ends(String value) {
+            BitSet at = new BitSet(value.length() + 1);
+            at.set(0);
+            for (String[] alternatives : forms) {
+                BitSet next = new BitSet(value.length() + 1);
+                for (int p = at.nextSetBit(0); p >= 0; p = at.nextSetBit(p + 1)) {
+                    for (String form : alternatives) {
+                        if (value.startsWith(form, p)) {
+                            next.set(p + form.length());
+                        }
+                    }
+                }
+                if (next.isEmpty()) {
+                    return next;
+                }
+                at = next;
+            }
+            return at;
+        }
+
+        boolean matchesEndOf(String value) {
+            BitSet at = new BitSet(value.length() + 1);
+            at.set(value.length());
+            for (int i = forms.length - 1; i >= 0; i--) {
+                BitSet next = new BitSet(value.length() + 1);
+                for (int p = at.nextSetBit(0); p >= 0; p = at.nextSetBit(p + 1)) {
+                    for (String form : forms[i]) {
+                        int start = p - form.length();
+                        if (start >= 0 && value.startsWith(form, start)) {
+                            next.set(start);
+                        }
+                    }
+                }
+                if (next.isEmpty()) {
+                    return false;
+                }
+                at = next;
+            }
+            return true;
+        }
     }
 
     /**

@@ -547,6 +547,87 @@ class FilterPatternTest {
         }
     }
 
+    /** Defects a differential run against event-ruler (the engine behind EventBridge and Lambda filters) found. */
+    @Nested
+    class AgreementWithEventRuler {
+
+        @Test
+        void anythingButPrefixSuffixIgnoreCase_matchNonStringValues_asPlainAnythingButDoes() {
+            for (String value : List.of("true", "null", "5", "-1.5")) {
+                String event = "{'v': " + value + "}";
+                assertThat(matches("{'v': [{'anything-but': 'x'}]}", event)).as("anything-but on %s", value).isTrue();
+                assertThat(matches("{'v': [{'anything-but': {'prefix': 'x'}}]}", event))
+                        .as("anything-but prefix on %s", value).isTrue();
+                assertThat(matches("{'v': [{'anything-but': {'suffix': 'x'}}]}", event))
+                        .as("anything-but suffix on %s", value).isTrue();
+                assertThat(matches("{'v': [{'anything-but': {'equals-ignore-case': 'x'}}]}", event))
+                        .as("anything-but equals-ignore-case on %s", value).isTrue();
+            }
+            // a value that is written like the excluded text but is no string is not excluded either
+            assertThat(matches("{'v': [{'anything-but': {'prefix': 'tr'}}]}", "{'v': true}")).isTrue();
+        }
+
+        @Test
+        void existsFalse_looksAtTheFieldAcrossEveryElementOfAnArray() {
+            String p = "{'o': {'k': [{'exists': false}]}}";
+            assertThat(matches(p, "{'o': [{'j': 1}, {'j': 2}]}")).isTrue();
+            assertThat(matches(p, "{'o': [{'k': 'x'}, {'j': 2}]}")).as("o[0].k exists").isFalse();
+            assertThat(matches("{'o': {'k': [{'exists': false}, 'x']}}", "{'o': [{'k': 'x'}, {'j': 2}]}")).isTrue();
+        }
+
+        @Test
+        void existsFalse_onADynamoDbListOfMaps_looksAtTheAttributeInEveryMap() {
+            ChangeRecord r = record(EventName.INSERT).keys(item("pk", s("1")))
+                    .newImage(item("pk", s("1"), "Lines", AttributeValue.fromL(List.of(
+                            AttributeValue.fromM(Map.of("sku", s("a"))),
+                            AttributeValue.fromM(Map.of("qty", n("2")))))))
+                    .build();
+            assertThat(pattern("{'dynamodb': {'NewImage': {'Lines': {'L': {'M': {'sku': {'S': [{'exists': false}]}}}}}}}")
+                    .matches(r)).isFalse();
+            assertThat(pattern("{'dynamodb': {'NewImage': {'Lines': {'L': {'M': {'size': {'S': [{'exists': false}]}}}}}}}")
+                    .matches(r)).isTrue();
+        }
+
+        @Test
+        void equalsIgnoreCase_andAnythingButEqualsIgnoreCase_neverBothMatchOneString() {
+            for (String pattern : List.of("i", "I", "\u0130", "\u0131", "ss", "\u00df", "\u1e9e", "k", "\u212a",
+                    "\u01c5", "\u03c3", "\u03c2")) {
+                for (String value : List.of("i", "I", "\u0130", "i\u0307", "\u0131", "ss", "SS", "\u00df",
+                        "\u1e9e", "k", "K", "\u212a", "\u01c4", "\u01c5", "\u01c6", "\u03a3", "\u03c3",
+                        "\u03c2")) {
+                    String event = "{'v': '" + value + "'}";
+                    boolean equal = matches("{'v': [{'equals-ignore-case': '" + pattern + "'}]}", event);
+                    boolean other = matches("{'v': [{'anything-but': {'equals-ignore-case': '" + pattern + "'}}]}",
+                            event);
+                    assertThat(equal).as("pattern %s, value %s: equals-ignore-case %s, anything-but %s",
+                            pattern, value, equal, other).isNotEqualTo(other);
+                }
+            }
+        }
+
+        @Test
+        void equalsIgnoreCase_foldsEachPatternCharacterToItsLowerOrUpperCase() {
+            assertThat(matches("{'v': [{'equals-ignore-case': '\u00df'}]}", "{'v': 'SS'}")).isTrue();
+            assertThat(matches("{'v': [{'equals-ignore-case': '\u00df'}]}", "{'v': '\u00df'}")).isTrue();
+            assertThat(matches("{'v': [{'equals-ignore-case': '\u0130'}]}", "{'v': 'i\u0307'}")).isTrue();
+            assertThat(matches("{'v': [{'equals-ignore-case': '\u0130'}]}", "{'v': 'i'}")).isFalse();
+        }
+
+        @Test
+        void prefixAndSuffix_withEqualsIgnoreCase_areAccepted() {
+            String prefix = "{'v': [{'prefix': {'equals-ignore-case': 'us-'}}]}";
+            assertThat(matches(prefix, "{'v': 'US-east-1'}")).isTrue();
+            assertThat(matches(prefix, "{'v': 'us-west-2'}")).isTrue();
+            assertThat(matches(prefix, "{'v': 'eu-west-1'}")).isFalse();
+            assertThat(matches(prefix, "{'v': 5}")).isFalse();
+            String suffix = "{'v': [{'suffix': {'equals-ignore-case': '.PNG'}}]}";
+            assertThat(matches(suffix, "{'v': 'a.png'}")).isTrue();
+            assertThat(matches(suffix, "{'v': 'a.Png'}")).isTrue();
+            assertThat(matches(suffix, "{'v': 'a.jpg'}")).isFalse();
+            assertThat(matches(suffix, "{'v': true}")).isFalse();
+        }
+    }
+
     static Stream<Arguments> malformedPatterns() {
         return Stream.of(
                 Arguments.of("{'eventName': ['INSERT']", "filter pattern is not valid JSON"),
@@ -579,6 +660,10 @@ class FilterPatternTest {
                 Arguments.of("{'p': [{}]}", "p: is an empty operator object"),
                 Arguments.of("{'p': [{'prefix': 1}]}", "p: \"prefix\" needs a string, like {\"prefix\": \"abc\"}, got 1"),
                 Arguments.of("{'p': [{'suffix': ['a']}]}", "p: \"suffix\" needs a string"),
+                Arguments.of("{'p': [{'suffix': {'prefix': 'a'}}]}",
+                        "p: \"suffix\" takes a string or {\"equals-ignore-case\": \"abc\"}, got {\"prefix\":\"a\"}"),
+                Arguments.of("{'p': [{'prefix': {'equals-ignore-case': 1}}]}",
+                        "p: \"prefix\": {\"equals-ignore-case\" needs a string"),
                 Arguments.of("{'p': [{'equals-ignore-case': null}]}", "p: \"equals-ignore-case\" needs a string"),
                 Arguments.of("{'p': [{'anything-but': []}]}", "p: \"anything-but\" needs at least one value, got []"),
                 Arguments.of("{'p': [{'anything-but': ['a', 1]}]}", "p: \"anything-but\" mixes strings and numbers"),
