@@ -511,8 +511,12 @@ public final class LeaseCoordinator {
         long listSent = now();
         String status = pendingStatus;
         bounded(table.snapshot(), options.failoverTime())
-                .doOnNext(snapshot -> seenDescriber = snapshot.describer())
-                .flatMap(snapshot -> elect(snapshot.describer()).thenReturn(snapshot.leases()))
+                .map(snapshot -> {
+                    seenDescriber = snapshot.describer();
+                    // beside the tick, not before it: the role's write does not delay taking and balancing
+                    elect(snapshot.describer()).subscribe();
+                    return snapshot.leases();
+                })
                 .flatMap(this::writeImport)
                 .flatMap(leases -> createMissingLeases(leases, listSent)
                         .doOnNext(created -> {
