@@ -810,8 +810,11 @@ public final class LeaseCoordinator {
             Lease parentLease = byId.get(parent);
             if (parentLease == null) {
                 // A parent that is still in the stream gets its lease soon: wait. One that left the stream
-                // (trimmed) can never be read and must not block its children.
-                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())) {
+                // (trimmed) can never be read and must not block its children. Only the describer's listing is
+                // fresh enough to tell: a lease is created after its parent's (in one listing of the table), so
+                // for the others a child's lease without its parent's means the parent left or was cleaned up.
+                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())
+                        && (isDescriber() || describerProvenAt == null && seenDescriber == null)) {
                     return false;
                 }
             } else if (!parentLease.ended()) {
