@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 
 /**
  * One receiver in lease mode, end to end on one virtual clock: the scripted stream fake and the simulated lease
@@ -430,5 +431,73 @@ class LeaseReceiverTest {
         assertThat(failed.get()).isInstanceOf(TrimmedDataException.class);
         assertThat(((TrimmedDataException) failed.get()).event())
                 .isEqualTo(new TrimmedDataEvent(fake.streamArn(), "P", "AFTER_SEQUENCE_NUMBER " + lastRead));
+    }
+
+    /** The DescribeStream calls that started a listing of every shard (no ShardFilter, first page). */
+    private long fullListings() {
+        return fake.calls().stream()
+                .filter(call -> call.operation() == FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)
+                .map(call -> (DescribeStreamRequest) call.request())
+                .filter(request -> request.shardFilter() == null && request.exclusiveStartShardId() == null)
+                .count();
+    }
+
+    /**
+     * Five workers list the stream about as often as one: one describer lists it every shardDiscoveryInterval
+     * (30 s), each worker once more at its start. Over 10 minutes: at most 20 + 5 + 1 full listings (one worker
+     * alone makes 21), where every worker listing on its own made about 5 x 21.
+     */
+    @Test
+    void fullListingsOfTheStream_doNotGrowWithTheWorkers() {
+        for (int i = 0; i < 8; i++) {
+            fake.addShard("S" + i);
+            fake.putRecords("S" + i, 2);
+        }
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            workers.add(new Worker("w" + i, true).start(Duration.ofSeconds(5)));
+        }
+        advance(Duration.ofMinutes(10));
+
+        long listings = fullListings();
+        assertThat(listings).as("full listings by 5 workers in 10 minutes (bound: 20 intervals + 5 starts + 1)")
+                .isLessThanOrEqualTo(26);
+        assertThat(workers.stream().mapToInt(worker -> worker.received.size()).sum())
+                .as("every record read").isEqualTo(16);
+
+        // the shards a describer finds reach every worker through the lease table: a new lineage is read
+        fake.closeShard("S0");
+        fake.addShard("S0a", "S0");
+        List<String> inChild = fake.putRecords("S0a", 3);
+        advance(Duration.ofMinutes(2));
+        assertThat(workers.stream().flatMap(worker -> worker.of("S0a").stream()).map(ChangeRecord::sequenceNumber))
+                .containsExactlyInAnyOrderElementsOf(inChild);
+    }
+
+    /** The describer stops: another worker lists the stream within failoverTime + shardDiscoveryInterval. */
+    @Test
+    void describerThatStops_isReplaced_withinFailoverTimeAndADiscoveryInterval() {
+        fake.addShard("S0");
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            workers.add(new Worker("w" + i, true).start(Duration.ofSeconds(5)));
+        }
+        advance(Duration.ofMinutes(1));
+        String describer = table.item("~discovery").get("describer").s();
+        Worker stopping = workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow();
+        stopping.subscription.dispose();
+        advance(Duration.ofSeconds(1));
+        fake.clearCalls();
+
+        // failoverTime (10 s) to see the item stand still, a take tick (5 s) to take it, then the next interval
+        advance(FAILOVER.plusSeconds(5).plus(ReceiverOptions.DEFAULT_SHARD_DISCOVERY_INTERVAL));
+        assertThat(table.item("~discovery").get("describer").s()).as("a live worker took the role")
+                .isNotEqualTo(describer);
+        assertThat(fullListings()).as("the new describer listed the stream").isPositive();
+
+        fake.clearCalls();
+        advance(Duration.ofMinutes(5));
+        assertThat(fullListings()).as("one describer again: one listing per interval (10 in 5 minutes)")
+                .isBetween(9L, 11L);
     }
 }

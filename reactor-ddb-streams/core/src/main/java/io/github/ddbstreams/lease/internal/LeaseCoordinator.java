@@ -114,6 +114,21 @@ public final class LeaseCoordinator {
     /** The shards the stream's last complete listing had; {@code null} before the first one. */
     private volatile Set<String> listed;
     private volatile List<Lease> lastListed = List.of();
+    /** When this process's last write proving it is the describer was sent; {@code null} when it is not. */
+    private volatile Long describerProvenAt;
+    /** The discovery item as this worker last saw it change (expiry by observation, as for leases). */
+    private Observation describerSeen;
+    /** The stream status of this worker's last complete listing, not yet followed by a take tick. */
+    private volatile String pendingStatus;
+    /**
+     * The stream status of a complete listing whose shards' leases a later take tick created: recorded in the
+     * discovery item while this worker is the describer (so a worker that reads a status also finds those leases).
+     */
+    private volatile String listedStatus;
+    /** The stream status the describer recorded, as read with {@link #lastListed} (written after it). */
+    private volatile String describedStatus;
+    /** The discovery item of the take tick under way. */
+    private volatile LeaseTable.Describer seenDescriber;
     private volatile boolean stopped;
     /** Stopped taking, still renewing the held leases while the receiver drains them ({@link #stopTaking()}). */
     private volatile boolean renewingUntilRelease;
@@ -159,6 +174,35 @@ public final class LeaseCoordinator {
             this.listed = Set.copyOf(listedByStream);
         }
         takeTick();
+    }
+
+    /**
+     * Whether this worker is the stream's describer: the one that lists the whole stream every discovery interval
+     * and creates the leases of new shards, chosen through the lease table (a reserved item taken like a lease once
+     * it stood still for {@code failoverTime}, renewed every take tick). The others learn shards from the leases
+     * ({@link #leases()}). Two describers for a moment (a paused one that has not noticed yet) only cost calls.
+     */
+    public boolean isDescriber() {
+        Long proven = describerProvenAt;
+        return !stopped && proven != null && now() - proven < options.failoverTime().toMillis();
+    }
+
+    /** The leases as of the last listing of the table (every take tick). */
+    public List<Lease> leases() {
+        return lastListed;
+    }
+
+    /**
+     * The stream status of this worker's last complete listing ({@code ENABLED}, {@code DISABLED}...): the describer
+     * records it in the lease table for the others.
+     */
+    public void streamStatusListed(String status) {
+        this.pendingStatus = status;
+    }
+
+    /** The stream status the describer recorded, or {@code null} before it recorded one. */
+    public String describedStreamStatus() {
+        return describedStatus;
     }
 
     /**
@@ -226,13 +270,21 @@ public final class LeaseCoordinator {
     /**
      * Whether every shard the stream lists was read to its end (the stream was disabled and fully read): every
      * lease in the table ended, and each listed shard has an ended lease or is an ancestor of a lease (read, its
-     * lease cleaned up or never written, as an import's finished ancestors).
+     * lease cleaned up or never written, as an import's finished ancestors). A worker that is not the describer
+     * relies on the describer's recorded status instead of its own (possibly old) listing: DISABLED and every lease
+     * ended.
      */
     public boolean allLeasesEnded() {
+        String described = describedStatus;
         List<Lease> leases = lastListed;
         Map<String, List<String>> lineage = shards;
         if (leases.isEmpty() || !leases.stream().allMatch(Lease::ended)) {
             return false;
+        }
+        if (!isDescriber() && "DISABLED".equals(described)) {
+            // The describer recorded the status after creating the leases of the listing that showed it: every
+            // shard left to read has a lease, and this worker's own listing may be a day old.
+            return true;
         }
         Set<String> listedNow = listed;
         Collection<String> inStream = listedNow != null ? listedNow : lineage == null ? Set.of() : lineage.keySet();
@@ -457,14 +509,67 @@ public final class LeaseCoordinator {
             return;
         }
         long listSent = now();
-        bounded(table.list(), options.failoverTime())
+        String status = pendingStatus;
+        bounded(table.snapshot(), options.failoverTime())
+                .map(snapshot -> {
+                    seenDescriber = snapshot.describer();
+                    // beside the tick, not before it: the role's write does not delay taking and balancing
+                    elect(snapshot.describer()).subscribe();
+                    return snapshot.leases();
+                })
                 .flatMap(this::writeImport)
                 .flatMap(leases -> createMissingLeases(leases, listSent)
+                        .doOnNext(created -> {
+                            if (now() - listSent < options.failoverTime().toMillis()) {
+                                listedStatus = status; // not a stale listing: the listing's leases exist
+                            }
+                        })
                         .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
                         table.tableName(), e.toString()));
+    }
+
+    /**
+     * Keeps, takes or leaves the describer role: renews it when this process holds it (recording the stream status
+     * it listed), creates the discovery item when there is none, takes it over when its counter stood still for
+     * {@code failoverTime} as seen by this worker. Never fails the tick: a failed write is tried again at the next.
+     */
+    private Mono<Void> elect(LeaseTable.Describer seen) {
+        long now = now();
+        Mono<LeaseTable.Describer> write;
+        if (seen == null) {
+            write = table.takeDiscovery(null, workerId);
+        } else if (workerId.equals(seen.describer()) && token.equals(seen.token())) {
+            write = table.renewDiscovery(workerId, listedStatus);
+        } else {
+            synchronized (observations) {
+                if (describerSeen == null || describerSeen.counter() != seen.counter()
+                        || !Objects.equals(describerSeen.owner(), seen.describer())) {
+                    describerSeen = new Observation(seen.counter(), seen.describer(), now);
+                }
+                if (now - describerSeen.since() < options.failoverTime().toMillis()) {
+                    describerProvenAt = null;
+                    return Mono.empty();
+                }
+            }
+            write = table.takeDiscovery(seen, workerId);
+        }
+        return write(write)
+                .doOnNext(mine -> {
+                    if (describerProvenAt == null) {
+                        log.info("Worker {} is now the describer of stream {}: it lists the stream's shards for every"
+                                + " worker", workerId, streamArn);
+                    }
+                    describerProvenAt = now;
+                })
+                .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
+                .then()
+                .onErrorResume(e -> {
+                    log.debug("Worker {} could not write the describer item of stream {}", workerId, streamArn, e);
+                    return Mono.empty();
+                });
     }
 
     /**
@@ -598,6 +703,10 @@ public final class LeaseCoordinator {
             return Mono.empty();
         }
         lastListed = leases;
+        LeaseTable.Describer describer = seenDescriber;
+        if (describer != null && describer.streamStatus() != null) {
+            describedStatus = describer.streamStatus();
+        }
         long now = now();
         Map<String, Lease> byId = new HashMap<>();
         for (Lease lease : leases) {
@@ -701,8 +810,11 @@ public final class LeaseCoordinator {
             Lease parentLease = byId.get(parent);
             if (parentLease == null) {
                 // A parent that is still in the stream gets its lease soon: wait. One that left the stream
-                // (trimmed) can never be read and must not block its children.
-                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())) {
+                // (trimmed) can never be read and must not block its children. Only the describer's listing is
+                // fresh enough to tell: a lease is created after its parent's (in one listing of the table), so
+                // for the others a child's lease without its parent's means the parent left or was cleaned up.
+                if (shards != null && shards.containsKey(parent) && !leftTheStream(parent, byId.values())
+                        && (isDescriber() || describerProvenAt == null && seenDescriber == null)) {
                     return false;
                 }
             } else if (!parentLease.ended()) {

@@ -48,6 +48,42 @@ public final class LeaseTable {
     /** The marker's attribute: {@link ImportProgress#STARTED} or {@link ImportProgress#COMPLETE} (string). */
     static final String IMPORT_PROGRESS = "importProgress";
 
+    /**
+     * The sort key of the item that names the stream's describer: the one worker that lists the whole stream
+     * (DescribeStream, every page) and creates the leases of new shards; the others learn the shards from the
+     * leases. Never a shard id; {@link #list} leaves it out. Its attributes are not the leases' (no
+     * {@value #COUNTER}), so nothing that reads leases mistakes it for one.
+     */
+    static final String DISCOVERY_MARKER = "~discovery";
+    /** The describer's worker id. */
+    static final String DESCRIBER = "describer";
+    /** The describer process's instance token. */
+    static final String DESCRIBER_TOKEN = "describerToken";
+    /** Incremented by each renewal and change of describer: others see it move while the describer lives. */
+    static final String DESCRIBER_COUNTER = "describerCounter";
+    /** The stream's status in the describer's last listing ({@code ENABLED}, {@code DISABLED}, ...). */
+    static final String STREAM_STATUS = "streamStatus";
+
+    /**
+     * The discovery item as read.
+     *
+     * @param describer the describing worker's id
+     * @param token its process's instance token
+     * @param counter incremented by each renewal
+     * @param streamStatus the stream's status in its last listing, or {@code null} before the first one
+     */
+    record Describer(String describer, String token, long counter, String streamStatus) {
+    }
+
+    /**
+     * One strongly consistent listing of the stream's items.
+     *
+     * @param leases the leases
+     * @param describer the discovery item, or {@code null} when there is none
+     */
+    record Snapshot(List<Lease> leases, Describer describer) {
+    }
+
     /** How far the initial-checkpoints import of the stream went. */
     enum ImportProgress {
         /** No import was started: the table was never seeded (or by a version without the marker). */
@@ -80,6 +116,11 @@ public final class LeaseTable {
 
     /** Every lease of the stream (strongly consistent). */
     Mono<List<Lease>> list() {
+        return snapshot().map(Snapshot::leases);
+    }
+
+    /** Every lease of the stream and the discovery item, in one strongly consistent query. */
+    Mono<Snapshot> snapshot() {
         QueryRequest request = QueryRequest.builder()
                 .tableName(tableName)
                 .keyConditionExpression("#arn = :arn")
@@ -88,9 +129,89 @@ public final class LeaseTable {
                 .consistentRead(true)
                 .build();
         return ready.thenMany(Flux.defer(() -> Flux.from(client.queryPaginator(request).items())))
-                .filter(item -> !IMPORT_MARKER.equals(item.get(SHARD_ID).s()))
-                .map(LeaseTable::toLease)
-                .collectList();
+                .collectList()
+                .map(items -> {
+                    List<Lease> leases = new ArrayList<>(items.size());
+                    Describer describer = null;
+                    for (Map<String, AttributeValue> item : items) {
+                        String key = item.get(SHARD_ID).s();
+                        if (DISCOVERY_MARKER.equals(key)) {
+                            describer = toDescriber(item);
+                        } else if (!IMPORT_MARKER.equals(key)) {
+                            leases.add(toLease(item));
+                        }
+                    }
+                    return new Snapshot(leases, describer);
+                });
+    }
+
+    /**
+     * Makes this worker the describer: creates the discovery item when {@code observed} is {@code null} (none
+     * existed), else takes it over if its counter is still the one observed (the describer stood still for
+     * failoverTime, or this worker's own item written by an earlier process). Empty when someone changed it first.
+     */
+    Mono<Describer> takeDiscovery(Describer observed, String workerId) {
+        if (observed == null) {
+            Map<String, AttributeValue> item = new HashMap<>(key(DISCOVERY_MARKER));
+            item.put(DESCRIBER, AttributeValue.fromS(workerId));
+            item.put(DESCRIBER_TOKEN, token);
+            item.put(DESCRIBER_COUNTER, AttributeValue.fromN("0"));
+            item.put(UPDATED_AT, now());
+            return ready.then(Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)
+                            .conditionExpression("attribute_not_exists(#shard)")
+                            .expressionAttributeNames(Map.of("#shard", SHARD_ID)))))
+                    .thenReturn(new Describer(workerId, token.s(), 0, null))
+                    .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
+        }
+        return updateDiscovery("SET #describer = :me, #token = :token, #counter = #counter + :one, #updated = :now",
+                "#counter = :observed",
+                Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN, "#counter", DESCRIBER_COUNTER,
+                        "#updated", UPDATED_AT),
+                Map.of(":me", AttributeValue.fromS(workerId), ":token", token, ":one", AttributeValue.fromN("1"),
+                        ":now", now(), ":observed", AttributeValue.fromN(Long.toString(observed.counter()))))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
+    }
+
+    /**
+     * Renews this process's describer role, recording the stream status of its last listing ({@code null}: none
+     * yet, left as it is); empty when another worker took the role.
+     */
+    Mono<Describer> renewDiscovery(String workerId, String streamStatus) {
+        Map<String, String> names = new HashMap<>(Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN,
+                "#counter", DESCRIBER_COUNTER, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
+                ":token", token, ":one", AttributeValue.fromN("1"), ":now", now()));
+        String update = "SET #counter = #counter + :one, #updated = :now";
+        if (streamStatus != null) {
+            update += ", #status = :status";
+            names.put("#status", STREAM_STATUS);
+            values.put(":status", AttributeValue.fromS(streamStatus));
+        }
+        return updateDiscovery(update, "#describer = :me AND #token = :token", names, values)
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
+    }
+
+    private Mono<Describer> updateDiscovery(String update, String condition, Map<String, String> names,
+            Map<String, AttributeValue> values) {
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(tableName)
+                .key(key(DISCOVERY_MARKER))
+                .updateExpression(update)
+                .conditionExpression("attribute_exists(#shardKey) AND " + condition)
+                .expressionAttributeNames(with(names, "#shardKey", SHARD_ID))
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)
+                .build();
+        return ready.then(Mono.fromFuture(() -> client.updateItem(request)))
+                .map(response -> toDescriber(response.attributes()));
+    }
+
+    static Describer toDescriber(Map<String, AttributeValue> item) {
+        return new Describer(
+                item.containsKey(DESCRIBER) ? item.get(DESCRIBER).s() : null,
+                item.containsKey(DESCRIBER_TOKEN) ? item.get(DESCRIBER_TOKEN).s() : null,
+                item.containsKey(DESCRIBER_COUNTER) ? Long.parseLong(item.get(DESCRIBER_COUNTER).n()) : 0L,
+                item.containsKey(STREAM_STATUS) ? item.get(STREAM_STATUS).s() : null);
     }
 
     /** Creates the lease of a shard unless it exists; completes either way. */

@@ -37,7 +37,7 @@ final class KnownShards {
                 known.endingSequenceNumber = shard.sequenceNumberRange().endingSequenceNumber();
             }
         }
-        if (listing.complete()) {
+        if (listing.complete() || listing.fromLeases()) {
             forgetVanished(listed);
         }
         return added;

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
  * Workers share the stream through leases: a shard starts when this worker holds its lease, which the
@@ -129,6 +131,30 @@ final class LeaseAssignment implements ShardAssignment {
             lineage.put(shard.shardId, shard.parentShardId == null ? List.of() : List.of(shard.parentShardId));
         }
         coordinator.shardsDiscovered(lineage, listed);
+    }
+
+    /**
+     * {@code null} while this worker is the stream's describer (it lists the whole stream); otherwise the shards
+     * of the lease table's leases (with their parents) and the stream status the describer recorded.
+     */
+    @Override
+    public ShardDiscovery.Listing shardsFromLeases() {
+        if (coordinator.isDescriber()) {
+            return null;
+        }
+        List<Shard> shards = new ArrayList<>();
+        for (Lease lease : coordinator.leases()) {
+            shards.add(Shard.builder().shardId(lease.shardId())
+                    .parentShardId(lease.parentShardIds().isEmpty() ? null : lease.parentShardIds().get(0)).build());
+        }
+        String status = coordinator.describedStreamStatus();
+        return new ShardDiscovery.Listing(shards, status == null ? null : StreamStatus.fromValue(status), null, false,
+                true);
+    }
+
+    @Override
+    public void streamListed(StreamStatus status) {
+        coordinator.streamStatusListed(status == null ? null : status.toString());
     }
 
     @Override

@@ -263,6 +263,13 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             discoveryRequested = true;
             return;
         }
+        // With leases only the describer lists the whole stream (after this worker's own first listing): the
+        // others learn the shards from the lease table, so DescribeStream traffic does not grow with workers.
+        ShardDiscovery.Listing fromLeases = discovered ? assignment.shardsFromLeases() : null;
+        if (fromLeases != null) {
+            onDiscovered(fromLeases);
+            return;
+        }
         discovering = true;
         fullDiscovery.update(discovery.all(streamArn).subscribe(listing -> post(() -> onDiscovered(listing)),
                 error -> post(() -> fail(error))));
@@ -275,6 +282,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         }
         if (listing.complete()) {
             discovering = false;
+            assignment.streamListed(listing.status());
         }
         streamStatus = listing.status() == null ? streamStatus : listing.status();
         tableName = tableName == null ? listing.tableName() : tableName;

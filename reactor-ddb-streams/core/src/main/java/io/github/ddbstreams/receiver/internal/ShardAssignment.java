@@ -10,6 +10,7 @@ import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamStatus;
 
 /**
  * Which shard may start, and from where: {@link SingleWorkerAssignment} for one worker,
@@ -66,6 +67,19 @@ interface ShardAssignment {
 
     /** A shard was read to its end and every record delivered. */
     void shardCompleted(ShardPoller shard);
+
+    /**
+     * The shards as another worker described them, when this worker need not list the stream itself, or
+     * {@code null}: then the session lists every shard (DescribeStream, every page). Leases: {@code null} for the
+     * describer, the shards of the lease table's leases and the stream status the describer recorded for the others.
+     */
+    default ShardDiscovery.Listing shardsFromLeases() {
+        return null;
+    }
+
+    /** The stream status a complete listing of this worker showed (leases: the describer records it). */
+    default void streamListed(StreamStatus status) {
+    }
 
     /** Whether everything this policy is responsible for was read (a disabled stream then ends). */
     boolean allRead(Collection<ShardPoller> shards);

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * Finds the stream and its shards: the table's stream ARN (DescribeTable), every shard (paginated
  * DescribeStream, on the discovery interval) and, at a shard's end, just its children
  * (DescribeStream with {@code ShardFilter CHILD_SHARDS}), so a shard end costs one small call instead of a
- * description of the whole stream.
+ * description of the whole stream. With leases only the describer worker lists every shard; the others learn
+ * them from the lease table ({@link ShardAssignment#shardsFromLeases()}).
  */
 final class ShardDiscovery {
 
@@ -40,8 +41,15 @@ final class ShardDiscovery {
      * @param status the stream's status
      * @param tableName the table's name
      * @param complete whether this lists every shard of the stream (a full describe)
+     * @param fromLeases whether the shards come from the lease table (a worker that is not the describer, see
+     *     {@link ShardAssignment#shardsFromLeases()}): every shard with a lease, so a settled shard missing from it
+     *     may be forgotten, but no proof that a shard left the stream
      */
-    record Listing(List<Shard> shards, StreamStatus status, String tableName, boolean complete) {
+    record Listing(List<Shard> shards, StreamStatus status, String tableName, boolean complete, boolean fromLeases) {
+
+        Listing(List<Shard> shards, StreamStatus status, String tableName, boolean complete) {
+            this(shards, status, tableName, complete, false);
+        }
     }
 
     private final ReceiverOptions options;

@@ -780,4 +780,31 @@ class LeaseCoordinatorTest {
         assertThat(table.ended("p")).isTrue();
         assertThat(table.shardIds()).as("p is kept while it is listed").contains("p");
     }
+
+    @Test
+    void oneWorkerDescribesTheStream_anotherTakesTheRoleOnlyOnceItStoodStillForFailoverTime() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(TAKE_MS + 200);
+        Worker b = new Worker("b").start(Map.of("s1", List.of()));
+        advance(2 * TAKE_MS);
+
+        assertThat(a.coordinator.isDescriber()).isTrue();
+        assertThat(b.coordinator.isDescriber()).isFalse();
+        assertThat(table.item("~discovery").get("describer").s()).isEqualTo("a");
+        assertThat(b.coordinator.leases()).as("the describer's item is no lease").extracting(Lease::shardId)
+                .containsExactly("s1");
+
+        a.coordinator.streamStatusListed("DISABLED");
+        advance(3 * TAKE_MS);
+        assertThat(b.coordinator.describedStreamStatus()).as("recorded by the describer for the others")
+                .isEqualTo("DISABLED");
+
+        a.workerClock.pause();
+        advance(FAILOVER.toMillis() / 2);
+        assertThat(b.coordinator.isDescriber()).as("not before failoverTime").isFalse();
+        advance(FAILOVER.toMillis() / 2 + TAKE_MS + 200);
+        assertThat(b.coordinator.isDescriber()).isTrue();
+        assertThat(table.item("~discovery").get("describer").s()).isEqualTo("b");
+        assertThat(table.violations()).isEmpty();
+    }
 }

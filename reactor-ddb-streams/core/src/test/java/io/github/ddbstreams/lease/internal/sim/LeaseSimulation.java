@@ -171,11 +171,35 @@ public final class LeaseSimulation {
     }
 
     private void discover() {
-        // as the receiver: the shards it knows (it may remember trimmed ones) and the ones the stream lists
+        // as the receiver: the describer lists the stream, and hands the coordinator the shards it knows (it may
+        // remember trimmed ones) and the ones the stream lists; the others learn the shards from the leases
         Map<String, List<String>> snapshot = Map.copyOf(shards);
         java.util.Set<String> listed = listed();
         for (SimWorker worker : live()) {
-            worker.clock.schedule(() -> worker.coordinator.shardsDiscovered(snapshot, listed));
+            worker.clock.schedule(() -> {
+                if (worker.coordinator.isDescriber()) {
+                    worker.known.putAll(snapshot);
+                    worker.coordinator.shardsDiscovered(Map.copyOf(worker.known), listed);
+                } else {
+                    for (Lease lease : worker.coordinator.leases()) {
+                        worker.known.put(lease.shardId(), lease.parentShardIds());
+                    }
+                    worker.coordinator.shardsDiscovered(Map.copyOf(worker.known), null);
+                }
+            });
+        }
+    }
+
+    /** At a shard's end its reader asks for just its children (a ShardFilter query): the new shards, not a listing. */
+    private void childrenFound(String parent, Map<String, List<String>> children) {
+        String owner = table.owner(parent);
+        for (SimWorker worker : live()) {
+            if (worker.id.equals(owner) || worker.coordinator.isDescriber()) {
+                worker.clock.schedule(() -> {
+                    worker.known.putAll(children);
+                    worker.coordinator.shardsDiscovered(Map.copyOf(worker.known), null);
+                });
+            }
         }
     }
 
@@ -200,6 +224,7 @@ public final class LeaseSimulation {
             }
         });
         worker.clock.schedule(() -> {
+            worker.known.putAll(known);
             worker.coordinator.start();
             worker.coordinator.shardsDiscovered(known, listed);
         });
@@ -282,12 +307,15 @@ public final class LeaseSimulation {
         String parent = open.get(random.nextInt(open.size()));
         close(parent);
         boolean split = random.nextInt(8) == 0;
+        java.util.Set<String> before = new java.util.HashSet<>(shards.keySet());
         newShard(List.of(parent));
         if (split) {
             newShard(List.of(parent));
         }
         workerFaults.merge(split ? "split" : "rollover", 1L, Long::sum);
-        discover();
+        Map<String, List<String>> children = new HashMap<>(shards);
+        children.keySet().removeAll(before);
+        childrenFound(parent, children);
     }
 
     private void step() {
@@ -405,6 +433,8 @@ public final class LeaseSimulation {
         final LeaseCoordinator coordinator;
         final Map<String, Long> readingSince = new HashMap<>();
         final Map<String, Boolean> saving = new HashMap<>();
+        /** The shards this worker's receiver knows: its first listing, the leases, the children it asked for. */
+        final Map<String, List<String>> known = new HashMap<>();
 
         SimWorker(String id) {
             this.id = id;
