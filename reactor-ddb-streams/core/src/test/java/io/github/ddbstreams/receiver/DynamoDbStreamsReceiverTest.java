@@ -371,16 +371,20 @@ class DynamoDbStreamsReceiverTest {
         return inP;
     }
 
-    @Test
-    void receive_whenAShardLeavesTheStreamJustBeforeItIsRead_signalsItsRecordsAsTrimmed_andReadsItsChild() {
-        List<String> inP = partlyReadParentThenChild();
-        List<String> inC = fake.putRecords("c", 3);
-        // p is listed by the first DescribeStream and gone by its GetShardIterator
+    /** p is listed by the first DescribeStream and gone by its GetShardIterator (ResourceNotFound). */
+    private void removeParentAtItsFirstIterator() {
         fake.failNext(GET_SHARD_ITERATOR, "p", 1, () -> {
             fake.removeShard("p");
             return software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.builder()
                     .message("Requested resource not found: Shard does not exist").statusCode(400).build();
         });
+    }
+
+    @Test
+    void receive_whenAShardLeavesTheStreamJustBeforeItIsRead_signalsItsRecordsAsTrimmed_andReadsItsChild() {
+        List<String> inP = partlyReadParentThenChild();
+        List<String> inC = fake.putRecords("c", 3);
+        removeParentAtItsFirstIterator();
         List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
 
         StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
@@ -397,11 +401,7 @@ class DynamoDbStreamsReceiverTest {
     void receive_whenAShardLeavesTheStreamJustBeforeItIsRead_andPolicyIsFail_endsWithTrimmedDataException() {
         List<String> inP = partlyReadParentThenChild();
         fake.putRecords("c", 3);
-        fake.failNext(GET_SHARD_ITERATOR, "p", 1, () -> {
-            fake.removeShard("p");
-            return software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException.builder()
-                    .message("Requested resource not found: Shard does not exist").statusCode(400).build();
-        });
+        removeParentAtItsFirstIterator();
 
         StepVerifier.withVirtualTime(() -> receiver().receive())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TrimmedDataException.class)
