@@ -371,6 +371,20 @@ class DynamoDbStreamsReceiverTest {
         return inP;
     }
 
+    /** With RESTART_FROM_TRIM_HORIZON: c's records arrive, and p's records after its checkpoint are signalled trimmed. */
+    private void readsTheChildAndSignalsTheParentTrimmed(List<String> inP, List<String> inC) {
+        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
+                        .trimmedDataListener(events::add)).receive().take(3))
+                .recordWith(ArrayList::new)
+                .expectNextCount(3)
+                .consumeRecordedWith(r -> assertThat(sequences(new ArrayList<>(r))).containsExactlyElementsOf(inC))
+                .verifyComplete();
+        assertThat(events).as("the records of p after its checkpoint were never read")
+                .containsExactly(new TrimmedDataEvent(fake.streamArn(), "p", "AFTER_SEQUENCE_NUMBER " + inP.get(1)));
+    }
+
     /** p is listed by the first DescribeStream and gone by its GetShardIterator (ResourceNotFound). */
     private void removeParentAtItsFirstIterator() {
         fake.failNext(GET_SHARD_ITERATOR, "p", 1, () -> {
@@ -385,16 +399,7 @@ class DynamoDbStreamsReceiverTest {
         List<String> inP = partlyReadParentThenChild();
         List<String> inC = fake.putRecords("c", 3);
         removeParentAtItsFirstIterator();
-        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
-
-        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
-                        .trimmedDataListener(events::add)).receive().take(3))
-                .recordWith(ArrayList::new)
-                .expectNextCount(3)
-                .consumeRecordedWith(r -> assertThat(sequences(new ArrayList<>(r))).containsExactlyElementsOf(inC))
-                .verifyComplete();
-        assertThat(events).containsExactly(new TrimmedDataEvent(fake.streamArn(), "p",
-                "AFTER_SEQUENCE_NUMBER " + inP.get(1)));
+        readsTheChildAndSignalsTheParentTrimmed(inP, inC);
     }
 
     @Test
@@ -414,16 +419,7 @@ class DynamoDbStreamsReceiverTest {
         List<String> inP = partlyReadParentThenChild();
         List<String> inC = fake.putRecords("c", 3);
         fake.removeShard("p");
-        List<TrimmedDataEvent> events = new CopyOnWriteArrayList<>();
-
-        StepVerifier.withVirtualTime(() -> receiver(b -> b.trimmedDataPolicy(TrimmedDataPolicy.RESTART_FROM_TRIM_HORIZON)
-                        .trimmedDataListener(events::add)).receive().take(3))
-                .recordWith(ArrayList::new)
-                .expectNextCount(3)
-                .consumeRecordedWith(r -> assertThat(sequences(new ArrayList<>(r))).containsExactlyElementsOf(inC))
-                .verifyComplete();
-        assertThat(events).as("the records of p after its checkpoint were never read")
-                .containsExactly(new TrimmedDataEvent(fake.streamArn(), "p", "AFTER_SEQUENCE_NUMBER " + inP.get(1)));
+        readsTheChildAndSignalsTheParentTrimmed(inP, inC);
     }
 
     @Test

@@ -193,17 +193,7 @@ public final class LeaseTable {
 
     private Mono<Describer> updateDiscovery(String update, String condition, Map<String, String> names,
             Map<String, AttributeValue> values) {
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(tableName)
-                .key(key(DISCOVERY_MARKER))
-                .updateExpression(update)
-                .conditionExpression("attribute_exists(#shardKey) AND " + condition)
-                .expressionAttributeNames(with(names, "#shardKey", SHARD_ID))
-                .expressionAttributeValues(values)
-                .returnValues(ReturnValue.ALL_NEW)
-                .build();
-        return ready.then(Mono.fromFuture(() -> client.updateItem(request)))
-                .map(response -> toDescriber(response.attributes()));
+        return conditionalUpdate(DISCOVERY_MARKER, update, condition, names, values).map(LeaseTable::toDescriber);
     }
 
     static Describer toDescriber(Map<String, AttributeValue> item) {
@@ -354,6 +344,12 @@ public final class LeaseTable {
 
     private Mono<Lease> update(String shardId, String update, String condition, Map<String, String> names,
             Map<String, AttributeValue> values) {
+        return conditionalUpdate(shardId, update, condition, names, values).map(LeaseTable::toLease);
+    }
+
+    /** An update of an existing item under {@code condition}; the item as written. */
+    private Mono<Map<String, AttributeValue>> conditionalUpdate(String shardId, String update, String condition,
+            Map<String, String> names, Map<String, AttributeValue> values) {
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(tableName)
                 .key(key(shardId))
@@ -363,9 +359,7 @@ public final class LeaseTable {
                 .expressionAttributeValues(values)
                 .returnValues(ReturnValue.ALL_NEW)
                 .build();
-        return ready.then(Mono.fromFuture(() -> client.updateItem(request)))
-                .map(UpdateItemResponse::attributes)
-                .map(LeaseTable::toLease);
+        return ready.then(Mono.fromFuture(() -> client.updateItem(request))).map(UpdateItemResponse::attributes);
     }
 
     /** How far the initial-checkpoints import went (a strongly consistent read of its marker). */
