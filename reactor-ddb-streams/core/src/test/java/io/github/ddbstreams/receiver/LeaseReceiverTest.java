@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 
 /**
@@ -472,6 +473,29 @@ class LeaseReceiverTest {
         advance(Duration.ofMinutes(2));
         assertThat(workers.stream().flatMap(worker -> worker.of("S0a").stream()).map(ChangeRecord::sequenceNumber))
                 .containsExactlyInAnyOrderElementsOf(inChild);
+    }
+
+    /**
+     * A describer that stops gracefully gives the role up (a conditional write clearing its name): another worker
+     * takes it at its next take tick (5 s), not once the item stood still for failoverTime (10 s).
+     */
+    @Test
+    void describerThatStopsGracefully_releasesTheRole_andAnotherWorkerTakesItAtItsNextTakeTick() {
+        fake.addShard("S0");
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            workers.add(new Worker("w" + i, true).start(Duration.ofSeconds(5)));
+        }
+        advance(Duration.ofMinutes(1));
+        String describer = table.item("~discovery").get("describer").s();
+        Worker stopping = workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow();
+
+        stopping.subscription.dispose();
+        advance(Duration.ofMillis(5_500));
+
+        assertThat(table.item("~discovery").get("describer")).as("the role 5.5 s after its describer stopped")
+                .isNotNull()
+                .extracting(AttributeValue::s).isNotEqualTo(describer);
     }
 
     /** The describer stops: another worker lists the stream within failoverTime + shardDiscoveryInterval. */

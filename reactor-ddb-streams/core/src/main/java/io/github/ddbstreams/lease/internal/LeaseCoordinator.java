@@ -391,6 +391,25 @@ public final class LeaseCoordinator {
         renewingUntilRelease = true;
         stopped = true;
         takeTimer.dispose();
+        releaseDiscovery().subscribe();
+    }
+
+    /**
+     * Gives up the describer role if this process holds it (at once: a stopping worker lists the stream no more),
+     * so that another worker takes it at its next take tick. A crashed describer's role expires instead.
+     */
+    private Mono<Void> releaseDiscovery() {
+        if (describerProvenAt == null) {
+            return Mono.empty();
+        }
+        describerProvenAt = null;
+        return write(table.releaseDiscovery(workerId))
+                .doOnSuccess(v -> log.info("Worker {} gave up the describer role of stream {}", workerId, streamArn))
+                .onErrorResume(e -> {
+                    log.warn("Worker {} could not give up the describer role of stream {}; it expires after {}",
+                            workerId, streamArn, options.failoverTime(), e);
+                    return Mono.empty();
+                });
     }
 
     /** A lease was given away with records still unacknowledged after {@link LeaseOptions#drainTimeout()}. */
@@ -398,13 +417,13 @@ public final class LeaseCoordinator {
         counters.drainTimeouts.incrementAndGet();
     }
 
-    /** Stops the loops and releases every held lease, so other workers take them at once. */
+    /** Stops the loops and releases every held lease and the describer role, so other workers take them at once. */
     public Mono<Void> releaseAll() {
         renewingUntilRelease = false;
         stopped = true;
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
-        return Flux.fromIterable(shardIds)
+        return releaseDiscovery().thenMany(Flux.fromIterable(shardIds))
                 .flatMap(shardId -> write(table.release(shardId, workerId))
                         .doOnSuccess(v -> {
                             held.remove(shardId);
@@ -543,6 +562,9 @@ public final class LeaseCoordinator {
             write = table.takeDiscovery(null, workerId);
         } else if (workerId.equals(seen.describer()) && token.equals(seen.token())) {
             write = table.renewDiscovery(workerId, listedStatus);
+        } else if (seen.describer() == null) {
+            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
+            write = table.takeDiscovery(seen, workerId);
         } else {
             synchronized (observations) {
                 if (describerSeen == null || describerSeen.counter() != seen.counter()
@@ -563,6 +585,9 @@ public final class LeaseCoordinator {
                                 + " worker", workerId, streamArn);
                     }
                     describerProvenAt = now;
+                    if (stopped && renewingUntilRelease) {
+                        releaseDiscovery().subscribe(); // taken or renewed while this worker began to stop
+                    }
                 })
                 .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
                 .then()

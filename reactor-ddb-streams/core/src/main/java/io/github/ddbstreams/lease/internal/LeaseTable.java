@@ -67,7 +67,7 @@ public final class LeaseTable {
     /**
      * The discovery item as read.
      *
-     * @param describer the describing worker's id
+     * @param describer the describing worker's id, or {@code null} once it gave the role up
      * @param token its process's instance token
      * @param counter incremented by each renewal
      * @param streamStatus the stream's status in its last listing, or {@code null} before the first one
@@ -147,8 +147,9 @@ public final class LeaseTable {
 
     /**
      * Makes this worker the describer: creates the discovery item when {@code observed} is {@code null} (none
-     * existed), else takes it over if its counter is still the one observed (the describer stood still for
-     * failoverTime, or this worker's own item written by an earlier process). Empty when someone changed it first.
+     * existed), else takes it over if its counter is still the one observed (the describer gave the role up, stood
+     * still for failoverTime, or is this worker's own item written by an earlier process). Empty when someone
+     * changed it first.
      */
     Mono<Describer> takeDiscovery(Describer observed, String workerId) {
         if (observed == null) {
@@ -189,6 +190,22 @@ public final class LeaseTable {
         }
         return updateDiscovery(update, "#describer = :me AND #token = :token", names, values)
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
+    }
+
+    /**
+     * Gives up this process's describer role (a worker stopping gracefully): clears the describer's name, so that
+     * another worker takes the role at its next take tick instead of after {@code failoverTime}; completes quietly
+     * when another worker holds it.
+     */
+    Mono<Void> releaseDiscovery(String workerId) {
+        return updateDiscovery("SET #counter = #counter + :one, #updated = :now REMOVE #describer, #token",
+                "#describer = :me AND #token = :token",
+                Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN, "#counter", DESCRIBER_COUNTER,
+                        "#updated", UPDATED_AT),
+                Map.of(":me", AttributeValue.fromS(workerId), ":token", token, ":one", AttributeValue.fromN("1"),
+                        ":now", now()))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
     }
 
     private Mono<Describer> updateDiscovery(String update, String condition, Map<String, String> names,
