@@ -111,6 +111,8 @@ public final class LeaseCoordinator {
      */
     private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
+    /** The shards among {@link #shards} that the receiver knows closed. */
+    private volatile Set<String> closedShards = Set.of();
     /** The shards the stream's last complete listing had; {@code null} before the first one. */
     private volatile Set<String> listed;
     private volatile List<Lease> lastListed = List.of();
@@ -169,6 +171,15 @@ public final class LeaseCoordinator {
      * missing from a listing that has one of its descendants has left the stream (trimmed).
      */
     public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream) {
+        shardsDiscovered(discovered, listedByStream, Set.of());
+    }
+
+    /**
+     * As {@link #shardsDiscovered(Map, Set)}, with the shards the receiver knows closed: the leases this worker
+     * creates of those say so ({@link Lease#closed()}), for the workers that learn the shards from the lease table.
+     */
+    public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream, Set<String> closed) {
+        this.closedShards = Set.copyOf(closed);
         this.shards = Map.copyOf(discovered);
         if (listedByStream != null) {
             this.listed = Set.copyOf(listedByStream);
@@ -244,6 +255,25 @@ public final class LeaseCoordinator {
             }
         }
         return knownLeases.contains(parentShardId);
+    }
+
+    /**
+     * Whether the lease table shows a shard closed, for a worker that may know it only from there (not the
+     * describer): its lease was created closed, another lease names it as parent (a shard gets children when it
+     * closes; the describer creates them in the same take tick), or the describer recorded the stream DISABLED
+     * (every shard of a disabled stream is closed). So every worker decides alike where the start position depends
+     * on it ({@code latest()}: a closed shard without a read ancestor is recorded ended unread).
+     */
+    public boolean shardClosed(String shardId) {
+        if ("DISABLED".equals(describedStatus)) {
+            return true;
+        }
+        for (Lease lease : lastListed) {
+            if (lease.shardId().equals(shardId) ? lease.closed() : lease.parentShardIds().contains(shardId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -659,6 +689,7 @@ public final class LeaseCoordinator {
      */
     private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
         Map<String, List<String>> discovered = shards;
+        Set<String> closed = closedShards;
         Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
@@ -677,7 +708,8 @@ public final class LeaseCoordinator {
         return Flux.fromIterable(missing)
                 .concatMap(shard -> Mono.defer(() -> now() - listSent >= options.failoverTime().toMillis()
                                 ? Mono.<Void>error(new StaleListing())
-                                : write(table.createIfAbsent(shard.getKey(), shard.getValue())))
+                                : write(table.createIfAbsent(shard.getKey(), shard.getValue(),
+                                        closed.contains(shard.getKey()))))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true))
                 .onErrorResume(StaleListing.class, stale -> {
