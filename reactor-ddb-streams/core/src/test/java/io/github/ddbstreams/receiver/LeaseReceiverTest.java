@@ -517,12 +517,8 @@ class LeaseReceiverTest {
                 .containsExactlyInAnyOrderElementsOf(inChild);
     }
 
-    /**
-     * A describer that stops gracefully gives the role up (a conditional write clearing its name): another worker
-     * takes it at its next take tick (5 s), not once the item stood still for failoverTime (10 s).
-     */
-    @Test
-    void describerThatStopsGracefully_releasesTheRole_andAnotherWorkerTakesItAtItsNextTakeTick() {
+    /** Three workers read shard S0 for a minute; then the describer's subscription is disposed. Returns its id. */
+    private String threeWorkersRead_thenTheDescriberStops() {
         fake.addShard("S0");
         List<Worker> workers = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -530,9 +526,17 @@ class LeaseReceiverTest {
         }
         advance(Duration.ofMinutes(1));
         String describer = table.item("~discovery").get("describer").s();
-        Worker stopping = workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow();
+        workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow().subscription.dispose();
+        return describer;
+    }
 
-        stopping.subscription.dispose();
+    /**
+     * A describer that stops gracefully gives the role up (a conditional write clearing its name): another worker
+     * takes it at its next take tick (5 s), not once the item stood still for failoverTime (10 s).
+     */
+    @Test
+    void describerThatStopsGracefully_releasesTheRole_andAnotherWorkerTakesItAtItsNextTakeTick() {
+        String describer = threeWorkersRead_thenTheDescriberStops();
         advance(Duration.ofMillis(5_500));
 
         assertThat(table.item("~discovery").get("describer")).as("the role 5.5 s after its describer stopped")
@@ -543,15 +547,7 @@ class LeaseReceiverTest {
     /** The describer stops: another worker lists the stream within failoverTime + shardDiscoveryInterval. */
     @Test
     void describerThatStops_isReplaced_withinFailoverTimeAndADiscoveryInterval() {
-        fake.addShard("S0");
-        List<Worker> workers = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            workers.add(new Worker("w" + i, true).start(Duration.ofSeconds(5)));
-        }
-        advance(Duration.ofMinutes(1));
-        String describer = table.item("~discovery").get("describer").s();
-        Worker stopping = workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow();
-        stopping.subscription.dispose();
+        String describer = threeWorkersRead_thenTheDescriberStops();
         advance(Duration.ofSeconds(1));
         fake.clearCalls();
 
