@@ -190,7 +190,7 @@ public final class LeaseCoordinator {
     /**
      * Whether this worker is the stream's describer: the one that lists the whole stream every discovery interval
      * and creates the leases of new shards, chosen through the lease table (a reserved item taken like a lease once
-     * it stood still for {@code failoverTime}, renewed every take tick). The others learn shards from the leases
+     * it stood still for {@code failoverTime} or was given up by a describer that stopped, renewed every take tick). The others learn shards from the leases
      * ({@link #leases()}). Two describers for a moment (a paused one that has not noticed yet) only cost calls.
      */
     public boolean isDescriber() {
