@@ -24,6 +24,13 @@ public enum DynamoDbStreamsMeters {
      */
     GET_RECORDS_CALLS("ddb.streams.getrecords.calls", Type.COUNTER, "requests", "table"),
     /**
+     * DescribeStream requests sent, retries included, by {@code kind}: {@code listing} (a page of a listing of every
+     * shard: the periodic discovery, a worker's start, a confirmation that a shard left the stream) or
+     * {@code children} (a shard's children at its end, with a {@code CHILD_SHARDS} filter). The service allows about
+     * 10 per second per account; with leases, only the stream's describer lists it periodically.
+     */
+    DESCRIBE_STREAM_CALLS("ddb.streams.describestream.calls", Type.COUNTER, "requests", "table", "kind"),
+    /**
      * Estimated cost per hour of the GetRecords requests of the last minute, at
      * {@code ReceiverOptions.readRequestPricePerMillion}; registered only when a price is set.
      */

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 
 /**
@@ -90,6 +91,10 @@ class LeaseReceiverTest {
         }
 
         Worker start(Duration drainTimeout) {
+            return start(drainTimeout, StartPosition.trimHorizon());
+        }
+
+        Worker start(Duration drainTimeout, StartPosition startPosition) {
             WorkerClock worker = new WorkerClock(clock, id);
             LeaseOptions leases = LeaseOptions.builder().client(table.clientFor(worker)).tableName("leases")
                     .workerId(id).failoverTime(FAILOVER).drainTimeout(drainTimeout).meterRegistry(meters).build();
@@ -97,7 +102,7 @@ class LeaseReceiverTest {
                     .streamsClient(fake)
                     .streamArn(fake.streamArn())
                     .leases(leases)
-                    .startPosition(StartPosition.trimHorizon())
+                    .startPosition(startPosition)
                     .scheduler(worker)
                     .build();
             subscription = DynamoDbStreamsReceiver.create(options).receive().contextWrite(stopSignal::addTo)
@@ -433,6 +438,44 @@ class LeaseReceiverTest {
                 .isEqualTo(new TrimmedDataEvent(fake.streamArn(), "P", "AFTER_SEQUENCE_NUMBER " + lastRead));
     }
 
+    /**
+     * With {@code latest()}, a shard without a read ancestor that is closed when its lease is first taken is recorded
+     * ended unread (its children start at LATEST), whichever worker takes it: the describer knows it closed from its
+     * listing, a follower only from the lease table. Here a follower takes the lease of B, a shard that appeared
+     * and closed after the workers started (its child B1 got records meanwhile).
+     */
+    @Test
+    void latest_aClosedShardLearnedFromTheLeases_isEndedUnread_likeTheDescriberWouldDecide() {
+        for (int i = 0; i < 3; i++) {
+            fake.addShard("A" + i);
+        }
+        Worker describer = new Worker("w1", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofMinutes(1));
+        Worker follower = new Worker("w2", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofMinutes(1));
+        assertThat(table.item("~discovery").get("describer").s()).isEqualTo("w1");
+        assertThat(List.of(table.owner("A0"), table.owner("A1"), table.owner("A2")))
+                .as("two leases for the describer, one for the follower").containsOnly("w1", "w2")
+                .filteredOn("w1"::equals).hasSize(2);
+
+        fake.addShard("B");
+        fake.putRecords("B", 2);
+        fake.closeShard("B");
+        fake.addShard("B1", "B");
+        List<String> beforeTheirLeases = fake.putRecords("B1", 2);
+        advance(Duration.ofMinutes(1));
+        List<String> later = fake.putRecords("B1", 2);
+        advance(Duration.ofMinutes(1));
+
+        assertThat(table.owner("B1")).as("B1 is read").isNotNull();
+        assertThat(table.item("B").get("endedUnread")).as("B, closed before its lease was first taken, ended unread")
+                .isEqualTo(AttributeValue.fromBool(true));
+        assertThat(java.util.stream.Stream.concat(describer.of("B1").stream(), follower.of("B1").stream())
+                        .map(ChangeRecord::sequenceNumber))
+                .as("B1 starts at LATEST like its parent (not before: %s)", beforeTheirLeases)
+                .containsExactlyElementsOf(later);
+    }
+
     /** The DescribeStream calls that started a listing of every shard (no ShardFilter, first page). */
     private long fullListings() {
         return fake.calls().stream()
@@ -474,9 +517,8 @@ class LeaseReceiverTest {
                 .containsExactlyInAnyOrderElementsOf(inChild);
     }
 
-    /** The describer stops: another worker lists the stream within failoverTime + shardDiscoveryInterval. */
-    @Test
-    void describerThatStops_isReplaced_withinFailoverTimeAndADiscoveryInterval() {
+    /** Three workers read shard S0 for a minute; then the describer's subscription is disposed. Returns its id. */
+    private String threeWorkersRead_thenTheDescriberStops() {
         fake.addShard("S0");
         List<Worker> workers = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -484,8 +526,28 @@ class LeaseReceiverTest {
         }
         advance(Duration.ofMinutes(1));
         String describer = table.item("~discovery").get("describer").s();
-        Worker stopping = workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow();
-        stopping.subscription.dispose();
+        workers.stream().filter(worker -> worker.id.equals(describer)).findFirst().orElseThrow().subscription.dispose();
+        return describer;
+    }
+
+    /**
+     * A describer that stops gracefully gives the role up (a conditional write clearing its name): another worker
+     * takes it at its next take tick (5 s), not once the item stood still for failoverTime (10 s).
+     */
+    @Test
+    void describerThatStopsGracefully_releasesTheRole_andAnotherWorkerTakesItAtItsNextTakeTick() {
+        String describer = threeWorkersRead_thenTheDescriberStops();
+        advance(Duration.ofMillis(5_500));
+
+        assertThat(table.item("~discovery").get("describer")).as("the role 5.5 s after its describer stopped")
+                .isNotNull()
+                .extracting(AttributeValue::s).isNotEqualTo(describer);
+    }
+
+    /** The describer stops: another worker lists the stream within failoverTime + shardDiscoveryInterval. */
+    @Test
+    void describerThatStops_isReplaced_withinFailoverTimeAndADiscoveryInterval() {
+        String describer = threeWorkersRead_thenTheDescriberStops();
         advance(Duration.ofSeconds(1));
         fake.clearCalls();
 

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.receiver;
 
+import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.DESCRIBE_STREAM;
 import static io.github.ddbstreams.testkit.FakeDynamoDbStreams.Operation.GET_RECORDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 
 class ReceiverMetricsTest {
 
@@ -96,6 +98,42 @@ class ReceiverMetricsTest {
                 })
                 .thenCancel()
                 .verify();
+    }
+
+    @Test
+    void describeStreamCalls_countListingPagesAndChildrenQueries_retriesIncluded() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();
+        fake.describeStreamPageSize(2);
+        fake.addShard("p").addShard("q");
+        fake.putRecords("p", 2);
+        fake.closeShard("p");
+        fake.addShard("c", "p");
+        fake.putRecords("c", 1);
+        fake.failNext(DESCRIBE_STREAM, null, 1, FakeDynamoDbStreams::throttling);
+
+        StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+                                .streamsClient(fake).streamArn(fake.streamArn()).checkpointStore(new InMemoryCheckpointStore())
+                                .scheduler(vts).meterRegistry(registry).build())
+                        .receive()
+                        .doOnNext(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofSeconds(65))
+                .expectNextCount(3)
+                .then(() -> {
+                    List<DescribeStreamRequest> sent = fake.calls().stream()
+                            .filter(call -> call.operation() == DESCRIBE_STREAM)
+                            .map(call -> (DescribeStreamRequest) call.request()).toList();
+                    long children = sent.stream().filter(request -> request.shardFilter() != null).count();
+                    // start + 2 intervals, 2 pages each (3 shards), one page throttled and sent again; p's children
+                    assertThat(describeCalls("listing")).isEqualTo(sent.size() - children).isEqualTo(7);
+                    assertThat(describeCalls("children")).isEqualTo(children).isEqualTo(1);
+                })
+                .thenCancel()
+                .verify();
+    }
+
+    private double describeCalls(String kind) {
+        return registry.get(DynamoDbStreamsMeters.DESCRIBE_STREAM_CALLS.meterName()).tag("table", "Orders")
+                .tag("kind", kind).counter().count();
     }
 
     @Test

@@ -16,9 +16,12 @@ import java.util.List;
  *     {@code null} when handed over and not claimed yet (or written by an earlier version)
  * @param endedUnread whether the shard was recorded ended without being read (closed before a LATEST start):
  *     its children start at LATEST too, where the children of a shard read to its end start at its beginning
+ * @param closed whether the describer's listing showed the shard closed when it created the lease (false for leases
+ *     written before this attribute existed); a lease created while its shard was open keeps {@code false} after the
+ *     shard closes: {@link LeaseCoordinator#shardClosed} also counts a child's lease as proof
  */
 public record Lease(String shardId, String owner, long counter, String checkpoint, boolean ended,
-        List<String> parentShardIds, String handoffTo, String ownerToken, boolean endedUnread) {
+        List<String> parentShardIds, String handoffTo, String ownerToken, boolean endedUnread, boolean closed) {
 
     /** Whether records of this shard were processed (or it ended): its children continue its lineage. */
     public boolean started() {

@@ -111,6 +111,8 @@ public final class LeaseCoordinator {
      */
     private volatile List<ShardCheckpoint> pendingImport;
     private volatile Map<String, List<String>> shards;
+    /** The shards among {@link #shards} that the receiver knows closed. */
+    private volatile Set<String> closedShards = Set.of();
     /** The shards the stream's last complete listing had; {@code null} before the first one. */
     private volatile Set<String> listed;
     private volatile List<Lease> lastListed = List.of();
@@ -169,6 +171,15 @@ public final class LeaseCoordinator {
      * missing from a listing that has one of its descendants has left the stream (trimmed).
      */
     public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream) {
+        shardsDiscovered(discovered, listedByStream, Set.of());
+    }
+
+    /**
+     * As {@link #shardsDiscovered(Map, Set)}, with the shards the receiver knows closed: the leases this worker
+     * creates of those say so ({@link Lease#closed()}), for the workers that learn the shards from the lease table.
+     */
+    public void shardsDiscovered(Map<String, List<String>> discovered, Set<String> listedByStream, Set<String> closed) {
+        this.closedShards = Set.copyOf(closed);
         this.shards = Map.copyOf(discovered);
         if (listedByStream != null) {
             this.listed = Set.copyOf(listedByStream);
@@ -179,7 +190,7 @@ public final class LeaseCoordinator {
     /**
      * Whether this worker is the stream's describer: the one that lists the whole stream every discovery interval
      * and creates the leases of new shards, chosen through the lease table (a reserved item taken like a lease once
-     * it stood still for {@code failoverTime}, renewed every take tick). The others learn shards from the leases
+     * it stood still for {@code failoverTime} or was given up by a describer that stopped, renewed every take tick). The others learn shards from the leases
      * ({@link #leases()}). Two describers for a moment (a paused one that has not noticed yet) only cost calls.
      */
     public boolean isDescriber() {
@@ -244,6 +255,25 @@ public final class LeaseCoordinator {
             }
         }
         return knownLeases.contains(parentShardId);
+    }
+
+    /**
+     * Whether the lease table shows a shard closed, for a worker that may know it only from there (not the
+     * describer): its lease was created closed, another lease names it as parent (a shard gets children when it
+     * closes; the describer creates them in the same take tick), or the describer recorded the stream DISABLED
+     * (every shard of a disabled stream is closed). So every worker decides alike where the start position depends
+     * on it ({@code latest()}: a closed shard without a read ancestor is recorded ended unread).
+     */
+    public boolean shardClosed(String shardId) {
+        if ("DISABLED".equals(describedStatus)) {
+            return true;
+        }
+        for (Lease lease : lastListed) {
+            if (lease.shardId().equals(shardId) ? lease.closed() : lease.parentShardIds().contains(shardId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -391,6 +421,25 @@ public final class LeaseCoordinator {
         renewingUntilRelease = true;
         stopped = true;
         takeTimer.dispose();
+        releaseDiscovery().subscribe();
+    }
+
+    /**
+     * Gives up the describer role if this process holds it (at once: a stopping worker lists the stream no more),
+     * so that another worker takes it at its next take tick. A crashed describer's role expires instead.
+     */
+    private Mono<Void> releaseDiscovery() {
+        if (describerProvenAt == null) {
+            return Mono.empty();
+        }
+        describerProvenAt = null;
+        return write(table.releaseDiscovery(workerId))
+                .doOnSuccess(v -> log.info("Worker {} gave up the describer role of stream {}", workerId, streamArn))
+                .onErrorResume(e -> {
+                    log.warn("Worker {} could not give up the describer role of stream {}; it expires after {}",
+                            workerId, streamArn, options.failoverTime(), e);
+                    return Mono.empty();
+                });
     }
 
     /** A lease was given away with records still unacknowledged after {@link LeaseOptions#drainTimeout()}. */
@@ -398,13 +447,13 @@ public final class LeaseCoordinator {
         counters.drainTimeouts.incrementAndGet();
     }
 
-    /** Stops the loops and releases every held lease, so other workers take them at once. */
+    /** Stops the loops and releases every held lease and the describer role, so other workers take them at once. */
     public Mono<Void> releaseAll() {
         renewingUntilRelease = false;
         stopped = true;
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
-        return Flux.fromIterable(shardIds)
+        return releaseDiscovery().thenMany(Flux.fromIterable(shardIds))
                 .flatMap(shardId -> write(table.release(shardId, workerId))
                         .doOnSuccess(v -> {
                             held.remove(shardId);
@@ -543,6 +592,9 @@ public final class LeaseCoordinator {
             write = table.takeDiscovery(null, workerId);
         } else if (workerId.equals(seen.describer()) && token.equals(seen.token())) {
             write = table.renewDiscovery(workerId, listedStatus);
+        } else if (seen.describer() == null) {
+            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
+            write = table.takeDiscovery(seen, workerId);
         } else {
             synchronized (observations) {
                 if (describerSeen == null || describerSeen.counter() != seen.counter()
@@ -563,6 +615,9 @@ public final class LeaseCoordinator {
                                 + " worker", workerId, streamArn);
                     }
                     describerProvenAt = now;
+                    if (stopped && renewingUntilRelease) {
+                        releaseDiscovery().subscribe(); // taken or renewed while this worker began to stop
+                    }
                 })
                 .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
                 .then()
@@ -634,6 +689,7 @@ public final class LeaseCoordinator {
      */
     private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
         Map<String, List<String>> discovered = shards;
+        Set<String> closed = closedShards;
         Set<String> covered = coveredByLeases(leases, discovered);
         List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
@@ -652,7 +708,8 @@ public final class LeaseCoordinator {
         return Flux.fromIterable(missing)
                 .concatMap(shard -> Mono.defer(() -> now() - listSent >= options.failoverTime().toMillis()
                                 ? Mono.<Void>error(new StaleListing())
-                                : write(table.createIfAbsent(shard.getKey(), shard.getValue())))
+                                : write(table.createIfAbsent(shard.getKey(), shard.getValue(),
+                                        closed.contains(shard.getKey()))))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
                 .then(Mono.just(true))
                 .onErrorResume(StaleListing.class, stale -> {

@@ -40,6 +40,12 @@ public final class LeaseTable {
     /** Set on a lease recorded ended without being read (closed before a LATEST start). */
     static final String ENDED_UNREAD = "endedUnread";
     /**
+     * Set on a lease created from a listing that showed the shard closed, so that a worker that learns the shard
+     * from the lease table (not the describer) knows it too (a {@code latest()} start records such a shard ended
+     * unread when it has no read ancestor). Absent from older items: read as open.
+     */
+    static final String SHARD_CLOSED = "shardClosed";
+    /**
      * The sort key of the one item that is no lease: the progress of the initial-checkpoints import
      * ({@link LeaseOptions#initialCheckpoints()}). Never a shard id (those start with {@code shardId-}); {@link #list}
      * leaves it out.
@@ -67,7 +73,7 @@ public final class LeaseTable {
     /**
      * The discovery item as read.
      *
-     * @param describer the describing worker's id
+     * @param describer the describing worker's id, or {@code null} once it gave the role up
      * @param token its process's instance token
      * @param counter incremented by each renewal
      * @param streamStatus the stream's status in its last listing, or {@code null} before the first one
@@ -147,8 +153,9 @@ public final class LeaseTable {
 
     /**
      * Makes this worker the describer: creates the discovery item when {@code observed} is {@code null} (none
-     * existed), else takes it over if its counter is still the one observed (the describer stood still for
-     * failoverTime, or this worker's own item written by an earlier process). Empty when someone changed it first.
+     * existed), else takes it over if its counter is still the one observed (the describer gave the role up, stood
+     * still for failoverTime, or is this worker's own item written by an earlier process). Empty when someone
+     * changed it first.
      */
     Mono<Describer> takeDiscovery(Describer observed, String workerId) {
         if (observed == null) {
@@ -191,6 +198,22 @@ public final class LeaseTable {
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
     }
 
+    /**
+     * Gives up this process's describer role (a worker stopping gracefully): clears the describer's name, so that
+     * another worker takes the role at its next take tick instead of after {@code failoverTime}; completes quietly
+     * when another worker holds it.
+     */
+    Mono<Void> releaseDiscovery(String workerId) {
+        return updateDiscovery("SET #counter = #counter + :one, #updated = :now REMOVE #describer, #token",
+                "#describer = :me AND #token = :token",
+                Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN, "#counter", DESCRIBER_COUNTER,
+                        "#updated", UPDATED_AT),
+                Map.of(":me", AttributeValue.fromS(workerId), ":token", token, ":one", AttributeValue.fromN("1"),
+                        ":now", now()))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
+    }
+
     private Mono<Describer> updateDiscovery(String update, String condition, Map<String, String> names,
             Map<String, AttributeValue> values) {
         return conditionalUpdate(DISCOVERY_MARKER, update, condition, names, values).map(LeaseTable::toDescriber);
@@ -204,9 +227,12 @@ public final class LeaseTable {
                 item.containsKey(STREAM_STATUS) ? item.get(STREAM_STATUS).s() : null);
     }
 
-    /** Creates the lease of a shard unless it exists; completes either way. */
-    Mono<Void> createIfAbsent(String shardId, List<String> parentShardIds) {
-        return createIfAbsent(shardId, parentShardIds, null, false).then();
+    /**
+     * Creates the lease of a shard unless it exists ({@code closed}: the listing it comes from showed the shard
+     * closed); completes either way.
+     */
+    Mono<Void> createIfAbsent(String shardId, List<String> parentShardIds, boolean closed) {
+        return createIfAbsent(shardId, parentShardIds, null, false, closed).then();
     }
 
     /**
@@ -214,6 +240,11 @@ public final class LeaseTable {
      * it created it: a lease that exists is never changed.
      */
     Mono<Boolean> createIfAbsent(String shardId, List<String> parentShardIds, String checkpoint, boolean ended) {
+        return createIfAbsent(shardId, parentShardIds, checkpoint, ended, false);
+    }
+
+    private Mono<Boolean> createIfAbsent(String shardId, List<String> parentShardIds, String checkpoint, boolean ended,
+            boolean closed) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(STREAM_ARN, AttributeValue.fromS(streamArn));
         item.put(SHARD_ID, AttributeValue.fromS(shardId));
@@ -221,6 +252,9 @@ public final class LeaseTable {
         item.put(ENDED, AttributeValue.fromBool(ended));
         if (checkpoint != null) {
             item.put(CHECKPOINT, AttributeValue.fromS(checkpoint));
+        }
+        if (closed) {
+            item.put(SHARD_CLOSED, AttributeValue.fromBool(true));
         }
         item.put(PARENTS, AttributeValue.fromL(parentShardIds.stream().map(AttributeValue::fromS).toList()));
         item.put(UPDATED_AT, now());
@@ -421,6 +455,7 @@ public final class LeaseTable {
                 Collections.unmodifiableList(parentIds),
                 item.containsKey(HANDOFF_TO) ? item.get(HANDOFF_TO).s() : null,
                 item.containsKey(OWNER_TOKEN) ? item.get(OWNER_TOKEN).s() : null,
-                item.containsKey(ENDED_UNREAD) && Boolean.TRUE.equals(item.get(ENDED_UNREAD).bool()));
+                item.containsKey(ENDED_UNREAD) && Boolean.TRUE.equals(item.get(ENDED_UNREAD).bool()),
+                item.containsKey(SHARD_CLOSED) && Boolean.TRUE.equals(item.get(SHARD_CLOSED).bool()));
     }
 }

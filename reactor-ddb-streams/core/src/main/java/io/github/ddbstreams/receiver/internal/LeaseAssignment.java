@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,9 @@ final class LeaseAssignment implements ShardAssignment {
         }
         ShardCheckpoint checkpoint = lease.checkpoint() == null ? null : ShardCheckpoint.at(shard.shardId, lease.checkpoint());
         boolean ancestorRead = shard.parentShardId != null && coordinator.parentRead(shard.parentShardId);
-        Decision decision = ShardAssignment.startOf(checkpoint, ancestorRead, shard.isClosed(), true, options);
+        // a worker that learned the shard from the lease table knows it closed from there (as the describer did)
+        boolean closed = shard.isClosed() || coordinator.shardClosed(shard.shardId);
+        Decision decision = ShardAssignment.startOf(checkpoint, ancestorRead, closed, true, options);
         if (decision.kind() == Kind.END_UNREAD) {
             coordinator.endingUnread(shard.shardId);
         }
@@ -127,10 +130,14 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public void discovered(Collection<ShardPoller> shards, Set<String> listed) {
         Map<String, List<String>> lineage = new LinkedHashMap<>();
+        Set<String> closed = new HashSet<>();
         for (ShardPoller shard : shards) {
             lineage.put(shard.shardId, shard.parentShardId == null ? List.of() : List.of(shard.parentShardId));
+            if (shard.isClosed()) {
+                closed.add(shard.shardId);
+            }
         }
-        coordinator.shardsDiscovered(lineage, listed);
+        coordinator.shardsDiscovered(lineage, listed, closed);
     }
 
     /**

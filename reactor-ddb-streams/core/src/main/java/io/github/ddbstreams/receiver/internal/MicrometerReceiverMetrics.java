@@ -25,6 +25,8 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
     private final Counter expired;
     private final Counter checkpoints;
     private final Counter calls;
+    private final Counter listingPages;
+    private final Counter childrenQueries;
     private final RequestRate rate;
 
     MicrometerReceiverMetrics(MeterRegistry registry, String table, LongSupplier schedulerMillis,
@@ -40,6 +42,10 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
         checkpoints = counter(registry, DynamoDbStreamsMeters.CHECKPOINTS_COMMITTED, tags, "Shard checkpoints written");
         calls = counter(registry, DynamoDbStreamsMeters.GET_RECORDS_CALLS, tags,
                 "GetRecords requests sent, retries included (each a billed streams read request on AWS)");
+        listingPages = counter(registry, DynamoDbStreamsMeters.DESCRIBE_STREAM_CALLS, tags.and("kind", "listing"),
+                "DescribeStream requests sent, retries included: pages of listings of every shard");
+        childrenQueries = counter(registry, DynamoDbStreamsMeters.DESCRIBE_STREAM_CALLS, tags.and("kind", "children"),
+                "DescribeStream requests sent, retries included: a shard's children (CHILD_SHARDS filter)");
         if (pricePerMillion.isPresent()) {
             double price = pricePerMillion.getAsDouble();
             rate = new RequestRate(schedulerMillis);
@@ -90,6 +96,11 @@ final class MicrometerReceiverMetrics extends ReceiverMetrics {
         if (rate != null) {
             rate.add();
         }
+    }
+
+    @Override
+    void describeStreamRequest(boolean children) {
+        (children ? childrenQueries : listingPages).increment();
     }
 
     @Override

@@ -66,6 +66,10 @@ class ReceiverMetrics {
     void getRecordsRequest() {
     }
 
+    /** One DescribeStream request sent (each page and each attempt); {@code children}: with a CHILD_SHARDS filter. */
+    void describeStreamRequest(boolean children) {
+    }
+
     void emptyPoll() {
     }
 

@@ -80,7 +80,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.emitter = emitter;
         this.callSlots = new CallSlots(options.maxConcurrentCalls());
         this.startupWatch = new StartupWatch(options, streams, dynamoDb);
-        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer);
+        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer, () -> metrics);
         this.committer = new CheckpointCommitter(store, () -> streamArn, () -> metrics);
     }
 

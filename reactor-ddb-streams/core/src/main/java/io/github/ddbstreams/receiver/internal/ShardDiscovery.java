@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
@@ -56,13 +57,15 @@ final class ShardDiscovery {
     private final DynamoDbStreamsAsyncClient streams;
     private final DynamoDbAsyncClient dynamoDb;
     private final Faults.Observer observer;
+    private final Supplier<ReceiverMetrics> metrics;
 
     ShardDiscovery(ReceiverOptions options, DynamoDbStreamsAsyncClient streams, DynamoDbAsyncClient dynamoDb,
-            Faults.Observer observer) {
+            Faults.Observer observer, Supplier<ReceiverMetrics> metrics) {
         this.options = options;
         this.streams = streams;
         this.dynamoDb = dynamoDb;
         this.observer = observer;
+        this.metrics = metrics;
     }
 
     /** The stream ARN: the option's, or the table's latest stream. */
@@ -148,8 +151,11 @@ final class ShardDiscovery {
     }
 
     private Mono<DescribeStreamResponse> page(String arn, ShardFilter filter, String exclusiveStartShardId) {
-        return Mono.fromFuture(() -> streams.describeStream(b -> b.streamArn(arn).shardFilter(filter)
-                        .exclusiveStartShardId(exclusiveStartShardId).overrideConfiguration(Faults.ONE_RETRY_LAYER)), true)
+        return Mono.fromFuture(() -> {
+                    metrics.get().describeStreamRequest(filter != null);
+                    return streams.describeStream(b -> b.streamArn(arn).shardFilter(filter)
+                            .exclusiveStartShardId(exclusiveStartShardId).overrideConfiguration(Faults.ONE_RETRY_LAYER));
+                }, true)
                 .retryWhen(Faults.retry(options, "DescribeStream " + arn, observer));
     }
 

@@ -21,7 +21,7 @@ class LeaseCountersTest {
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1).build()) {
             LeaseOptions options = LeaseOptions.builder().client(client).tableName("leases").meterRegistry(registry).build();
             LeaseCounters counters = new LeaseCounters(options, held::size);   // as LeaseCoordinator makes it
-            held.put("s1", new Lease("s1", "me", 1, null, false, java.util.List.of(), null, "token", false));
+            held.put("s1", new Lease("s1", "me", 1, null, false, java.util.List.of(), null, "token", false, false));
             for (int i = 0; i < 5; i++) {
                 System.gc();     // a gauge's state object is held weakly by Micrometer
             }
