@@ -89,7 +89,6 @@ public final class AuditTrail {
     static final String AUDIT_TABLE = "AuditLog";
     static final int RETENTION_DAYS = 90;
 
-    private static final int SORT_KEY_DIGITS = 40;
     private static final int OPERATIONS = 1000;
     private static final int ORDER_IDS = 150;
     private static final int WRITERS = 4;
@@ -210,11 +209,7 @@ public final class AuditTrail {
 
     /** A sequence number left-padded with zeros, so that sort keys sort like the numbers. */
     static String sortKey(String sequenceNumber) {
-        if (sequenceNumber.length() > SORT_KEY_DIGITS) {
-            throw new IllegalArgumentException("sequence number longer than " + SORT_KEY_DIGITS + " digits: "
-                    + sequenceNumber);
-        }
-        return "0".repeat(SORT_KEY_DIGITS - sequenceNumber.length()) + sequenceNumber;
+        return SequenceNumbers.padded(sequenceNumber);
     }
 
     /** The item's key as text: the value of a single key attribute, else {@code name=value} pairs by name. */

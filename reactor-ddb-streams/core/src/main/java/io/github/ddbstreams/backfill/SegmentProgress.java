@@ -1,27 +1,27 @@
 package io.github.ddbstreams.backfill;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.ddbstreams.internal.AckWatermark;
+import io.github.ddbstreams.internal.SerialCommits;
 import io.github.ddbstreams.record.RecordCheckpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The acknowledged position of one scan segment, and its saving.
  *
  * <p>Pages are tracked in the order they were read; the position moves past a page once every item of it
- * and of every earlier page is acknowledged (a watermark of pages). Saves run one at a time and always
- * write the newest position, so the store never moves back. Memory: one small entry per page emitted and
- * not yet fully acknowledged. Thread-safe: acknowledgements come from any thread.
+ * and of every earlier page is acknowledged ({@link AckWatermark}, a slot per page, acknowledged when its
+ * last item is). Saves run one at a time ({@link SerialCommits}) and always write the newest position, so the
+ * store never moves back. On top of those two: counting each page's items, and the page's scan key as the
+ * position. Memory: one small entry per page emitted and not yet fully acknowledged. Thread-safe:
+ * acknowledgements come from any thread.
  */
 final class SegmentProgress {
 
@@ -29,14 +29,13 @@ final class SegmentProgress {
 
     private final BackfillPositionStore store;
     private final String backfillId;
+    private final SerialCommits saves = new SerialCommits(this::saveOnce);
 
     private final Object lock = new Object();
-    private final ArrayDeque<Page> pages = new ArrayDeque<>();
+    private final AckWatermark<Page> pages = new AckWatermark<>();
     private BackfillPosition position;
     private long version;
     private long savedVersion;
-    private boolean saving;
-    private final List<Waiter> waiters = new ArrayList<>();
 
     SegmentProgress(BackfillPositionStore store, String backfillId, BackfillPosition start) {
         this.store = store;
@@ -48,10 +47,10 @@ final class SegmentProgress {
     Page newPage(int items, Map<String, AttributeValue> lastEvaluatedKey) {
         Page page = new Page(items, lastEvaluatedKey);
         synchronized (lock) {
-            pages.add(page);
+            pages.track(page);
         }
         if (items == 0) {
-            advance();
+            advance(page);
         }
         return page;
     }
@@ -63,89 +62,57 @@ final class SegmentProgress {
         }
     }
 
-    private void advance() {
-        boolean moved = false;
+    /** Every item of the page was acknowledged: the position moves past the acknowledged pages. */
+    private void advance(Page page) {
         synchronized (lock) {
-            Page head;
-            while ((head = pages.peek()) != null && head.remaining.get() == 0) {
-                pages.poll();
-                position = head.lastEvaluatedKey.isEmpty() ? position.completed() : position.after(head.lastEvaluatedKey);
-                version++;
-                moved = true;
+            Page before = pages.lastReleased();
+            pages.acknowledge(page);
+            Page last = pages.lastReleased();
+            if (last == before) {
+                return;
             }
+            // pages are released in scan order and only the last page has no key after it
+            position = last.lastEvaluatedKey.isEmpty() ? position.completed() : position.after(last.lastEvaluatedKey);
+            version++;
         }
-        if (moved) {
-            saveLatest();
-        }
+        saves.commitLater();
     }
 
-    /** Saves the newest position unless a save runs (it saves again when done) or it is already saved. */
-    private void saveLatest() {
+    /** Saves the newest position unless it is saved already. */
+    private Mono<Void> saveOnce() {
         BackfillPosition toSave;
         long target;
         synchronized (lock) {
-            if (saving || savedVersion == version) {
-                return;
+            if (savedVersion >= version) {
+                return Mono.empty();
             }
-            saving = true;
             toSave = position;
             target = version;
         }
-        store.save(backfillId, List.of(toSave)).subscribe(null, error -> saved(target, error), () -> saved(target, null));
-    }
-
-    private void saved(long target, Throwable error) {
-        List<Waiter> done = new ArrayList<>();
-        synchronized (lock) {
-            saving = false;
-            if (error == null) {
-                savedVersion = Math.max(savedVersion, target);
-            }
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-                Waiter waiter = it.next();
-                if (waiter.version <= target) {
-                    done.add(waiter);
-                    it.remove();
-                }
-            }
-        }
-        if (error != null) {
-            log.warn("Saving the position of backfill '{}' segment {} failed; the next acknowledgement retries",
-                    backfillId, position().segment(), error);
-        }
-        for (Waiter waiter : done) {
-            if (error == null) {
-                waiter.sink.tryEmitEmpty();
-            } else {
-                waiter.sink.tryEmitError(error);
-            }
-        }
-        if (error == null) {
-            saveLatest();
-        }
+        return store.save(backfillId, List.of(toSave))
+                .doOnSuccess(done -> {
+                    synchronized (lock) {
+                        savedVersion = Math.max(savedVersion, target);
+                    }
+                })
+                .doOnError(error -> log.warn("Saving the position of backfill '{}' segment {} failed; the next"
+                        + " acknowledgement retries", backfillId, toSave.segment(), error));
     }
 
     /** Completes once the position acknowledged now is saved. */
     Mono<Void> commit() {
         return Mono.defer(() -> {
-            Sinks.Empty<Void> sink = Sinks.empty();
             synchronized (lock) {
                 if (savedVersion >= version) {
                     return Mono.empty();
                 }
-                waiters.add(new Waiter(version, sink));
             }
-            saveLatest();
-            return sink.asMono();
+            return saves.commit();
         });
     }
 
-    /** A waiter of {@link #commit()}. */
-    private record Waiter(long version, Sinks.Empty<Void> sink) {
-    }
-
     /** One page read from the segment: its items still to acknowledge and the key after it. */
-    final class Page {
+    final class Page extends AckWatermark.Slot {
         private final AtomicInteger remaining;
         private final Map<String, AttributeValue> lastEvaluatedKey;
 
@@ -161,7 +128,7 @@ final class SegmentProgress {
 
         private void acknowledged() {
             if (remaining.decrementAndGet() == 0) {
-                advance();
+                advance(this);
             }
         }
     }

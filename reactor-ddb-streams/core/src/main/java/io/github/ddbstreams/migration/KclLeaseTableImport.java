@@ -81,7 +81,6 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
 public final class KclLeaseTableImport {
 
     private static final Logger log = LoggerFactory.getLogger(KclLeaseTableImport.class);
-    private static final String STREAM = "/stream/";
     private static final int NAMED_IN_ERRORS = 5;
     /** Appended to a stream ARN: where the import's progress marker is kept (see {@link #progressKey}). */
     static final String PROGRESS_SUFFIX = "#kcl-lease-table-import";
@@ -150,7 +149,7 @@ public final class KclLeaseTableImport {
         String tableName = StreamArns.tableName(streamArn).orElseThrow(() -> new IllegalArgumentException(
                 "streamArn is not a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL): "
                         + streamArn));
-        String label = streamArn.substring(streamArn.indexOf(STREAM) + STREAM.length());
+        String label = StreamArns.streamLabel(streamArn).orElseThrow();
         Mono<Map<String, KclLease>> leases = reader.scan().map(items -> leasesOf(items, streamArn, tableName, label));
         Mono<Map<String, KclLease>> settled;
         if (options.force()) {

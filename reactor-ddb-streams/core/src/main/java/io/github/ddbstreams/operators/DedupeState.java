@@ -1,6 +1,5 @@
 package io.github.ddbstreams.operators;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import io.github.ddbstreams.internal.AckWatermark;
 import io.github.ddbstreams.record.SequenceNumbers;
 
 /**
@@ -51,16 +51,18 @@ public final class DedupeState {
      */
     private final LinkedHashMap<String, ShardTrack> tracks;
 
-    /** One shard's emitted records, in emission order, and its acknowledged watermark. */
+    /**
+     * One shard's emitted records, in emission order ({@link AckWatermark}, a slot per record), and its
+     * acknowledged watermark: the highest sequence number released, which a replay's lower one never lowers.
+     */
     static final class ShardTrack {
-        final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+        final AckWatermark<InFlight> inFlight = new AckWatermark<>();
         String watermark;
     }
 
     /** An emitted record of a tracked shard. */
-    static final class InFlight {
+    static final class InFlight extends AckWatermark.Slot {
         final String sequenceNumber;
-        boolean acknowledged;
 
         InFlight(String sequenceNumber) {
             this.sequenceNumber = sequenceNumber;
@@ -259,12 +261,10 @@ public final class DedupeState {
     InFlight emitted(String shardId, String sequenceNumber) {
         synchronized (tracks) {
             ShardTrack track = tracks.computeIfAbsent(shardId, k -> new ShardTrack());
-            while (!track.inFlight.isEmpty()
-                    && SequenceNumbers.compare(track.inFlight.peekLast().sequenceNumber, sequenceNumber) >= 0) {
-                track.inFlight.pollLast();
-            }
+            track.inFlight.untrackLastWhile(
+                    entry -> SequenceNumbers.compare(entry.sequenceNumber, sequenceNumber) >= 0);
             InFlight entry = new InFlight(sequenceNumber);
-            track.inFlight.addLast(entry);
+            track.inFlight.track(entry);
             return entry;
         }
     }
@@ -272,16 +272,14 @@ public final class DedupeState {
     /** A tracked record was acknowledged: the watermark moves over the acknowledged prefix. */
     void acknowledged(String shardId, InFlight entry) {
         synchronized (tracks) {
-            entry.acknowledged = true;
             ShardTrack track = tracks.get(shardId);
-            if (track == null) {
-                return;
+            if (track == null || !track.inFlight.acknowledge(entry)) {
+                return; // the shard was forgotten, or the record abandoned by a replay or acknowledged before
             }
-            while (!track.inFlight.isEmpty() && track.inFlight.peekFirst().acknowledged) {
-                String sequenceNumber = track.inFlight.pollFirst().sequenceNumber;
-                if (track.watermark == null || SequenceNumbers.compare(sequenceNumber, track.watermark) > 0) {
-                    track.watermark = sequenceNumber;
-                }
+            InFlight released = track.inFlight.lastReleased();
+            if (released != null && (track.watermark == null
+                    || SequenceNumbers.compare(released.sequenceNumber, track.watermark) > 0)) {
+                track.watermark = released.sequenceNumber;
             }
         }
     }

@@ -50,8 +50,10 @@ public final class SequenceNumbers {
 
     /**
      * The sequence number left-padded with zeros to {@value #PADDED_DIGITS} digits, so that padded sequence
-     * numbers sort as strings in numeric order (a DynamoDB sort key, a condition expression's {@code <=}). A
-     * longer number loses its leading zeros instead and sorts after every padded one.
+     * numbers sort as strings in numeric order (a DynamoDB sort key, a condition expression's {@code <=}). The one
+     * encoding of sequence numbers as sortable strings: the checkpoint store, the sinks and the samples use it. A
+     * number with more significant digits (DynamoDB Streams issues none) loses its leading zeros instead and no
+     * longer sorts correctly: callers that need the order refuse a result longer than {@value #PADDED_DIGITS}.
      *
      * <pre>{@code
      * SequenceNumbers.padded("10") // "0000000000000000000000000000000000000010"

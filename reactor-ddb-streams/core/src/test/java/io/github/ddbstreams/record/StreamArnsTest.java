@@ -18,5 +18,14 @@ class StreamArnsTest {
         assertThat(StreamArns.tableName("arn:aws:dynamodb:us-east-1:1:table/Orders")).isEmpty();
         assertThat(StreamArns.tableName("arn:aws:dynamodb:us-east-1:1:table//stream/x")).isEmpty();
         assertThat(StreamArns.tableName("Orders")).isEmpty();
+        assertThat(StreamArns.tableName("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/")).as("no label").isEmpty();
+        assertThat(StreamArns.tableName("arn:aws:dynamodb:us-east-1:1:index/Orders/stream/x")).isEmpty();
+    }
+
+    @Test
+    void streamLabel_isWhatFollowsStream() {
+        assertThat(StreamArns.streamLabel("arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2024-01-01T00:00:00.000"))
+                .contains("2024-01-01T00:00:00.000");
+        assertThat(StreamArns.streamLabel("arn:aws:dynamodb:us-east-1:1:table/Orders")).isEmpty();
     }
 }

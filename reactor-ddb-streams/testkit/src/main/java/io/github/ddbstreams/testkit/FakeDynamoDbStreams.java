@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import reactor.core.scheduler.Scheduler;
+import software.amazon.awssdk.arns.Arn;
+import software.amazon.awssdk.arns.ArnResource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -126,17 +128,32 @@ public final class FakeDynamoDbStreams implements DynamoDbStreamsAsyncClient {
     private Supplier<Instant> clock;
     private boolean closed;
 
+    private static final String STREAM_QUALIFIER = "stream/";
+
     private FakeDynamoDbStreams(String streamArn) {
         this.streamArn = streamArn;
-        int tableStart = streamArn.indexOf(":table/");
-        int streamStart = streamArn.indexOf("/stream/");
-        if (tableStart < 0 || streamStart < tableStart + 7 || streamStart + 8 >= streamArn.length()) {
+        ArnResource resource = streamResource(streamArn);
+        this.tableName = resource.resource();
+        this.streamLabel = resource.qualifier().orElseThrow().substring(STREAM_QUALIFIER.length());
+        this.creationTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** The {@code table/NAME/stream/LABEL} resource of a stream ARN, parsed by the AWS SDK as the core does. */
+    private static ArnResource streamResource(String streamArn) {
+        ArnResource resource = null;
+        try {
+            resource = Arn.fromString(streamArn).resource();
+        } catch (IllegalArgumentException notAnArn) {
+            // refused below
+        }
+        if (resource == null || !resource.resourceType().filter("table"::equals).isPresent()
+                || resource.resource().isEmpty()
+                || !resource.qualifier().filter(q -> q.startsWith(STREAM_QUALIFIER)
+                        && q.length() > STREAM_QUALIFIER.length()).isPresent()) {
             throw new IllegalArgumentException("streamArn must look like "
                     + "arn:aws:dynamodb:<region>:<account>:table/<table>/stream/<label>, was '" + streamArn + "'");
         }
-        this.tableName = streamArn.substring(tableStart + 7, streamStart);
-        this.streamLabel = streamArn.substring(streamStart + 8);
-        this.creationTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return resource;
     }
 
     /**

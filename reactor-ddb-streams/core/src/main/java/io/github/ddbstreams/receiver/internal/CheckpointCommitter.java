@@ -9,16 +9,16 @@ import java.util.function.Supplier;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.internal.SerialCommits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The last step of the data path: acknowledgement watermarks ({@link ShardCheckpointer}) → checkpoint store.
  *
- * <p>Commits run one at a time, so the store never moves back; requests made while one runs are served
- * together by the next. Thread-safe: called from the loop, from timers and from users' {@code commit()}.
+ * <p>Commits run one at a time ({@link SerialCommits}), so the store never moves back; requests made while one
+ * runs are served together by the next. Thread-safe: called from the loop, from timers and from users' {@code commit()}.
  * Safe to call from a commit's own completion (no lock is held while completing).
  */
 final class CheckpointCommitter {
@@ -30,10 +30,8 @@ final class CheckpointCommitter {
     private final Supplier<ReceiverMetrics> metrics;
     private volatile CheckpointStore store;
 
-    private final Object lock = new Object();
-    private List<Sinks.Empty<Void>> waiting = new ArrayList<>();
-    private boolean committing;
-    private boolean closed;
+    private final SerialCommits commits = new SerialCommits(this::commitOnce);
+    private volatile boolean closed;
 
     CheckpointCommitter(CheckpointStore store, Supplier<String> streamArn, Supplier<ReceiverMetrics> metrics) {
         this.store = store;
@@ -76,64 +74,18 @@ final class CheckpointCommitter {
 
     /** After this, commits fail: the receiver stopped. */
     void close() {
-        synchronized (lock) {
-            closed = true;
-        }
+        closed = true;
     }
 
     /** Commits the acknowledged watermark of every shard that moved since its last commit. */
     Mono<Void> commit() {
         return Mono.defer(() -> {
-            Sinks.Empty<Void> done = Sinks.empty();
-            synchronized (lock) {
-                if (closed) {
-                    return Mono.error(new IllegalStateException("The receiver of stream " + streamArn.get()
-                            + " has stopped: the checkpoint was not committed"));
-                }
-                waiting.add(done);
-                if (committing) {
-                    return done.asMono();
-                }
-                committing = true;
+            if (closed) {
+                return Mono.error(new IllegalStateException("The receiver of stream " + streamArn.get()
+                        + " has stopped: the checkpoint was not committed"));
             }
-            runCommits();
-            return done.asMono();
+            return commits.commit();
         });
-    }
-
-    private void runCommits() {
-        List<Sinks.Empty<Void>> batch;
-        synchronized (lock) {
-            batch = waiting;
-            waiting = new ArrayList<>();
-        }
-        Mono<Void> once;
-        try {
-            once = commitOnce();
-        } catch (RuntimeException e) {
-            once = Mono.error(e);
-        }
-        once.subscribe(null, error -> done(batch, error), () -> done(batch, null));
-    }
-
-    private void done(List<Sinks.Empty<Void>> batch, Throwable error) {
-        boolean more;
-        synchronized (lock) {
-            more = !waiting.isEmpty();
-            if (!more) {
-                committing = false;
-            }
-        }
-        for (Sinks.Empty<Void> done : batch) {
-            if (error == null) {
-                done.tryEmitEmpty();
-            } else {
-                done.tryEmitError(error);
-            }
-        }
-        if (more) {
-            runCommits();
-        }
     }
 
     private Mono<Void> commitOnce() {

@@ -1,10 +1,10 @@
 package io.github.ddbstreams.receiver.internal;
 
-import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.internal.AckWatermark;
 import io.github.ddbstreams.record.RecordCheckpoint;
 import io.github.ddbstreams.record.SequenceNumbers;
 import reactor.core.publisher.Mono;
@@ -15,8 +15,11 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Records are tracked in sequence order when they are read; acknowledgements may come in any order and
  * from any thread. The watermark is the sequence number of the last record of the longest acknowledged
- * prefix. Memory: one small entry per record read but not yet below the watermark, which the poller bounds
- * ({@code maxUnacknowledgedPerShard}).
+ * prefix ({@link AckWatermark}, a slot per record). Memory: one small entry per record read but not yet below
+ * the watermark, which the poller bounds ({@code maxUnacknowledgedPerShard}).
+ *
+ * <p>On top of the watermark: the stored checkpoint (what to commit, whether a revoked shard's record is
+ * covered), the shard's end, the in-flight bound that holds the reading loop back, and {@link #drained()}.
  *
  * <p>The reading loop is woken ({@code wake}) when acknowledgements <em>settle</em> the shard (its end was
  * read and everything is acknowledged: its children may start) and when they release a shard held back by
@@ -28,12 +31,12 @@ final class ShardCheckpointer {
     private final Supplier<Mono<Void>> commitAction;
     private final LongSupplier clockMillis;
     private final Runnable wake;
-    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private final AckWatermark<Entry> pending = new AckWatermark<>();
     /** Set while the poller waits for the pending count to fall to this (or below), else -1. */
     private int resumeAt = -1;
 
-    /** Highest sequence number with everything at or below it acknowledged (or skipped), or null. */
-    private String watermark;
+    /** The stored sequence number, the watermark until a record is released. */
+    private final String storedWatermark;
     /** The shard was read to its end (every record is tracked). */
     private boolean endReached;
     /** What the store holds for this shard. */
@@ -54,7 +57,7 @@ final class ShardCheckpointer {
         this.clockMillis = clockMillis;
         this.wake = wake;
         this.saved = stored;
-        this.watermark = stored == null ? null : stored.sequenceNumber();
+        this.storedWatermark = stored == null ? null : stored.sequenceNumber();
     }
 
     String shardId() {
@@ -64,19 +67,13 @@ final class ShardCheckpointer {
     /** Tracks a record that will be delivered; returns its checkpoint handle. */
     synchronized Entry track(String sequenceNumber) {
         Entry entry = new Entry(this, sequenceNumber, clockMillis.getAsLong());
-        pending.addLast(entry);
+        pending.track(entry);
         return entry;
     }
 
     /** A record read but not delivered (filtered by a start timestamp): it counts as acknowledged. */
     synchronized void skip(String sequenceNumber) {
-        if (pending.isEmpty()) {
-            watermark = sequenceNumber;
-        } else {
-            Entry entry = new Entry(this, sequenceNumber, clockMillis.getAsLong());
-            entry.acknowledged = true;
-            pending.addLast(entry);
-        }
+        pending.trackAcknowledged(new Entry(this, sequenceNumber, clockMillis.getAsLong()));
     }
 
     /** Every record of the shard was read. */
@@ -88,8 +85,10 @@ final class ShardCheckpointer {
         return endReached && pending.isEmpty();
     }
 
+    /** Highest sequence number with everything at or below it acknowledged (or skipped), or null. */
     synchronized String watermark() {
-        return watermark;
+        Entry released = pending.lastReleased();
+        return released == null ? storedWatermark : released.sequenceNumber;
     }
 
     /**
@@ -98,12 +97,7 @@ final class ShardCheckpointer {
      * longer read to its end. Records are tracked in sequence order, so they are the last ones.
      */
     synchronized void untrackFrom(String sequenceNumber) {
-        boolean removed = false;
-        while (!pending.isEmpty() && SequenceNumbers.compare(pending.peekLast().sequenceNumber, sequenceNumber) >= 0) {
-            pending.pollLast();
-            removed = true;
-        }
-        if (removed) {
+        if (pending.untrackLastWhile(entry -> SequenceNumbers.compare(entry.sequenceNumber, sequenceNumber) >= 0) > 0) {
             endReached = false;
         }
     }
@@ -130,13 +124,7 @@ final class ShardCheckpointer {
 
     /** Records delivered and not acknowledged yet. */
     synchronized int unacknowledgedCount() {
-        int count = 0;
-        for (Entry entry : pending) {
-            if (!entry.acknowledged) {
-                count++;
-            }
-        }
-        return count;
+        return pending.unacknowledged();
     }
 
     /** Records tracked and not yet below the watermark. */
@@ -159,26 +147,19 @@ final class ShardCheckpointer {
 
     /** When the oldest record read and not yet acknowledged was read (clock millis), or -1 when none. */
     synchronized long oldestUnacknowledgedMillis() {
-        for (Entry entry : pending) {
-            if (!entry.acknowledged) {
-                return entry.trackedAtMillis;
-            }
-        }
-        return -1;
+        Entry oldest = pending.oldestUnacknowledged();
+        return oldest == null ? -1 : oldest.trackedAtMillis;
     }
 
     private void acknowledge(Entry entry) {
         boolean wakeUp;
         Sinks.Empty<Void> drainedNow = null;
         synchronized (this) {
-            if (entry.acknowledged) {
+            if (entry.isAcknowledged()) {
                 return;
             }
-            entry.acknowledged = true;
             int before = pending.size();
-            while (!pending.isEmpty() && pending.peekFirst().acknowledged) {
-                watermark = pending.pollFirst().sequenceNumber;
-            }
+            pending.acknowledge(entry);
             boolean settled = endReached && pending.isEmpty() && before > 0;
             boolean released = resumeAt >= 0 && pending.size() <= resumeAt;
             if (released) {
@@ -200,6 +181,7 @@ final class ShardCheckpointer {
     /** The checkpoint to store now, or null when the store already has it. */
     synchronized ShardCheckpoint toCommit() {
         boolean ended = endReached && pending.isEmpty();
+        String watermark = watermark();
         if (watermark == null && !ended) {
             return null;
         }
@@ -243,11 +225,10 @@ final class ShardCheckpointer {
     }
 
     /** The checkpoint handle of one tracked record. */
-    static final class Entry implements RecordCheckpoint {
+    static final class Entry extends AckWatermark.Slot implements RecordCheckpoint {
         private final ShardCheckpointer owner;
         final String sequenceNumber;
         final long trackedAtMillis;
-        private volatile boolean acknowledged;
 
         Entry(ShardCheckpointer owner, String sequenceNumber, long trackedAtMillis) {
             this.owner = owner;
@@ -257,7 +238,7 @@ final class ShardCheckpointer {
 
         @Override
         public void acknowledge() {
-            if (!acknowledged) {
+            if (!isAcknowledged()) {
                 owner.acknowledge(this);
             }
         }
@@ -271,14 +252,9 @@ final class ShardCheckpointer {
         }
 
         @Override
-        public boolean isAcknowledged() {
-            return acknowledged;
-        }
-
-        @Override
         public String toString() {
             return "RecordCheckpoint{shard=" + owner.shardId + ", seq=" + sequenceNumber + ", acknowledged="
-                    + acknowledged + "}";
+                    + isAcknowledged() + "}";
         }
     }
 }

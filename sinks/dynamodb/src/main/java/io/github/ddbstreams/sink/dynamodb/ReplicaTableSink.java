@@ -6,11 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.ddbstreams.internal.InFlightWrites;
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.BatchResult.RecordFailure;
@@ -89,9 +88,7 @@ public final class ReplicaTableSink implements ChangeSink {
     private final SinkMetrics metrics;
     private final Retry retry;
 
-    private final AtomicInteger active = new AtomicInteger();
-    private final CompletableFuture<Void> idle = new CompletableFuture<>();
-    private volatile boolean disposing;
+    private final InFlightWrites inFlight = new InFlightWrites(() -> this + " is disposed");
     private final Mono<Void> disposal;
 
     private ReplicaTableSink(ReplicaTableSinkOptions options, DynamoDbAsyncClient client, boolean ownsClient) {
@@ -106,13 +103,7 @@ public final class ReplicaTableSink implements ChangeSink {
                 .scheduler(options.scheduler())
                 .filter(ReplicaTableSink::isTransient)
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-        this.disposal = Mono.defer(() -> {
-            disposing = true;
-            if (active.get() == 0) {
-                idle.complete(null);
-            }
-            return Mono.fromFuture(idle, true);
-        }).then(Mono.<Void>fromRunnable(this::closeOwnedClient)).cache();
+        this.disposal = Mono.defer(inFlight::drain).then(Mono.<Void>fromRunnable(this::closeOwnedClient)).cache();
     }
 
     /**
@@ -156,7 +147,7 @@ public final class ReplicaTableSink implements ChangeSink {
     @Override
     public Mono<BatchResult> write(RecordBatch batch) {
         Objects.requireNonNull(batch, "batch");
-        return metrics.instrument(batch, () -> doWrite(batch));
+        return metrics.instrument(batch, () -> inFlight.run(() -> doWrite(batch)));
     }
 
     /** {@value ReplicaTableSinkOptions#DEFAULT_NAME} unless set in the options. */
@@ -185,13 +176,7 @@ public final class ReplicaTableSink implements ChangeSink {
 
     private Mono<BatchResult> doWrite(RecordBatch batch) {
         return Mono.defer(() -> {
-            active.incrementAndGet();
-            if (disposing) {
-                release();
-                return Mono.error(new IllegalStateException(this + " is disposed"));
-            }
             if (batch.isEmpty()) {
-                release();
                 return Mono.just(BatchResult.success(batch));
             }
             List<ChangeRecord> latest = latestPerKey(batch.records());
@@ -205,15 +190,8 @@ public final class ReplicaTableSink implements ChangeSink {
                                     options.tableName(), latest.size(), batch.size(), failures.size());
                         }
                         return failures.isEmpty() ? BatchResult.success(batch) : BatchResult.of(batch, failures);
-                    })
-                    .doFinally(signal -> release());
+                    });
         });
-    }
-
-    private void release() {
-        if (active.decrementAndGet() == 0 && disposing) {
-            idle.complete(null);
-        }
     }
 
     /** Emits a failure for the record, or completes empty when it was written (or was older than the replica). */

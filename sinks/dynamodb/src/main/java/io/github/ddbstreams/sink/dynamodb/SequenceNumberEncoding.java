@@ -7,14 +7,13 @@ import io.github.ddbstreams.record.SequenceNumbers;
  * leading zeros, left-padded with zeros to {@value #WIDTH} characters. Two encoded numbers compare as strings
  * (DynamoDB compares strings by their UTF-8 bytes) exactly as the numbers compare by value, which is what the
  * condition {@code #seq < :seq} needs. {@value #WIDTH} digits is the longest sequence number the DynamoDB
- * Streams API returns (its documented maximum length), and covers DynamoDB Local's 21-digit ones.
+ * Streams API returns (its documented maximum length), and covers DynamoDB Local's 21-digit ones. The padding
+ * is {@link SequenceNumbers#padded}; this class only refuses what it cannot order.
  */
 final class SequenceNumberEncoding {
 
     /** The width of an encoded sequence number: DynamoDB Streams' maximum sequence number length. */
-    static final int WIDTH = 40;
-
-    private static final String ZEROS = "0".repeat(WIDTH);
+    static final int WIDTH = SequenceNumbers.PADDED_DIGITS;
 
     private SequenceNumberEncoding() {
     }
@@ -26,20 +25,11 @@ final class SequenceNumberEncoding {
      *     {@value #WIDTH} significant digits (it would not sort correctly)
      */
     static String encode(String sequenceNumber) {
-        SequenceNumbers.requireValid(sequenceNumber, "sequenceNumber");
-        int first = 0;
-        int length = sequenceNumber.length();
-        while (first < length - 1 && sequenceNumber.charAt(first) == '0') {
-            first++;
+        String padded = SequenceNumbers.padded(sequenceNumber);
+        if (padded.length() > WIDTH) {
+            throw new IllegalArgumentException("sequenceNumber has " + padded.length() + " significant digits, more"
+                    + " than " + WIDTH + " that the replica's sequence attribute can order: " + sequenceNumber);
         }
-        int significant = length - first;
-        if (significant > WIDTH) {
-            throw new IllegalArgumentException("sequenceNumber has " + significant + " significant digits, more than "
-                    + WIDTH + " that the replica's sequence attribute can order: " + sequenceNumber);
-        }
-        if (significant == WIDTH) {
-            return first == 0 ? sequenceNumber : sequenceNumber.substring(first);
-        }
-        return ZEROS.substring(0, WIDTH - significant).concat(sequenceNumber.substring(first));
+        return padded;
     }
 }

@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.github.ddbstreams.internal.InFlightWrites;
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.RecordBatch;
@@ -99,9 +98,7 @@ public final class KafkaSink implements ChangeSink {
     private final KafkaRecordMapper mapper;
     private final RecordSender sender;
     private final SinkMetrics metrics;
-    private final AtomicInteger writesInFlight = new AtomicInteger();
-    private final AtomicBoolean disposing = new AtomicBoolean();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final InFlightWrites inFlight;
     private final Mono<Void> disposal;
 
     KafkaSink(KafkaSinkOptions options, RecordSender sender) {
@@ -109,6 +106,7 @@ public final class KafkaSink implements ChangeSink {
         this.mapper = KafkaRecordMapper.of(options);
         this.sender = sender;
         this.metrics = SinkMetrics.create(options.name(), options.meterRegistry(), options.observationRegistry());
+        this.inFlight = new InFlightWrites(() -> "the Kafka sink '" + options.name() + "' is disposed");
         this.disposal = Mono.defer(this::dispose0).cache();
     }
 
@@ -178,20 +176,7 @@ public final class KafkaSink implements ChangeSink {
     @Override
     public Mono<BatchResult> write(RecordBatch batch) {
         Objects.requireNonNull(batch, "batch");
-        return Mono.defer(() -> {
-            writesInFlight.incrementAndGet();
-            if (disposing.get()) {
-                writeDone();
-                return Mono.error(new IllegalStateException("the Kafka sink '" + options.name() + "' is disposed"));
-            }
-            return metrics.instrument(batch, () -> send(batch)).doFinally(signal -> writeDone());
-        });
-    }
-
-    private void writeDone() {
-        if (writesInFlight.decrementAndGet() == 0 && disposing.get()) {
-            drained.complete(null);
-        }
+        return inFlight.run(() -> metrics.instrument(batch, () -> send(batch)));
     }
 
     private Mono<BatchResult> send(RecordBatch batch) {
@@ -254,11 +239,7 @@ public final class KafkaSink implements ChangeSink {
     }
 
     private Mono<Void> dispose0() {
-        disposing.set(true);
-        if (writesInFlight.get() == 0) {
-            drained.complete(null);
-        }
-        return Mono.fromFuture(drained, true)
+        return inFlight.drain()
                 .then(sender.close())
                 .doOnSuccess(done -> log.info("Kafka sink '{}' closed", options.name()));
     }

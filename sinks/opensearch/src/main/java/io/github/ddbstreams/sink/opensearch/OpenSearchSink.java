@@ -12,10 +12,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddbstreams.internal.InFlightWrites;
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.BatchResult.RecordFailure;
@@ -39,7 +39,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.util.retry.Retry;
 
 /**
@@ -113,13 +112,12 @@ public final class OpenSearchSink implements ChangeSink {
     private final ObjectMapper objectMapper;
     private final SinkMetrics metrics;
     private final RequestGate gate;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final Sinks.Empty<Void> drained = Sinks.empty();
+    private final InFlightWrites inFlight;
     private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private volatile boolean closed;
 
     private OpenSearchSink(OpenSearchSinkOptions options) {
         this.options = options;
+        this.inFlight = new InFlightWrites(() -> "OpenSearchSink " + options.name() + " is disposed");
         this.objectMapper = new ObjectMapper();
         if (options.client() != null) {
             this.client = options.client();
@@ -170,20 +168,7 @@ public final class OpenSearchSink implements ChangeSink {
     @Override
     public Mono<BatchResult> write(RecordBatch batch) {
         Objects.requireNonNull(batch, "batch");
-        return metrics.instrument(batch, () -> Mono.defer(() -> {
-            inFlight.incrementAndGet();
-            if (closed) {
-                finished();
-                return Mono.error(new IllegalStateException("OpenSearchSink " + options.name() + " is disposed"));
-            }
-            return doWrite(batch).doFinally(signal -> finished());
-        }));
-    }
-
-    private void finished() {
-        if (inFlight.decrementAndGet() == 0 && closed) {
-            drained.tryEmitEmpty();
-        }
+        return metrics.instrument(batch, () -> inFlight.run(() -> doWrite(batch)));
     }
 
     private Mono<BatchResult> doWrite(RecordBatch batch) {
@@ -409,13 +394,7 @@ public final class OpenSearchSink implements ChangeSink {
      */
     @Override
     public Mono<Void> disposeLater() {
-        return Mono.defer(() -> {
-            closed = true;
-            if (inFlight.get() == 0) {
-                drained.tryEmitEmpty();
-            }
-            return drained.asMono().then(Mono.fromRunnable(this::closeOwnedTransport));
-        });
+        return Mono.defer(() -> inFlight.drain().then(Mono.fromRunnable(this::closeOwnedTransport)));
     }
 
     private void closeOwnedTransport() {

@@ -13,7 +13,7 @@ import io.github.ddbstreams.record.SequenceNumbers;
 final class VersionScript {
 
     /** The width of a padded sequence number. */
-    static final int WIDTH = 40;
+    static final int WIDTH = SequenceNumbers.PADDED_DIGITS;
 
     static final String PARAM_SEQUENCE_NUMBER = "seq";
     static final String PARAM_DOCUMENT = "doc";
@@ -30,27 +30,21 @@ final class VersionScript {
             + "ctx._source['" + OpenSearchSink.DELETED_AT_FIELD + "']=params.now;}"
             + "ctx._source['" + OpenSearchSink.SEQUENCE_NUMBER_FIELD + "']=params.seq;";
 
-    private static final String ZEROS = "0".repeat(WIDTH);
-
     private VersionScript() {
     }
 
     /**
-     * The sequence number without leading zeros, left-padded with zeros to {@value #WIDTH} digits.
+     * The sequence number without leading zeros, left-padded with zeros to {@value #WIDTH} digits
+     * ({@link SequenceNumbers#padded}).
      *
      * @throws IllegalArgumentException if it is not a sequence number or has more than {@value #WIDTH} significant digits
      */
     static String padded(String sequenceNumber) {
-        SequenceNumbers.requireValid(sequenceNumber, "sequenceNumber");
-        int first = 0;
-        while (first < sequenceNumber.length() - 1 && sequenceNumber.charAt(first) == '0') {
-            first++;
-        }
-        int digits = sequenceNumber.length() - first;
-        if (digits > WIDTH) {
+        String padded = SequenceNumbers.padded(sequenceNumber);
+        if (padded.length() > WIDTH) {
             throw new IllegalArgumentException("sequence number " + sequenceNumber + " has more than " + WIDTH
                     + " digits: it cannot be ordered by the versioning script");
         }
-        return ZEROS.substring(0, WIDTH - digits) + sequenceNumber.substring(first);
+        return padded;
     }
 }
