@@ -61,11 +61,26 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
  *       cannot be marshalled)</td><td>{@link Kind#OTHER}</td><td>no</td></tr>
  * </table>
  *
- * <p>Before this class, four classifiers disagreed on: {@code LimitExceededException}, {@link TimeoutException}
- * (retried by the receiver only), attempt timeouts (retried by the DynamoDB sink only), {@link ExecutionException}
- * wrapping (looked through by none), {@link UncheckedIOException} (the OpenSearch sink only), and an interrupted
- * call or an {@code SdkClientException} without I/O cause (retried by the DynamoDB sink only). The SDK's own retry
- * strategy decides these as this table does.
+ * <p>It replaces four classifiers that disagreed (R = the receiver's {@code Faults}, B = the backfill's, D =
+ * {@code ReplicaTableSink.isTransient}, O = {@code OpenSearchSink.isRetryable}; "yes" = retried):
+ * <table>
+ *   <caption>Decisions before this class</caption>
+ *   <tr><th>failure</th><th>R</th><th>B</th><th>D</th><th>O</th><th>now</th></tr>
+ *   <tr><td>{@code LimitExceededException}</td><td>yes</td><td>no</td><td>no</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>{@code TransactionConflictException}</td><td>no</td><td>no</td><td>no</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>attempt / call timeout</td><td>no</td><td>no</td><td>yes</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>{@link TimeoutException}</td><td>yes</td><td>no</td><td>no</td><td>no</td><td>yes</td></tr>
+ *   <tr><td>{@link ExecutionException} around a retryable failure</td><td>no</td><td>no</td><td>no</td>
+ *       <td>I/O only</td><td>yes</td></tr>
+ *   <tr><td>{@link UncheckedIOException}</td><td>no</td><td>no</td><td>no</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>{@code SdkClientException} without I/O cause</td><td>no</td><td>no</td><td>yes</td><td>no</td>
+ *       <td>no</td></tr>
+ *   <tr><td>interrupted, {@link AbortedException}</td><td>no</td><td>no</td><td>yes</td><td>no</td><td>no</td></tr>
+ *   <tr><td>throttling codes, 5xx</td><td>yes</td><td>yes</td><td>yes</td><td>(OpenSearch's own)</td>
+ *       <td>yes</td></tr>
+ * </table>
+ * They agreed on the rest (4xx, not found, expired iterator, trimmed data, condition failed: not retried). The
+ * SDK's own retry strategy decides timeouts, I/O and interrupts as this class does.
  *
  * <pre>{@code
  * .retryWhen(Retries.retry(options.retry(), scheduler, "Scan " + table, AwsFaults::isRetryable, ...))
