@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import io.github.ddbstreams.RetryOptions;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -53,9 +54,7 @@ public final class BackfillOptions {
     private final String backfillId;
     private final Duration streamOverlap;
     private final Duration streamRetention;
-    private final long maxRetries;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
+    private final RetryOptions retry;
     private final Scheduler scheduler;
 
     private BackfillOptions(Builder b) {
@@ -68,9 +67,7 @@ public final class BackfillOptions {
         this.backfillId = b.backfillId == null ? b.tableName : b.backfillId;
         this.streamOverlap = b.streamOverlap;
         this.streamRetention = b.streamRetention;
-        this.maxRetries = b.maxRetries;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retry = b.retryOptions;
         this.scheduler = b.scheduler;
     }
 
@@ -91,9 +88,7 @@ public final class BackfillOptions {
         b.backfillId = backfillId;
         b.streamOverlap = streamOverlap;
         b.streamRetention = streamRetention;
-        b.maxRetries = maxRetries;
-        b.retryBackoff = retryBackoff;
-        b.maxRetryBackoff = maxRetryBackoff;
+        b.retry = retry.toBuilder();
         b.scheduler = scheduler;
         return b;
     }
@@ -145,17 +140,29 @@ public final class BackfillOptions {
 
     /** Retries of a throttled or failing Scan page before the Flux errors. */
     public long maxRetries() {
-        return maxRetries;
+        return retry.maxRetries();
     }
 
     /** First retry backoff. */
     public Duration retryBackoff() {
-        return retryBackoff;
+        return retry.retryBackoff();
     }
 
     /** Largest retry backoff. */
     public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+        return retry.maxRetryBackoff();
+    }
+
+    /**
+     * How failed Scan pages (and the DescribeTable call) are retried: {@code maxRetries}, {@code retryBackoff}, {@code maxRetryBackoff}
+     * and the jitter in one value.
+     *
+     * <pre>{@code
+     * options.toBuilder().retry(options.retry().toBuilder().maxRetries(10).build()).build();
+     * }</pre>
+     */
+    public RetryOptions retry() {
+        return retry;
     }
 
     /** The scheduler of retry timers and of the clock ({@code now}) the hand-off is measured with. */
@@ -170,8 +177,7 @@ public final class BackfillOptions {
                 + ", consistentRead=" + consistentRead
                 + ", positionStore=" + (positionStore == null ? "in-memory" : positionStore)
                 + ", streamOverlap=" + streamOverlap + ", streamRetention=" + streamRetention
-                + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
-                + ", retryBackoff=" + retryBackoff + ".." + maxRetryBackoff + "}";
+                + ", retry=" + retry + "}";
     }
 
     /** Builds {@link BackfillOptions}; {@link #build()} checks every rule and names the offending option. */
@@ -185,9 +191,9 @@ public final class BackfillOptions {
         private String backfillId;
         private Duration streamOverlap = DEFAULT_STREAM_OVERLAP;
         private Duration streamRetention = DEFAULT_STREAM_RETENTION;
-        private long maxRetries = DEFAULT_MAX_RETRIES;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_RETRIES)
+                .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF);
+        private RetryOptions retryOptions;
         private Scheduler scheduler = Schedulers.parallel();
 
         private Builder() {
@@ -249,19 +255,32 @@ public final class BackfillOptions {
 
         /** Retries of a throttled or failing page; >= 0; default unlimited. */
         public Builder maxRetries(long maxRetries) {
-            this.maxRetries = maxRetries;
+            this.retry.maxRetries(maxRetries);
             return this;
         }
 
         /** First retry backoff; positive; default 100 ms. */
         public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = retryBackoff;
+            this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
         /** Largest retry backoff; not below {@code retryBackoff}; default 10 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
-            this.maxRetryBackoff = maxRetryBackoff;
+            this.retry.maxRetryBackoff(maxRetryBackoff);
+            return this;
+        }
+
+        /**
+         * How failed Scan pages (and the DescribeTable call) are retried, in one value (replaces {@code maxRetries}, {@code retryBackoff}
+         * and {@code maxRetryBackoff}, which later calls change in turn).
+         *
+         * <pre>{@code
+         * builder.retry(RetryOptions.builder().maxRetries(5).retryBackoff(Duration.ofMillis(50)).build());
+         * }</pre>
+         */
+        public Builder retry(RetryOptions retry) {
+            this.retry = Objects.requireNonNull(retry, "retry").toBuilder();
             return this;
         }
 
@@ -302,17 +321,9 @@ public final class BackfillOptions {
                 throw new IllegalArgumentException("streamRetention (" + streamRetention
                         + ") must be above streamOverlap (" + streamOverlap + ")");
             }
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
-            }
-            Objects.requireNonNull(retryBackoff, "retryBackoff");
-            if (retryBackoff.isNegative() || retryBackoff.isZero()) {
-                throw new IllegalArgumentException("retryBackoff must be > 0, was " + retryBackoff);
-            }
-            Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
-            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
-                        + ") must not be below retryBackoff (" + retryBackoff + ")");
+            retryOptions = retry.build();
+            if (retryOptions.retryBackoff().isZero()) {
+                throw new IllegalArgumentException("retryBackoff must be > 0, was " + retryOptions.retryBackoff());
             }
             Objects.requireNonNull(scheduler, "scheduler");
             return new BackfillOptions(this);

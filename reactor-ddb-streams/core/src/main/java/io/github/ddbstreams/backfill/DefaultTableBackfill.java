@@ -18,13 +18,16 @@ import io.github.ddbstreams.lease.internal.LeaseCoordinator;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StartPosition;
+import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.internal.ItemSizes;
+import io.github.ddbstreams.internal.Retries;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -99,12 +102,18 @@ final class DefaultTableBackfill implements TableBackfill {
         return describe().flatMap(table -> store.load(backfillId).flatMap(saved -> plan(table, saved)));
     }
 
+    /** Throttled, 5xx, timed-out and I/O-failed calls are retried; then the backfill fails. */
+    private Retry retry(String what) {
+        return Retries.retry(options.retry(), options.scheduler(), what, AwsFaults::isRetryable, Retries.Observer.NONE,
+                Retries::giveUp);
+    }
+
     private Mono<TableInfo> describe() {
         return Mono.fromFuture(() -> options.dynamoDbClient().describeTable(b -> b.tableName(tableName)))
-                .retryWhen(BackfillFaults.retry(options, "DescribeTable " + tableName))
-                .onErrorMap(BackfillFaults::isResourceNotFound, e -> new BackfillException(
+                .retryWhen(retry("DescribeTable " + tableName))
+                .onErrorMap(AwsFaults::isResourceNotFound, e -> new BackfillException(
                         BackfillException.Reason.TABLE_NOT_FOUND, "Table '" + tableName + "' does not exist",
-                        BackfillFaults.unwrap(e)))
+                        AwsFaults.unwrap(e)))
                 .map(response -> tableInfo(response.table()));
     }
 
@@ -201,11 +210,11 @@ final class DefaultTableBackfill implements TableBackfill {
         // making the call) at subscription time.
         return Flux.just(request).hide()
                 .concatMap(r -> Mono.fromFuture(() -> options.dynamoDbClient().scan(r))
-                        .retryWhen(BackfillFaults.retry(options, "Scan of table " + tableName + " segment " + segment)), 0)
+                        .retryWhen(retry("Scan of table " + tableName + " segment " + segment)), 0)
                 .next()
-                .onErrorMap(BackfillFaults::isResourceNotFound, e -> new BackfillException(
+                .onErrorMap(AwsFaults::isResourceNotFound, e -> new BackfillException(
                         BackfillException.Reason.TABLE_NOT_FOUND, "Table '" + tableName
-                                + "' does not exist (deleted during backfill '" + backfillId + "'?)", BackfillFaults.unwrap(e)));
+                                + "' does not exist (deleted during backfill '" + backfillId + "'?)", AwsFaults.unwrap(e)));
     }
 
     private List<ChangeRecord> records(Plan plan, SegmentProgress progress, String shardId, ScanResponse page) {

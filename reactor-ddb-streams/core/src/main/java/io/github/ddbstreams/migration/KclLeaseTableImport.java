@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.record.StreamArns;
 import org.slf4j.Logger;
@@ -25,7 +26,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClient;
 
@@ -122,8 +122,8 @@ public final class KclLeaseTableImport {
         LeaseTableReader reader = () -> Flux.from(options.client()
                         .scanPaginator(r -> r.tableName(table).consistentRead(true)).items())
                 .collectList()
-                // the paginator fails with the SDK's exception wrapped in a CompletionException
-                .onErrorMap(e -> e instanceof ResourceNotFoundException || e.getCause() instanceof ResourceNotFoundException,
+                // the paginator fails with the SDK's exception wrapped in a CompletionException: the classifier looks inside
+                .onErrorMap(AwsFaults::isResourceNotFound,
                         e -> new KclLeaseTableException("KCL lease table " + table + " does not exist", e));
         return new KclLeaseTableImport(options, reader, shardLister(options.streamsClient()));
     }

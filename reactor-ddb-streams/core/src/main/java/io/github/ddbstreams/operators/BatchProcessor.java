@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.github.ddbstreams.internal.Retries;
 import io.github.ddbstreams.operators.ErrorHandlingOptions.RecordAgeBasis;
 import io.github.ddbstreams.operators.FailedRecord.Reason;
 import io.github.ddbstreams.record.ChangeRecord;
@@ -269,10 +270,8 @@ final class BatchProcessor {
         }
         List<FailedRecord> toSend = List.copyOf(failures);
         return Mono.defer(() -> destination.send(toSend))
-                .retryWhen(Retry.backoff(options.destinationMaxAttempts() - 1L, options.retryBackoff())
-                        .maxBackoff(options.maxRetryBackoff())
-                        .jitter(options.retryJitter())
-                        .scheduler(options.scheduler())
+                .retryWhen(Retries.backoff(options.retry().toBuilder()
+                                .maxRetries(options.destinationMaxAttempts() - 1L).build(), options.scheduler())
                         .doBeforeRetry(signal -> log.warn("[{}] Writing {} failed records (from {}) to the failure "
                                         + "destination failed (attempt {} of {}), retrying: {}", options.name(),
                                 toSend.size(), describe(first), signal.totalRetries() + 1,

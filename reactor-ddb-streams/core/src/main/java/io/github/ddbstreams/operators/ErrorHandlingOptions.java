@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.github.ddbstreams.RetryOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -64,10 +65,7 @@ public final class ErrorHandlingOptions {
     /** The default name, the {@code name} tag of the meters. */
     public static final String DEFAULT_NAME = "default";
 
-    private final int maxAttempts;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
-    private final double retryJitter;
+    private final RetryOptions retry;
     private final Duration maxRecordAge;
     private final RecordAgeBasis recordAgeBasis;
     private final boolean bisectOnError;
@@ -81,10 +79,7 @@ public final class ErrorHandlingOptions {
     private final String name;
 
     private ErrorHandlingOptions(Builder b) {
-        this.maxAttempts = b.maxAttempts;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
-        this.retryJitter = b.retryJitter;
+        this.retry = b.retryOptions;
         this.maxRecordAge = b.maxRecordAge;
         this.recordAgeBasis = b.recordAgeBasis;
         this.bisectOnError = b.bisectOnError;
@@ -115,22 +110,35 @@ public final class ErrorHandlingOptions {
 
     /** How many times a record is attempted before it is given up; {@code Integer.MAX_VALUE} for no limit. */
     public int maxAttempts() {
-        return maxAttempts;
+        return retry.maxRetries() >= Integer.MAX_VALUE - 1L ? Integer.MAX_VALUE : (int) retry.maxRetries() + 1;
     }
 
     /** The backoff before the first retry; doubled on each further retry up to {@link #maxRetryBackoff()}. */
     public Duration retryBackoff() {
-        return retryBackoff;
+        return retry.retryBackoff();
     }
 
     /** The longest backoff between two attempts (before jitter). */
     public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+        return retry.maxRetryBackoff();
     }
 
     /** The jitter factor in [0, 1]: each backoff {@code d} becomes a random value in {@code d ± jitter·d}. */
     public double retryJitter() {
-        return retryJitter;
+        return retry.retryJitter();
+    }
+
+    /**
+     * The retries of a failing record as one value: {@code maxRetries} is {@link #maxAttempts()} − 1 ({@code
+     * Integer.MAX_VALUE − 1} or more: no limit), with {@link #retryBackoff()}, {@link #maxRetryBackoff()} and
+     * {@link #retryJitter()}.
+     *
+     * <pre>{@code
+     * options.toBuilder().retry(options.retry().toBuilder().maxRetries(4).build()).build(); // 5 attempts
+     * }</pre>
+     */
+    public RetryOptions retry() {
+        return retry;
     }
 
     /** Records older than this are given up with {@link FailedRecord.Reason#MAX_AGE_EXCEEDED}; empty: no limit. */
@@ -194,8 +202,8 @@ public final class ErrorHandlingOptions {
 
     @Override
     public String toString() {
-        return "ErrorHandlingOptions{name=" + name + ", maxAttempts=" + maxAttempts + ", retryBackoff=" + retryBackoff
-                + ", maxRetryBackoff=" + maxRetryBackoff + ", retryJitter=" + retryJitter
+        return "ErrorHandlingOptions{name=" + name + ", maxAttempts=" + maxAttempts() + ", retryBackoff=" + retryBackoff()
+                + ", maxRetryBackoff=" + maxRetryBackoff() + ", retryJitter=" + retryJitter()
                 + ", maxRecordAge=" + maxRecordAge + ", recordAgeBasis=" + recordAgeBasis
                 + ", bisectOnError=" + bisectOnError + ", failureDestination=" + failureDestination
                 + ", destinationMaxAttempts=" + destinationMaxAttempts + ", attemptsPerWarning=" + attemptsPerWarning
@@ -206,10 +214,12 @@ public final class ErrorHandlingOptions {
     /** Builds {@link ErrorHandlingOptions}. Not thread-safe. */
     public static final class Builder {
 
-        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
-        private double retryJitter = DEFAULT_RETRY_JITTER;
+        private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_ATTEMPTS - 1L)
+                .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF)
+                .retryJitter(DEFAULT_RETRY_JITTER);
+        /** Set by {@link #maxAttempts(int)} after the last {@link #retry(RetryOptions)}; null: the retry's. */
+        private Integer maxAttempts;
+        private RetryOptions retryOptions;
         private Duration maxRecordAge;
         private RecordAgeBasis recordAgeBasis = DEFAULT_RECORD_AGE_BASIS;
         private boolean bisectOnError = DEFAULT_BISECT_ON_ERROR;
@@ -226,10 +236,7 @@ public final class ErrorHandlingOptions {
         }
 
         private Builder(ErrorHandlingOptions o) {
-            this.maxAttempts = o.maxAttempts;
-            this.retryBackoff = o.retryBackoff;
-            this.maxRetryBackoff = o.maxRetryBackoff;
-            this.retryJitter = o.retryJitter;
+            this.retry = o.retry.toBuilder();
             this.maxRecordAge = o.maxRecordAge;
             this.recordAgeBasis = o.recordAgeBasis;
             this.bisectOnError = o.bisectOnError;
@@ -255,19 +262,34 @@ public final class ErrorHandlingOptions {
 
         /** The backoff before the first retry; zero or more; default 1 s. */
         public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+            this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
         /** The longest backoff; at least {@code retryBackoff}; default 30 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
-            this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+            this.retry.maxRetryBackoff(maxRetryBackoff);
             return this;
         }
 
         /** The jitter factor, in [0, 1]; default {@value ErrorHandlingOptions#DEFAULT_RETRY_JITTER}. */
         public Builder retryJitter(double retryJitter) {
-            this.retryJitter = retryJitter;
+            this.retry.retryJitter(retryJitter);
+            return this;
+        }
+
+        /**
+         * How a failing record is retried, in one value: {@code maxRetries + 1} attempts ({@code Integer.MAX_VALUE}
+         * at most: no limit), backoff and jitter; replaces {@code maxAttempts}, {@code retryBackoff},
+         * {@code maxRetryBackoff} and {@code retryJitter}, which later calls change in turn.
+         *
+         * <pre>{@code
+         * builder.retry(RetryOptions.builder().maxRetries(4).retryBackoff(Duration.ofMillis(500)).build());
+         * }</pre>
+         */
+        public Builder retry(RetryOptions retry) {
+            this.retry = Objects.requireNonNull(retry, "retry").toBuilder();
+            this.maxAttempts = null;
             return this;
         }
 
@@ -346,19 +368,13 @@ public final class ErrorHandlingOptions {
          * @throws IllegalArgumentException naming the offending option
          */
         public ErrorHandlingOptions build() {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+            if (maxAttempts != null) {
+                if (maxAttempts < 1) {
+                    throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+                }
+                retry.maxRetries(maxAttempts - 1L);
             }
-            if (retryBackoff.isNegative()) {
-                throw new IllegalArgumentException("retryBackoff must not be negative, was " + retryBackoff);
-            }
-            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
-                        + ") must not be less than retryBackoff (" + retryBackoff + ")");
-            }
-            if (!(retryJitter >= 0 && retryJitter <= 1)) {
-                throw new IllegalArgumentException("retryJitter must be in [0, 1], was " + retryJitter);
-            }
+            retryOptions = retry.build();
             if (maxRecordAge != null && (maxRecordAge.isNegative() || maxRecordAge.isZero())) {
                 throw new IllegalArgumentException("maxRecordAge must be positive, was " + maxRecordAge);
             }

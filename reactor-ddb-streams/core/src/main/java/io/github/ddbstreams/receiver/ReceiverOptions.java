@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
+import io.github.ddbstreams.RetryOptions;
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.internal.DynamoDbTables;
 import io.github.ddbstreams.lease.LeaseOptions;
@@ -103,9 +104,7 @@ public final class ReceiverOptions {
     private final int maxRecordsPerRequest;
     private final Duration shardDiscoveryInterval;
     private final Duration commitInterval;
-    private final long maxRetries;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
+    private final RetryOptions retry;
     private final TrimmedDataPolicy trimmedDataPolicy;
     private final Consumer<TrimmedDataEvent> trimmedDataListener;
     private final Duration creationTimePrecision;
@@ -136,9 +135,7 @@ public final class ReceiverOptions {
         this.maxRecordsPerRequest = b.maxRecordsPerRequest;
         this.shardDiscoveryInterval = b.shardDiscoveryInterval;
         this.commitInterval = b.commitInterval;
-        this.maxRetries = b.maxRetries;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retry = b.retryOptions;
         this.trimmedDataPolicy = b.trimmedDataPolicy;
         this.trimmedDataListener = b.trimmedDataListener;
         this.creationTimePrecision = b.creationTimePrecision;
@@ -175,9 +172,7 @@ public final class ReceiverOptions {
         b.maxRecordsPerRequest = maxRecordsPerRequest;
         b.shardDiscoveryInterval = shardDiscoveryInterval;
         b.commitInterval = commitInterval;
-        b.maxRetries = maxRetries;
-        b.retryBackoff = retryBackoff;
-        b.maxRetryBackoff = maxRetryBackoff;
+        b.retry = retry.toBuilder();
         b.trimmedDataPolicy = trimmedDataPolicy;
         b.trimmedDataListener = trimmedDataListener;
         b.creationTimePrecision = creationTimePrecision;
@@ -305,19 +300,31 @@ public final class ReceiverOptions {
         return commitInterval;
     }
 
-    /** Retries of a throttled or failing call before the Flux errors. */
+    /** Retries of a throttled or failing call before the Flux errors ({@link #retry()}'s). */
     public long maxRetries() {
-        return maxRetries;
+        return retry.maxRetries();
     }
 
-    /** First retry backoff. */
+    /** First retry backoff ({@link #retry()}'s). */
     public Duration retryBackoff() {
-        return retryBackoff;
+        return retry.retryBackoff();
     }
 
-    /** Largest retry backoff. */
+    /** Largest retry backoff ({@link #retry()}'s). */
     public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+        return retry.maxRetryBackoff();
+    }
+
+    /**
+     * How throttled and failed (5xx, timeout, I/O) calls to DynamoDB Streams are retried before the Flux errors;
+     * by default without limit, from 100 ms to 10 s.
+     *
+     * <pre>{@code
+     * options.toBuilder().retry(options.retry().toBuilder().maxRetries(10).build()).build();
+     * }</pre>
+     */
+    public RetryOptions retry() {
+        return retry;
     }
 
     /** What to do when records were trimmed before they were read. */
@@ -388,8 +395,7 @@ public final class ReceiverOptions {
                 + ", maxConcurrentCalls=" + maxConcurrentCalls
                 + ", shardDiscoveryInterval=" + shardDiscoveryInterval
                 + ", commitInterval=" + commitInterval
-                + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
-                + ", retryBackoff=" + retryBackoff + ".." + maxRetryBackoff
+                + ", retry=" + retry
                 + ", trimmedDataPolicy=" + trimmedDataPolicy
                 + ", creationTimePrecision=" + creationTimePrecision
                 + ", completeWhenStreamDisabled=" + completeWhenStreamDisabled
@@ -411,9 +417,9 @@ public final class ReceiverOptions {
         private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
         private Duration shardDiscoveryInterval = DEFAULT_SHARD_DISCOVERY_INTERVAL;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
-        private long maxRetries = DEFAULT_MAX_RETRIES;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_RETRIES)
+                .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF);
+        private RetryOptions retryOptions;
         private TrimmedDataPolicy trimmedDataPolicy = DEFAULT_TRIMMED_DATA_POLICY;
         private Consumer<TrimmedDataEvent> trimmedDataListener = event -> { };
         private Duration creationTimePrecision = DEFAULT_CREATION_TIME_PRECISION;
@@ -648,17 +654,31 @@ public final class ReceiverOptions {
         }
 
         public Builder maxRetries(long maxRetries) {
-            this.maxRetries = maxRetries;
+            this.retry.maxRetries(maxRetries);
             return this;
         }
 
         public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = retryBackoff;
+            this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
-            this.maxRetryBackoff = maxRetryBackoff;
+            this.retry.maxRetryBackoff(maxRetryBackoff);
+            return this;
+        }
+
+        /**
+         * How throttled and failed calls are retried (replaces {@code maxRetries}, {@code retryBackoff} and
+         * {@code maxRetryBackoff}, which later calls change in turn); the backoff must be positive; default:
+         * unlimited retries from 100 ms to 10 s.
+         *
+         * <pre>{@code
+         * builder.retry(RetryOptions.builder().maxRetries(20).maxRetryBackoff(Duration.ofSeconds(30)).build());
+         * }</pre>
+         */
+        public Builder retry(RetryOptions retry) {
+            this.retry = Objects.requireNonNull(retry, "retry").toBuilder();
             return this;
         }
 
@@ -715,15 +735,8 @@ public final class ReceiverOptions {
             }
             requirePositive(shardDiscoveryInterval, "shardDiscoveryInterval", false);
             requirePositive(commitInterval, "commitInterval", false);
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
-            }
-            requirePositive(retryBackoff, "retryBackoff", false);
-            requirePositive(maxRetryBackoff, "maxRetryBackoff", false);
-            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
-                        + ") must not be below retryBackoff (" + retryBackoff + ")");
-            }
+            retryOptions = retry.build();
+            requirePositive(retryOptions.retryBackoff(), "retryBackoff", false);
             Objects.requireNonNull(trimmedDataPolicy, "trimmedDataPolicy");
             Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
             requirePositive(creationTimePrecision, "creationTimePrecision", false);

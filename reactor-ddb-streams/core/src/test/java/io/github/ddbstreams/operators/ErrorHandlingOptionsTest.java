@@ -3,6 +3,7 @@ package io.github.ddbstreams.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.RetryOptions;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -62,5 +63,31 @@ class ErrorHandlingOptionsTest {
         assertThat(DynamoDbFailureDestination.padded("99")).hasSize(40);
         assertThat(DynamoDbFailureDestination.padded("99").compareTo(DynamoDbFailureDestination.padded("100"))).isNegative();
         assertThat(DynamoDbFailureDestination.padded("1".repeat(41))).isEqualTo("1".repeat(41));
+    }
+
+    @Test
+    void retry_roundTrips_withMaxAttemptsOneMoreThanMaxRetries() {
+        ErrorHandlingOptions defaults = ErrorHandlingOptions.defaults();
+        assertThat(defaults.retry()).isEqualTo(RetryOptions.builder().maxRetries(9).retryBackoff(Duration.ofSeconds(1))
+                .maxRetryBackoff(Duration.ofSeconds(30)).retryJitter(0.5).build());
+
+        RetryOptions retry = RetryOptions.builder().maxRetries(4).retryBackoff(Duration.ZERO)
+                .maxRetryBackoff(Duration.ofSeconds(1)).retryJitter(0.2).build();
+        ErrorHandlingOptions options = defaults.toBuilder().retry(retry).build();
+        assertThat(options.retry()).isEqualTo(retry);
+        assertThat(options.toBuilder().build().retry()).isEqualTo(retry);
+        assertThat(options.maxAttempts()).isEqualTo(5);
+        assertThat(options.retryBackoff()).isZero();
+        assertThat(options.maxRetryBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.retryJitter()).isEqualTo(0.2);
+        // the later call wins
+        assertThat(ErrorHandlingOptions.builder().maxAttempts(3).retry(retry).build().maxAttempts()).isEqualTo(5);
+        assertThat(ErrorHandlingOptions.builder().retry(retry).maxAttempts(3).build().retry())
+                .isEqualTo(retry.toBuilder().maxRetries(2).build());
+        // no limit either way
+        assertThat(ErrorHandlingOptions.builder().maxAttempts(Integer.MAX_VALUE).build().maxAttempts())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ErrorHandlingOptions.builder().retry(RetryOptions.builder().build()).build().maxAttempts())
+                .isEqualTo(Integer.MAX_VALUE);
     }
 }

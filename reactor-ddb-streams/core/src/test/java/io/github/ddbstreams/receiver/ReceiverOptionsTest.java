@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.RetryOptions;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -105,5 +106,24 @@ class ReceiverOptionsTest {
         assertThatThrownBy(() -> priced.toBuilder().meterRegistry(null).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("readRequestPricePerMillion (0.2) needs a meterRegistry: the cost estimate is a gauge");
+    }
+
+    @Test
+    void retry_roundTrips_andTheSettersAreItsViews() {
+        ReceiverOptions defaults = ReceiverOptions.builder().tableName("Orders").build();
+        assertThat(defaults.retry()).isEqualTo(RetryOptions.builder().build());
+
+        RetryOptions retry = RetryOptions.builder().maxRetries(4).retryBackoff(Duration.ofMillis(20))
+                .maxRetryBackoff(Duration.ofSeconds(1)).retryJitter(0.2).build();
+        ReceiverOptions options = defaults.toBuilder().retry(retry).build();
+        assertThat(options.retry()).isEqualTo(retry);
+        assertThat(options.toBuilder().build().retry()).isEqualTo(retry);
+        assertThat(options.maxRetries()).isEqualTo(4);
+        assertThat(options.retryBackoff()).isEqualTo(Duration.ofMillis(20));
+        assertThat(options.maxRetryBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.toBuilder().maxRetryBackoff(Duration.ofSeconds(3)).build().retry())
+                .isEqualTo(retry.toBuilder().maxRetryBackoff(Duration.ofSeconds(3)).build());
+        assertThatThrownBy(() -> options.toBuilder().retry(retry.toBuilder().retryBackoff(Duration.ZERO).build()).build())
+                .hasMessage("retryBackoff must be > 0, was PT0S");
     }
 }

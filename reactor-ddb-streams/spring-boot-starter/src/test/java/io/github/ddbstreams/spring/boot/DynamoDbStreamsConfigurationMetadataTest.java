@@ -57,6 +57,8 @@ class DynamoDbStreamsConfigurationMetadataTest {
             Map.entry("maxRetries", P + "max-retries"),
             Map.entry("retryBackoff", P + "retry-backoff"),
             Map.entry("maxRetryBackoff", P + "max-retry-backoff"),
+            Map.entry("retry", "the same as " + P + "max-retries, retry-backoff and max-retry-backoff (its jitter: "
+                    + "a ReceiverOptionsCustomizer bean)"),
             Map.entry("trimmedDataPolicy", P + "trimmed-data-policy"),
             Map.entry("creationTimePrecision", P + "creation-time-precision"),
             Map.entry("completeWhenStreamDisabled", P + "complete-when-stream-disabled"),

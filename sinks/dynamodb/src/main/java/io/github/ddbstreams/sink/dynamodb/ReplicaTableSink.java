@@ -1,15 +1,15 @@
 package io.github.ddbstreams.sink.dynamodb;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
+import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.internal.InFlightWrites;
+import io.github.ddbstreams.internal.Retries;
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.BatchResult.RecordFailure;
@@ -22,14 +22,9 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
 
 /**
  * A {@link ChangeSink} that replays change records into another DynamoDB table — in any region or endpoint — so
@@ -97,12 +92,8 @@ public final class ReplicaTableSink implements ChangeSink {
         this.ownsClient = ownsClient;
         this.writes = new ReplicaWrites(options);
         this.metrics = SinkMetrics.create(options.name(), options.meterRegistry(), options.observationRegistry());
-        this.retry = Retry.backoff(options.maxRetries(), options.retryBackoff())
-                .maxBackoff(options.maxRetryBackoff())
-                .jitter(0.5)
-                .scheduler(options.scheduler())
-                .filter(ReplicaTableSink::isTransient)
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+        this.retry = Retries.retry(options.retry(), options.scheduler(), "Write to table '" + options.tableName() + "'",
+                ReplicaTableSink::isTransient, Retries.Observer.NONE, Retries::lastFailure);
         this.disposal = Mono.defer(inFlight::drain).then(Mono.<Void>fromRunnable(this::closeOwnedClient)).cache();
     }
 
@@ -211,8 +202,8 @@ public final class ReplicaTableSink implements ChangeSink {
         return call.retryWhen(retry)
                 .then(Mono.<RecordFailure>empty())
                 .onErrorResume(e -> {
-                    Throwable cause = unwrap(e);
-                    if (cause instanceof ConditionalCheckFailedException) {
+                    Throwable cause = AwsFaults.unwrap(e);
+                    if (AwsFaults.isConditionFailed(cause)) {
                         // the replica holds this change or a newer one: nothing to do
                         return Mono.empty();
                     }
@@ -261,26 +252,9 @@ public final class ReplicaTableSink implements ChangeSink {
         return List.of(record.streamArn() == null ? "" : record.streamArn(), key);
     }
 
+    /** Throttled, 5xx, timed-out and I/O-failed writes are retried ({@link AwsFaults#isRetryable}). */
     static boolean isTransient(Throwable error) {
-        Throwable e = unwrap(error);
-        if (e instanceof ConditionalCheckFailedException) {
-            return false;
-        }
-        if (e instanceof ProvisionedThroughputExceededException || e instanceof RequestLimitExceededException) {
-            return true;
-        }
-        if (e instanceof AwsServiceException service) {
-            return service.isThrottlingException() || service.statusCode() >= 500;
-        }
-        return e instanceof SdkClientException || e instanceof IOException;
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while (e instanceof CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return AwsFaults.isRetryable(error);
     }
 
     private void closeOwnedClient() {

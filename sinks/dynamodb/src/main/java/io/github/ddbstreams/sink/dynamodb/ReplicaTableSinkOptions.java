@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.github.ddbstreams.RetryOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import reactor.core.scheduler.Scheduler;
@@ -70,9 +71,7 @@ public final class ReplicaTableSinkOptions {
     private final String tombstoneTimeToLiveAttributeName;
     private final Duration tombstoneTimeToLive;
     private final int maxConcurrency;
-    private final int maxRetries;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
+    private final RetryOptions retry;
     private final Scheduler scheduler;
     private final MeterRegistry meterRegistry;
     private final ObservationRegistry observationRegistry;
@@ -91,9 +90,7 @@ public final class ReplicaTableSinkOptions {
         this.tombstoneTimeToLiveAttributeName = b.tombstoneTimeToLiveAttributeName;
         this.tombstoneTimeToLive = b.tombstoneTimeToLive;
         this.maxConcurrency = b.maxConcurrency;
-        this.maxRetries = b.maxRetries;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retry = b.retryOptions;
         this.scheduler = b.scheduler;
         this.meterRegistry = b.meterRegistry;
         this.observationRegistry = b.observationRegistry;
@@ -170,19 +167,34 @@ public final class ReplicaTableSinkOptions {
         return maxConcurrency;
     }
 
-    /** How many times the sink retries a throttled, 5xx or I/O-failed write before reporting the record failed. */
+    /**
+     * How many times the sink retries a throttled, 5xx or I/O-failed write before reporting the record failed
+     * ({@link #retry()}'s; {@code Integer.MAX_VALUE} when that allows more).
+     */
     public int maxRetries() {
-        return maxRetries;
+        return (int) Math.min(retry.maxRetries(), Integer.MAX_VALUE);
     }
 
     /** The backoff before the first retry of a write, doubled each retry up to {@link #maxRetryBackoff()}. */
     public Duration retryBackoff() {
-        return retryBackoff;
+        return retry.retryBackoff();
     }
 
     /** The longest backoff between two retries of a write. */
     public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+        return retry.maxRetryBackoff();
+    }
+
+    /**
+     * How failed writes are retried: {@code maxRetries}, {@code retryBackoff}, {@code maxRetryBackoff}
+     * and the jitter in one value.
+     *
+     * <pre>{@code
+     * options.toBuilder().retry(options.retry().toBuilder().maxRetries(10).build()).build();
+     * }</pre>
+     */
+    public RetryOptions retry() {
+        return retry;
     }
 
     /** The scheduler of retry delays and of the clock of tombstone expiry times. */
@@ -215,8 +227,7 @@ public final class ReplicaTableSinkOptions {
                 + ", deletedAttributeName=" + deletedAttributeName + ", removeMode=" + removeMode
                 + ", tombstoneTimeToLive=" + (tombstoneTimeToLive == null ? "none"
                         : tombstoneTimeToLiveAttributeName + "/" + tombstoneTimeToLive)
-                + ", maxConcurrency=" + maxConcurrency + ", maxRetries=" + maxRetries
-                + ", retryBackoff=" + retryBackoff + ", maxRetryBackoff=" + maxRetryBackoff
+                + ", maxConcurrency=" + maxConcurrency + ", retry=" + retry
                 + ", name=" + name + ", meters=" + (meterRegistry != null)
                 + ", observations=" + (observationRegistry != null) + "}";
     }
@@ -236,9 +247,9 @@ public final class ReplicaTableSinkOptions {
         private String tombstoneTimeToLiveAttributeName;
         private Duration tombstoneTimeToLive;
         private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
-        private int maxRetries = DEFAULT_MAX_RETRIES;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_RETRIES)
+                .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF);
+        private RetryOptions retryOptions;
         private Scheduler scheduler = Schedulers.parallel();
         private MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry;
@@ -260,9 +271,7 @@ public final class ReplicaTableSinkOptions {
             this.tombstoneTimeToLiveAttributeName = o.tombstoneTimeToLiveAttributeName;
             this.tombstoneTimeToLive = o.tombstoneTimeToLive;
             this.maxConcurrency = o.maxConcurrency;
-            this.maxRetries = o.maxRetries;
-            this.retryBackoff = o.retryBackoff;
-            this.maxRetryBackoff = o.maxRetryBackoff;
+            this.retry = o.retry.toBuilder();
             this.scheduler = o.scheduler;
             this.meterRegistry = o.meterRegistry;
             this.observationRegistry = o.observationRegistry;
@@ -348,19 +357,32 @@ public final class ReplicaTableSinkOptions {
 
         /** Retries of a throttled, 5xx or I/O-failed write by the sink; zero or more; default 3. */
         public Builder maxRetries(int maxRetries) {
-            this.maxRetries = maxRetries;
+            this.retry.maxRetries(maxRetries);
             return this;
         }
 
         /** The backoff before the first retry of a write; zero or more; default 100 ms. */
         public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+            this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
         /** The longest backoff between retries of a write; at least {@code retryBackoff}; default 5 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
-            this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+            this.retry.maxRetryBackoff(maxRetryBackoff);
+            return this;
+        }
+
+        /**
+         * How failed writes are retried, in one value (replaces {@code maxRetries}, {@code retryBackoff}
+         * and {@code maxRetryBackoff}, which later calls change in turn).
+         *
+         * <pre>{@code
+         * builder.retry(RetryOptions.builder().maxRetries(5).retryBackoff(Duration.ofMillis(50)).build());
+         * }</pre>
+         */
+        public Builder retry(RetryOptions retry) {
+            this.retry = Objects.requireNonNull(retry, "retry").toBuilder();
             return this;
         }
 
@@ -431,16 +453,7 @@ public final class ReplicaTableSinkOptions {
             if (maxConcurrency < 1) {
                 throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
             }
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must not be negative, was " + maxRetries);
-            }
-            if (retryBackoff.isNegative()) {
-                throw new IllegalArgumentException("retryBackoff must not be negative, was " + retryBackoff);
-            }
-            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
-                        + ") must not be less than retryBackoff (" + retryBackoff + ")");
-            }
+            retryOptions = retry.build();
             if (name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank");
             }

@@ -3,6 +3,7 @@ package io.github.ddbstreams.sink.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.RetryOptions;
 import java.net.URI;
 import java.time.Duration;
 
@@ -70,5 +71,25 @@ class ReplicaTableSinkOptionsTest {
         sink.disposeLater().block(Duration.ofSeconds(10));
         sink.disposeLater().block(Duration.ofSeconds(10)); // idempotent
         assertThat(sink.name()).isEqualTo("replica");
+    }
+
+    @Test
+    void retry_roundTrips_andTheSettersAreItsViews() {
+        ReplicaTableSinkOptions defaults = valid().build();
+        assertThat(defaults.retry()).isEqualTo(RetryOptions.builder().maxRetries(3).retryBackoff(Duration.ofMillis(100))
+                .maxRetryBackoff(Duration.ofSeconds(5)).build());
+
+        RetryOptions retry = RetryOptions.builder().maxRetries(4).retryBackoff(Duration.ZERO)
+                .maxRetryBackoff(Duration.ofSeconds(1)).retryJitter(0.2).build();
+        ReplicaTableSinkOptions options = defaults.toBuilder().retry(retry).build();
+        assertThat(options.retry()).isEqualTo(retry);
+        assertThat(options.toBuilder().build().retry()).isEqualTo(retry);
+        assertThat(options.maxRetries()).isEqualTo(4);
+        assertThat(options.retryBackoff()).isZero();
+        assertThat(options.maxRetryBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.toBuilder().maxRetries(9).build().retry()).isEqualTo(retry.toBuilder().maxRetries(9).build());
+        // the int getter saturates; the retries themselves follow retry()
+        assertThat(options.toBuilder().retry(RetryOptions.builder().build()).build().maxRetries())
+                .isEqualTo(Integer.MAX_VALUE);
     }
 }

@@ -2,6 +2,7 @@ package io.github.ddbstreams.sink.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -247,9 +249,20 @@ class ReplicaTableSinkTest {
     void isTransient_throttlingServerAndIoErrorsOnly() {
         assertThat(ReplicaTableSink.isTransient(ProvisionedThroughputExceededException.builder().build())).isTrue();
         assertThat(ReplicaTableSink.isTransient(DynamoDbException.builder().statusCode(503).build())).isTrue();
-        assertThat(ReplicaTableSink.isTransient(SdkClientException.create("io"))).isTrue();
+        assertThat(ReplicaTableSink.isTransient(SdkClientException.create("io", new IOException("reset")))).isTrue();
         assertThat(ReplicaTableSink.isTransient(DynamoDbException.builder().statusCode(400).build())).isFalse();
         assertThat(ReplicaTableSink.isTransient(ConditionalCheckFailedException.builder().build())).isFalse();
         assertThat(ReplicaTableSink.isTransient(new IllegalArgumentException())).isFalse();
+    }
+
+    @Test
+    void isTransient_whenInterruptedOrNoIoCause_isNotTransient() {
+        // an interrupted call (shutdown) or a client-side failure without an I/O cause (no credentials, a request
+        // that cannot be marshalled) fails again on retry: the SDK itself does not retry these
+        assertThat(ReplicaTableSink.isTransient(AbortedException.create("Thread was interrupted"))).isFalse();
+        assertThat(ReplicaTableSink.isTransient(SdkClientException.create("Unable to load credentials from any of the "
+                + "providers in the chain"))).isFalse();
+        assertThat(ReplicaTableSink.isTransient(SdkClientException.create("Unable to execute HTTP request: reset",
+                new IOException("Connection reset")))).isTrue();
     }
 }

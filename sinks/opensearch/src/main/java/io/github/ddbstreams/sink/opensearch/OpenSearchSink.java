@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.internal.InFlightWrites;
+import io.github.ddbstreams.internal.Retries;
 import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.operators.BatchResult;
 import io.github.ddbstreams.operators.BatchResult.RecordFailure;
@@ -262,15 +264,9 @@ public final class OpenSearchSink implements ChangeSink {
         Attempt attempt = new Attempt(chunk);
         return Mono.defer(() -> gate.run(() -> bulk(attempt.pending)))
                 .flatMap(response -> attempt.apply(response, failures))
-                .retryWhen(Retry.backoff(options.maxRetries(), options.retryBackoff())
-                        .maxBackoff(options.maxRetryBackoff())
-                        .jitter(0.5)
-                        .scheduler(options.scheduler())
-                        .filter(OpenSearchSink::isRetryable)
-                        .doBeforeRetry(signal -> log.debug("[{}] retrying a bulk request of {} actions (retry {}): {}",
-                                options.name(), attempt.pending.size(), signal.totalRetries() + 1,
-                                signal.failure().toString()))
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .retryWhen(Retries.retry(options.retry(), options.scheduler(), "[" + options.name() + "] bulk request of "
+                        + chunk.size() + " actions", OpenSearchSink::isRetryable, Retries.Observer.NONE,
+                        Retries::lastFailure))
                 .onErrorResume(RetryableItems.class, e -> {
                     for (int i = 0; i < attempt.pending.size(); i++) {
                         failures.add(new RecordFailure(attempt.pending.get(i).record(), attempt.errors.get(i)));
@@ -363,19 +359,21 @@ public final class OpenSearchSink implements ChangeSink {
         return status == 429 || status == 409 || status >= 500;
     }
 
+    /**
+     * Items answered 429/5xx, a request answered 429 or 5xx (OpenSearch's own statuses), or what the library's
+     * classifier deems transient ({@link AwsFaults#isRetryable}: I/O failures, timeouts; not an interrupt).
+     */
     static boolean isRetryable(Throwable error) {
         if (error instanceof RetryableItems) {
             return true;
         }
-        for (Throwable e = error; e != null; e = e.getCause()) {
-            if (e instanceof OpenSearchException os) {
+        Throwable e = AwsFaults.unwrap(error);
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OpenSearchException os) {
                 return os.status() == 429 || os.status() >= 500;
             }
-            if (e instanceof IOException) {
-                return true;
-            }
         }
-        return false;
+        return AwsFaults.isRetryable(e);
     }
 
     /** {@value OpenSearchSinkOptions#DEFAULT_NAME} unless the options named it otherwise. */

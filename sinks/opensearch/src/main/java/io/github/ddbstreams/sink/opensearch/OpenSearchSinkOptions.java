@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.github.ddbstreams.RetryOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -66,9 +67,7 @@ public final class OpenSearchSinkOptions {
     private final int maxBulkActions;
     private final long maxBulkBytes;
     private final int maxConcurrentRequests;
-    private final int maxRetries;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
+    private final RetryOptions retry;
     private final Refresh refresh;
     private final Scheduler scheduler;
     private final MeterRegistry meterRegistry;
@@ -86,9 +85,7 @@ public final class OpenSearchSinkOptions {
         this.maxBulkActions = b.maxBulkActions;
         this.maxBulkBytes = b.maxBulkBytes;
         this.maxConcurrentRequests = b.maxConcurrentRequests;
-        this.maxRetries = b.maxRetries;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retry = b.retryOptions;
         this.refresh = b.refresh;
         this.scheduler = b.scheduler;
         this.meterRegistry = b.meterRegistry;
@@ -163,19 +160,34 @@ public final class OpenSearchSinkOptions {
         return maxConcurrentRequests;
     }
 
-    /** How many times a failed request, or a failed item, answered 429 or 5xx is retried by the sink. */
+    /**
+     * How many times a failed request, or a failed item, answered 429 or 5xx is retried by the sink
+     * ({@link #retry()}'s; {@code Integer.MAX_VALUE} when that allows more).
+     */
     public int maxRetries() {
-        return maxRetries;
+        return (int) Math.min(retry.maxRetries(), Integer.MAX_VALUE);
     }
 
     /** The backoff before the first retry (doubled each retry, ±50% jitter). */
     public Duration retryBackoff() {
-        return retryBackoff;
+        return retry.retryBackoff();
     }
 
     /** The longest backoff between retries. */
     public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+        return retry.maxRetryBackoff();
+    }
+
+    /**
+     * How failed bulk requests and items (429, 5xx, unreachable server) are retried: {@code maxRetries}, {@code retryBackoff}, {@code maxRetryBackoff}
+     * and the jitter in one value.
+     *
+     * <pre>{@code
+     * options.toBuilder().retry(options.retry().toBuilder().maxRetries(10).build()).build();
+     * }</pre>
+     */
+    public RetryOptions retry() {
+        return retry;
     }
 
     /** The refresh policy of bulk requests. */
@@ -210,8 +222,7 @@ public final class OpenSearchSinkOptions {
                 + ", index=" + (index != null ? index : "<resolver>")
                 + ", versioning=" + versioning + ", maxBulkActions=" + maxBulkActions
                 + ", maxBulkBytes=" + maxBulkBytes + ", maxConcurrentRequests=" + maxConcurrentRequests
-                + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff
-                + ", maxRetryBackoff=" + maxRetryBackoff + ", refresh=" + refresh.jsonValue()
+                + ", retry=" + retry + ", refresh=" + refresh.jsonValue()
                 + ", meters=" + (meterRegistry != null) + ", observations=" + (observationRegistry != null) + "}";
     }
 
@@ -228,9 +239,9 @@ public final class OpenSearchSinkOptions {
         private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;
         private long maxBulkBytes = DEFAULT_MAX_BULK_BYTES;
         private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
-        private int maxRetries = DEFAULT_MAX_RETRIES;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_RETRIES)
+                .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF);
+        private RetryOptions retryOptions;
         private Refresh refresh = DEFAULT_REFRESH;
         private Scheduler scheduler = Schedulers.parallel();
         private MeterRegistry meterRegistry;
@@ -251,9 +262,7 @@ public final class OpenSearchSinkOptions {
             this.maxBulkActions = o.maxBulkActions;
             this.maxBulkBytes = o.maxBulkBytes;
             this.maxConcurrentRequests = o.maxConcurrentRequests;
-            this.maxRetries = o.maxRetries;
-            this.retryBackoff = o.retryBackoff;
-            this.maxRetryBackoff = o.maxRetryBackoff;
+            this.retry = o.retry.toBuilder();
             this.refresh = o.refresh;
             this.scheduler = o.scheduler;
             this.meterRegistry = o.meterRegistry;
@@ -339,19 +348,32 @@ public final class OpenSearchSinkOptions {
 
         /** Retries of a request or item answered 429 / 5xx (or a server not reachable); zero or more; default {@value OpenSearchSinkOptions#DEFAULT_MAX_RETRIES}. */
         public Builder maxRetries(int maxRetries) {
-            this.maxRetries = maxRetries;
+            this.retry.maxRetries(maxRetries);
             return this;
         }
 
         /** The backoff before the first retry; positive; default 100 ms. */
         public Builder retryBackoff(Duration retryBackoff) {
-            this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+            this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
         /** The longest backoff; at least {@code retryBackoff}; default 5 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
-            this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+            this.retry.maxRetryBackoff(maxRetryBackoff);
+            return this;
+        }
+
+        /**
+         * How failed bulk requests and items (429, 5xx, unreachable server) are retried, in one value (replaces {@code maxRetries}, {@code retryBackoff}
+         * and {@code maxRetryBackoff}, which later calls change in turn).
+         *
+         * <pre>{@code
+         * builder.retry(RetryOptions.builder().maxRetries(5).retryBackoff(Duration.ofMillis(50)).build());
+         * }</pre>
+         */
+        public Builder retry(RetryOptions retry) {
+            this.retry = Objects.requireNonNull(retry, "retry").toBuilder();
             return this;
         }
 
@@ -413,15 +435,9 @@ public final class OpenSearchSinkOptions {
             if (maxConcurrentRequests < 1) {
                 throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, was " + maxConcurrentRequests);
             }
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must not be negative, was " + maxRetries);
-            }
-            if (retryBackoff.isNegative() || retryBackoff.isZero()) {
-                throw new IllegalArgumentException("retryBackoff must be positive, was " + retryBackoff);
-            }
-            if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-                throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
-                        + ") must not be less than retryBackoff (" + retryBackoff + ")");
+            retryOptions = retry.build();
+            if (retryOptions.retryBackoff().isZero()) {
+                throw new IllegalArgumentException("retryBackoff must be positive, was " + retryOptions.retryBackoff());
             }
             if (name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank");

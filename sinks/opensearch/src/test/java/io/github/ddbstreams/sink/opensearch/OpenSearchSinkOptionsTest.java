@@ -3,6 +3,7 @@ package io.github.ddbstreams.sink.opensearch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ddbstreams.RetryOptions;
 import java.net.URI;
 import java.time.Duration;
 
@@ -50,5 +51,24 @@ class OpenSearchSinkOptionsTest {
         assertThatThrownBy(() -> OpenSearchSinkOptions.builder().endpoint(ENDPOINT).index("i")
                 .retryBackoff(Duration.ofSeconds(2)).maxRetryBackoff(Duration.ofSeconds(1)).build())
                 .hasMessageContaining("maxRetryBackoff");
+    }
+
+    @Test
+    void retry_roundTrips_andTheSettersAreItsViews() {
+        OpenSearchSinkOptions defaults = OpenSearchSinkOptions.builder().endpoint(ENDPOINT).index("orders").build();
+        assertThat(defaults.retry()).isEqualTo(RetryOptions.builder().maxRetries(5).retryBackoff(Duration.ofMillis(100))
+                .maxRetryBackoff(Duration.ofSeconds(5)).build());
+
+        RetryOptions retry = RetryOptions.builder().maxRetries(4).retryBackoff(Duration.ofMillis(20))
+                .maxRetryBackoff(Duration.ofSeconds(1)).retryJitter(0.2).build();
+        OpenSearchSinkOptions options = defaults.toBuilder().retry(retry).build();
+        assertThat(options.retry()).isEqualTo(retry);
+        assertThat(options.toBuilder().build().retry()).isEqualTo(retry);
+        assertThat(options.maxRetries()).isEqualTo(4);
+        assertThat(options.retryBackoff()).isEqualTo(Duration.ofMillis(20));
+        assertThat(options.maxRetryBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(options.toBuilder().maxRetries(9).build().retry()).isEqualTo(retry.toBuilder().maxRetries(9).build());
+        assertThatThrownBy(() -> options.toBuilder().retryBackoff(Duration.ZERO).build())
+                .hasMessage("retryBackoff must be positive, was PT0S");
     }
 }
