@@ -58,7 +58,7 @@ class KclMigrationIntegrationTest {
 
             String application = "orders-kcl-" + UUID.randomUUID();
             Set<String> seenByKcl = ConcurrentHashMap.newKeySet();
-            KclContender kcl = new KclContender(clients, KclContender.Settings.tuned(100), application);
+            KclContender kcl = new KclContender(clients, KclContender.Settings.forTests(100), application);
             KclLeaseTableImport importer = KclLeaseTableImport.create(KclImportOptions.builder()
                     .client(clients.dynamoDb).streamsClient(clients.streams).leaseTableName(application)
                     .observationWindow(Duration.ofSeconds(3)).build());

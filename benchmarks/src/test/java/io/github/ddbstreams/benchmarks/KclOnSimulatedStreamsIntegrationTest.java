@@ -39,7 +39,7 @@ class KclOnSimulatedStreamsIntegrationTest {
                 service.write("k" + i);
             }
             Set<String> seen = ConcurrentHashMap.newKeySet();
-            KclContender kcl = new KclContender(clients, KclContender.Settings.tuned(100), "sim-kcl-" + UUID.randomUUID());
+            KclContender kcl = new KclContender(clients, KclContender.Settings.forTests(100), "sim-kcl-" + UUID.randomUUID());
             try {
                 kcl.start(service.streamArn(), seen::add);
                 await().atMost(Duration.ofSeconds(100)).until(() -> seen.size() >= BEFORE_ROTATION);
