@@ -71,9 +71,12 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *   <li>the writer stops; the run waits (at most {@code --settle-seconds}) until every change written was
  *       delivered.</li>
  * </ol>
- * <b>Balanced</b>: every shard's lease is held by a live worker and every live worker holds shards / workers
- * rounded down or up (what the lease coordinator aims at), as read from the lease table every 250 ms. It is
- * also said in renewal periods.
+ * <b>Balanced</b>, the lease coordinator's own notion: every shard's lease is held by a live worker and no worker
+ * holds more than shards / workers rounded up (its share; a worker below it asks only workers above it for a
+ * hand-off), as read from the lease table every {@code --poll-ms} (default 1 s; each read is a query of every lease, which
+ * loads DynamoDB Local too); also said in renewal periods. <b>Even</b>: balanced and
+ * every live worker within one lease of shards / workers (waited for at most {@code --even-wait-ms} more; the
+ * coordinator does not aim at it: 40 shards on 3 workers may stay at 14, 14, 12).
  *
  * <p><b>Double reads</b>, from the consumer side: every delivered record is tagged with its worker and the time
  * (epoch ms). A change delivered by two workers neither of which is the killed one is a double read (the killed
@@ -81,6 +84,11 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * deliveries in time order form runs of one worker; a run of worker A, then of B, then of A again (none of them
  * the killed worker) means two workers delivered the shard in overlapping time windows: counted as
  * alternations. <b>Lost</b>: changes written and never delivered by anyone.
+ *
+ * <p>The lease timing ({@code --failover-ms}, {@code --renew-ms}, {@code --take-ms}) defaults to
+ * {@link LeaseOptions}'; the receiver's polling to its defaults unless {@code --poll-interval-ms},
+ * {@code --idle-after-ms}, {@code --idle-poll-ms} are given (on a small machine the reads of 1,000 shards at the
+ * default pacing leave DynamoDB Local, in the same JVM, too little CPU for the lease table).
  *
  * <pre>{@code
  * java -Xmx3g -cp benchmarks/target/benchmarks.jar io.github.ddbstreams.benchmarks.ScaleWorkersBenchmark \
@@ -95,7 +103,6 @@ public final class ScaleWorkersBenchmark {
     private static final Logger log = LoggerFactory.getLogger(ScaleWorkersBenchmark.class);
     /** The DynamoDB operations that write the lease table. */
     static final List<String> LEASE_WRITES = List.of("UpdateItem", "PutItem", "DeleteItem");
-    private static final Duration POLL = Duration.ofMillis(250);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A record a worker processed: when (epoch ms), by which worker, from which shard, its key. */
@@ -106,8 +113,13 @@ public final class ScaleWorkersBenchmark {
     record CallSnapshot(long atMillis, Map<String, Long> counts) {
     }
 
-    /** Time from an event to balance; {@code reached} false when the timeout came first. */
-    record Balance(String event, int workers, double seconds, double renewPeriods, boolean reached, String shares) {
+    /**
+     * Time from an event to balance (the coordinator's notion: every lease held, none above its share rounded up;
+     * {@code reached} false when the timeout came first) and to even shares (each within one of shards / workers;
+     * NaN when not within the wait after balance).
+     */
+    record Balance(String event, int workers, double seconds, double renewPeriods, boolean reached, double evenSeconds,
+            String shares) {
     }
 
     /** Calls per second over a window: lease-table calls by operation (all workers), the streams service's. */
@@ -166,7 +178,7 @@ public final class ScaleWorkersBenchmark {
             }
             Setup setup = new Setup(service.endpoint(), dynamoDb.endpoint(), service.streamArn(),
                     "scale-workers-" + System.currentTimeMillis(), o.failoverMs, o.renewMs(), o.takeMs(),
-                    o.maxConcurrentCalls);
+                    o.maxConcurrentCalls, new Pacing(o.pollIntervalMs, o.idleAfterMs, o.idlePollMs));
             Observer observer = new Observer(dynamoDb.syncClient(), setup.leaseTable, setup.streamArn, o.shards);
             Path workDir = o.out.resolve("workers");
             List<Balance> balances = new ArrayList<>();
@@ -340,7 +352,34 @@ public final class ScaleWorkersBenchmark {
 
     /** What every worker is given: where the service and the lease table are, and the lease timing. */
     record Setup(URI streamsEndpoint, URI dynamoDbEndpoint, String streamArn, String leaseTable, long failoverMs,
-            long renewMs, long takeMs, int maxConcurrentCalls) {
+            long renewMs, long takeMs, int maxConcurrentCalls, Pacing pacing) {
+    }
+
+    /**
+     * The receiver's polling ({@link ReceiverOptions.Builder#pollInterval}, {@code idleAfter},
+     * {@code idlePollInterval}); 0 keeps the receiver's default.
+     */
+    record Pacing(long pollMs, long idleAfterMs, long idlePollMs) {
+
+        ReceiverOptions.Builder apply(ReceiverOptions.Builder b) {
+            if (pollMs > 0) {
+                b.pollInterval(Duration.ofMillis(pollMs));
+            }
+            if (idleAfterMs > 0) {
+                b.idleAfter(Duration.ofMillis(idleAfterMs));
+            }
+            if (idlePollMs > 0) {
+                b.idlePollInterval(Duration.ofMillis(idlePollMs));
+            }
+            return b;
+        }
+
+        @Override
+        public String toString() {
+            return "poll " + (pollMs > 0 ? pollMs + " ms" : "default") + ", idle after "
+                    + (idleAfterMs > 0 ? idleAfterMs + " ms" : "default") + ", idle poll "
+                    + (idlePollMs > 0 ? idlePollMs + " ms" : "default");
+        }
     }
 
     /** One worker: a receiver in lease mode with its own clients. */
@@ -363,7 +402,7 @@ public final class ScaleWorkersBenchmark {
      */
     static Disposable subscribe(String id, Setup setup, DynamoDbStreamsAsyncClient streams, DynamoDbAsyncClient dynamoDb,
             java.util.function.BooleanSupplier killed, Consumer<Delivery> sink) {
-        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
+        DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(setup.pacing().apply(ReceiverOptions.builder())
                 .streamsClient(streams)
                 .streamArn(setup.streamArn())
                 .startPosition(StartPosition.trimHorizon())
@@ -483,6 +522,8 @@ public final class ScaleWorkersBenchmark {
                     "--lease-table", setup.leaseTable(), "--worker-id", id,
                     "--failover-ms", "" + setup.failoverMs(), "--renew-ms", "" + setup.renewMs(),
                     "--take-ms", "" + setup.takeMs(), "--max-concurrent-calls", "" + setup.maxConcurrentCalls(),
+                    "--poll-interval-ms", "" + setup.pacing().pollMs(), "--idle-after-ms", "" + setup.pacing().idleAfterMs(),
+                    "--idle-poll-ms", "" + setup.pacing().idlePollMs(),
                     "--dir", dir.toAbsolutePath().toString());
             JavaProcess process = JavaProcess.start(id, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"),
                     WorkerMain.class.getName(), args, dir.resolve(id + ".log"));
@@ -547,7 +588,8 @@ public final class ScaleWorkersBenchmark {
         }
 
         /** {@code --streams URI --dynamodb URI --stream-arn ARN --lease-table T --worker-id ID --failover-ms N
-         * --renew-ms N --take-ms N --max-concurrent-calls N --dir DIR}. */
+         * --renew-ms N --take-ms N --max-concurrent-calls N --poll-interval-ms N --idle-after-ms N --idle-poll-ms N
+         * --dir DIR}. */
         public static void main(String[] args) throws Exception {
             Map<String, String> a = new HashMap<>();
             CommandLine.forEachOption(args, a::put);
@@ -557,7 +599,8 @@ public final class ScaleWorkersBenchmark {
             Setup setup = new Setup(URI.create(a.get("--streams")), URI.create(a.get("--dynamodb")),
                     a.get("--stream-arn"), a.get("--lease-table"), Long.parseLong(a.get("--failover-ms")),
                     Long.parseLong(a.get("--renew-ms")), Long.parseLong(a.get("--take-ms")),
-                    Integer.parseInt(a.get("--max-concurrent-calls")));
+                    Integer.parseInt(a.get("--max-concurrent-calls")), new Pacing(Long.parseLong(a.get("--poll-interval-ms")),
+                    Long.parseLong(a.get("--idle-after-ms")), Long.parseLong(a.get("--idle-poll-ms"))));
             Clients clients = new Clients(setup);
             BufferedWriter out = Files.newBufferedWriter(deliveriesFile(dir, id), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -688,36 +731,55 @@ public final class ScaleWorkersBenchmark {
                     .map(i -> i.get("describer").s()).findFirst().orElse(null);
         }
 
+        /** The coordinator's own notion: every lease held by a live worker, none above its share (rounded up). */
         boolean balanced(Map<String, Integer> shares, List<String> live) {
             int leases = shares.values().stream().mapToInt(Integer::intValue).sum();
-            if (leases != shards || shares.containsKey(null) || !shares.keySet().equals(new HashSet<>(live))) {
+            if (leases != shards || shares.containsKey(null) || !new HashSet<>(live).containsAll(shares.keySet())) {
+                return false;
+            }
+            int high = (shards + live.size() - 1) / live.size();
+            return shares.values().stream().allMatch(n -> n <= high);
+        }
+
+        /** Balanced, and every live worker within one lease of shards / workers. */
+        boolean even(Map<String, Integer> shares, List<String> live) {
+            if (!balanced(shares, live) || !shares.keySet().equals(new HashSet<>(live))) {
                 return false;
             }
             int low = shards / live.size();
-            int high = (shards + live.size() - 1) / live.size();
-            return shares.values().stream().allMatch(n -> n >= low && n <= high);
+            return shares.values().stream().allMatch(n -> n >= low);
         }
 
         Balance awaitBalance(String event, List<String> live, long since, Options o) throws InterruptedException {
             long deadline = since + TimeUnit.SECONDS.toNanos(o.balanceTimeoutSeconds);
             Map<String, Integer> shares = Map.of();
-            while (System.nanoTime() < deadline) {
+            double balancedSeconds = Double.NaN;
+            long evenDeadline = deadline;
+            while (System.nanoTime() < Math.min(deadline, evenDeadline)) {
                 try {
                     shares = shares();
-                    if (balanced(shares, live)) {
-                        double seconds = (System.nanoTime() - since) / 1e9;
-                        log.info("Balanced after {}: {} s ({} renewal periods), {}", event, fmt(seconds),
-                                fmt(seconds * 1000 / o.renewMs()), shares);
-                        return new Balance(event, live.size(), seconds, seconds * 1000 / o.renewMs(), true,
-                                shares.toString());
+                    if (Double.isNaN(balancedSeconds) && balanced(shares, live)) {
+                        balancedSeconds = (System.nanoTime() - since) / 1e9;
+                        evenDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.evenWaitMs());
+                        log.info("Balanced after {}: {} s ({} renewal periods), {}", event, fmt(balancedSeconds),
+                                fmt(balancedSeconds * 1000 / o.renewMs()), shares);
+                    }
+                    if (!Double.isNaN(balancedSeconds) && even(shares, live)) {
+                        double evenSeconds = (System.nanoTime() - since) / 1e9;
+                        log.info("Even (±1) after {}: {} s, {}", event, fmt(evenSeconds), shares);
+                        return new Balance(event, live.size(), balancedSeconds, balancedSeconds * 1000 / o.renewMs(),
+                                true, evenSeconds, shares.toString());
                     }
                 } catch (ResourceNotFoundException notYet) {
                     // the first worker creates the lease table
                 }
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(o.pollMs);
             }
-            log.warn("Not balanced {} s after {}: {}", o.balanceTimeoutSeconds, event, shares);
-            return new Balance(event, live.size(), Double.NaN, Double.NaN, false, shares.toString());
+            boolean reached = !Double.isNaN(balancedSeconds);
+            log.warn("After {}: {}; shares {}", event, reached ? "balanced but not even (±1) within "
+                    + o.evenWaitMs() + " ms more" : "not balanced within " + o.balanceTimeoutSeconds + " s", shares);
+            return new Balance(event, live.size(), balancedSeconds, balancedSeconds * 1000 / o.renewMs(), reached,
+                    Double.NaN, shares.toString());
         }
 
         @Override
@@ -764,9 +826,9 @@ public final class ScaleWorkersBenchmark {
                     .append(secs(r.takeMs()));
             for (String event : List.of("cold start", "join", "kill")) {
                 Balance b = r.balance(event);
-                md.append(" | ").append(b == null ? "–" : b.reached()
-                        ? fmt(b.seconds()) + " s (" + String.format(Locale.ROOT, "%.1f", b.renewPeriods()) + " renewals)"
-                        : "not within timeout");
+                md.append(" | ").append(b == null ? "–" : !b.reached() ? "not within timeout"
+                        : fmt(b.seconds()) + " s (" + String.format(Locale.ROOT, "%.1f", b.renewPeriods()) + " renewals); ±1: "
+                        + (Double.isNaN(b.evenSeconds()) ? "not reached" : fmt(b.evenSeconds()) + " s"));
             }
             md.append(" | ").append(fmt(writing.leaseWritesPerSecond())).append(" / ").append(fmt(idle.leaseWritesPerSecond()))
                     .append(" vs ").append(fmt(r.leaseWritesTarget())).append(" (idle ")
@@ -812,7 +874,7 @@ public final class ScaleWorkersBenchmark {
             periods.add(new Charts.Series(event, runs.stream()
                     .map(r -> (Number) nanToZero(r.balance(event).renewPeriods())).toList()));
         }
-        charts.add(Charts.bars("Time to balance, s", "s", names, balance, false));
+        charts.add(Charts.bars("Time to balance (every lease held, none above its share), s", "s", names, balance, false));
         charts.add(Charts.bars("Time to balance, renewal periods (target: join ≤ 3)", "renewals", names, periods, false));
         charts.add(Charts.bars("Lease-table writes/s ÷ (shards / renewInterval) (target ≤ 1.1)", "ratio", names, List.of(
                 new Charts.Series("writing", runs.stream().map(r -> (Number) (r.window("writing").leaseWritesPerSecond()
@@ -855,7 +917,12 @@ public final class ScaleWorkersBenchmark {
         long failoverMs = LeaseOptions.DEFAULT_FAILOVER_TIME.toMillis();
         Long renewMs;
         Long takeMs;
-        int balanceTimeoutSeconds = 240;
+        Long evenWaitMs;
+        long pollMs = 1000;
+        long pollIntervalMs;
+        long idleAfterMs;
+        long idlePollMs;
+        int balanceTimeoutSeconds = 180;
         int settleSeconds = 90;
         int latencyMinMs = 5;
         int latencyMaxMs = 15;
@@ -875,9 +942,14 @@ public final class ScaleWorkersBenchmark {
             return takeMs != null ? takeMs : failoverMs / 2;
         }
 
+        long evenWaitMs() {
+            return evenWaitMs != null ? evenWaitMs : Math.max(10_000, 3 * takeMs());
+        }
+
         /**
          * {@code --label NAME --workers N --shards N --processes true|false --backlog-per-shard N --rate N
-         * --steady-seconds N --failover-ms N --renew-ms N --take-ms N --balance-timeout-seconds N --settle-seconds N
+         * --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N
+         * --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --balance-timeout-seconds N --settle-seconds N
          * --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N --kill describer|follower
          * --worker-heap-mb N --seed N --out DIR}, or {@code --combine DIR,DIR,... --out DIR}. The lease timing
          * defaults to {@link LeaseOptions}' (failover 10 s, renewal a third of it, take half of it).
@@ -896,6 +968,11 @@ public final class ScaleWorkersBenchmark {
                     case "--failover-ms" -> o.failoverMs = Long.parseLong(value);
                     case "--renew-ms" -> o.renewMs = Long.parseLong(value);
                     case "--take-ms" -> o.takeMs = Long.parseLong(value);
+                    case "--even-wait-ms" -> o.evenWaitMs = Long.parseLong(value);
+                    case "--poll-ms" -> o.pollMs = Long.parseLong(value);
+                    case "--poll-interval-ms" -> o.pollIntervalMs = Long.parseLong(value);
+                    case "--idle-after-ms" -> o.idleAfterMs = Long.parseLong(value);
+                    case "--idle-poll-ms" -> o.idlePollMs = Long.parseLong(value);
                     case "--balance-timeout-seconds" -> o.balanceTimeoutSeconds = Integer.parseInt(value);
                     case "--settle-seconds" -> o.settleSeconds = Integer.parseInt(value);
                     case "--latency-ms" -> {
@@ -917,8 +994,8 @@ public final class ScaleWorkersBenchmark {
                     case "--out" -> o.out = Path.of(value);
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --label NAME"
                             + " --workers N --shards N --processes true|false --backlog-per-shard N --rate N"
-                            + " --steady-seconds N --failover-ms N --renew-ms N --take-ms N --balance-timeout-seconds N"
-                            + " --settle-seconds N --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N"
+                            + " --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N"
+                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N"
                             + " --kill describer|follower --worker-heap-mb N --seed N --combine DIR,DIR --out DIR");
                 }
             });
@@ -935,7 +1012,8 @@ public final class ScaleWorkersBenchmark {
                     + ", backlog " + backlogPerShard + "/shard, writes " + rate + "/s, steady windows " + steadySeconds
                     + " s, failover " + failoverMs + " ms, renew " + renewMs() + " ms, take " + takeMs()
                     + " ms, latency " + latencyMinMs + ".." + latencyMaxMs + " ms/call, maxConcurrentCalls "
-                    + maxConcurrentCalls + " per worker, kill " + (killFollower ? "a follower" : "the describer")
+                    + maxConcurrentCalls + " per worker, receiver " + new Pacing(pollIntervalMs, idleAfterMs, idlePollMs)
+                    + ", kill " + (killFollower ? "a follower" : "the describer")
                     + ", seed " + seed;
         }
     }
