@@ -65,8 +65,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *       shards / renewInterval, and the service's {@code DescribeStream} and {@code GetRecords} calls/s;</li>
  *   <li><b>join</b>: one more worker starts; time until balanced;</li>
  *   <li><b>kill</b>: one worker (the stream's describer, or with {@code --kill follower} another) dies without
- *       releasing: in this JVM its clients are closed first (every call fails) and then its subscription is
- *       cancelled, and nothing it delivers afterwards counts; a process gets {@code SIGKILL}. Time until the
+ *       releasing: in this JVM every call of its clients fails from then on (a connection error) and then its
+ *       subscription is cancelled, and nothing it delivers afterwards counts; a process gets {@code SIGKILL}. Time until the
  *       others hold every lease, balanced;</li>
  *   <li>the writer stops; the run waits (at most {@code --settle-seconds}) until every change written was
  *       delivered.</li>
@@ -201,6 +201,9 @@ public final class ScaleWorkersBenchmark {
                 windows.add(measure("idle", live, service, o.steadySeconds));
                 writer.paused = false;
 
+                String killed = "none";
+                Worker victim = null;
+                if (o.joinAndKill) {
                 long t1 = System.nanoTime();
                 Worker joined = startWorker(o, "w" + (o.workers + 1), setup, deliveries, workDir);
                 live.add(joined);
@@ -208,7 +211,7 @@ public final class ScaleWorkersBenchmark {
                 balances.add(observer.awaitBalance("join", ids(live), t1, o));
 
                 String describer = observer.describer();
-                Worker victim = live.stream().filter(w -> o.killFollower != w.id().equals(describer)).findFirst()
+                victim = live.stream().filter(w -> o.killFollower != w.id().equals(describer)).findFirst()
                         .orElse(live.get(0));
                 long t2 = System.nanoTime();
                 victim.kill();
@@ -216,7 +219,8 @@ public final class ScaleWorkersBenchmark {
                 log.info("Killed worker {} ({}; the describer was {})", victim.id(),
                         victim.id().equals(describer) ? "the describer" : "a follower", describer);
                 balances.add(observer.awaitBalance("kill", ids(live), t2, o));
-                String killed = victim.id() + (victim.id().equals(describer) ? " (describer)" : " (follower)");
+                killed = victim.id() + (victim.id().equals(describer) ? " (describer)" : " (follower)");
+                }
 
                 writer.close();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.settleSeconds);
@@ -225,7 +229,7 @@ public final class ScaleWorkersBenchmark {
                     Thread.sleep(500);
                 }
                 List<Delivery> delivered = collect(o, deliveries, all, victim);
-                Result result = analyse(o, setup, balances, windows, killed, victim.id(), backlog, writer.written.get(),
+                Result result = analyse(o, setup, balances, windows, killed, victim == null ? "" : victim.id(), backlog, writer.written.get(),
                         delivered, loadAtStart, startedAt);
                 write(o, result);
                 return result;
@@ -433,25 +437,49 @@ public final class ScaleWorkersBenchmark {
                 AwsBasicCredentials.create(EmbeddedDynamoDb.DUMMY_CREDENTIAL, EmbeddedDynamoDb.DUMMY_CREDENTIAL));
     }
 
-    /** Its DynamoDB (lease table) client counts its calls; both clients are its own (on a shared event loop). */
+    /**
+     * Its DynamoDB (lease table) client counts its calls; both clients are its own (on a shared event loop). Once
+     * {@link #kill killed}, every call of either fails at once with a connection error, as in a dead process.
+     */
     private static final class Clients implements AutoCloseable {
         final CallCounter calls = new CallCounter();
         final DynamoDbAsyncClient dynamoDb;
         final DynamoDbStreamsAsyncClient streams;
+        private volatile boolean killed;
 
         Clients(Setup setup) {
-            dynamoDb = DynamoDbAsyncClient.builder()
+            dynamoDb = killable(DynamoDbAsyncClient.class, DynamoDbAsyncClient.builder()
                     .httpClientBuilder(TestHttpClients.nettyClientBuilder().maxConcurrency(64)
                             .connectionAcquisitionTimeout(Duration.ofSeconds(60)))
                     .endpointOverride(setup.dynamoDbEndpoint()).region(EmbeddedDynamoDb.REGION)
                     .credentialsProvider(credentials())
                     .overrideConfiguration(c -> c.addExecutionInterceptor(calls))
-                    .build();
-            streams = DynamoDbStreamsAsyncClient.builder()
+                    .build());
+            streams = killable(DynamoDbStreamsAsyncClient.class, DynamoDbStreamsAsyncClient.builder()
                     .httpClientBuilder(TestHttpClients.nettyClientBuilder().maxConcurrency(setup.maxConcurrentCalls() + 2))
                     .endpointOverride(setup.streamsEndpoint()).region(EmbeddedDynamoDb.REGION)
                     .credentialsProvider(credentials())
-                    .build();
+                    .build());
+        }
+
+        void kill() {
+            killed = true;
+        }
+
+        private <T> T killable(Class<T> type, T client) {
+            return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                    (proxy, method, args) -> {
+                        if (killed && java.util.concurrent.CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
+                            return java.util.concurrent.CompletableFuture.failedFuture(
+                                    software.amazon.awssdk.core.exception.SdkClientException.create("worker killed",
+                                            new java.net.ConnectException("Connection refused")));
+                        }
+                        try {
+                            return method.invoke(client, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
         }
 
         @Override
@@ -488,7 +516,7 @@ public final class ScaleWorkersBenchmark {
         public void kill() {
             killed = true;
             // clients first: the cancel's final commit and release then fail, as they would in a dead process
-            clients.close();
+            clients.kill();
             subscription.dispose();
         }
 
@@ -497,8 +525,8 @@ public final class ScaleWorkersBenchmark {
             if (!killed) {
                 killed = true;
                 subscription.dispose();
-                clients.close();
             }
+            clients.close();
         }
     }
 
@@ -820,7 +848,8 @@ public final class ScaleWorkersBenchmark {
             Window writing = r.window("writing");
             Window idle = r.window("idle");
             md.append("| ").append(r.label()).append(" (").append(r.mode()).append(")")
-                    .append(" | ").append(r.workers()).append(" → ").append(r.workers() + 1).append(" → ").append(r.workers())
+                    .append(" | ").append(r.killed().equals("none") ? "" + r.workers()
+                            : r.workers() + " → " + (r.workers() + 1) + " → " + r.workers())
                     .append(" | ").append(r.shards())
                     .append(" | ").append(secs(r.renewMs())).append(" / ").append(secs(r.failoverMs())).append(" / ")
                     .append(secs(r.takeMs()));
@@ -845,7 +874,7 @@ public final class ScaleWorkersBenchmark {
             md.append("\n").append(r.label()).append(", ").append(r.startedAt()).append(": ").append(r.options())
                     .append("; lease-table calls/s writing ").append(rounded(r.window("writing").leaseCallsPerSecond()))
                     .append(", idle ").append(rounded(r.window("idle").leaseCallsPerSecond()))
-                    .append("; balanced shares after the kill ").append(r.balance("kill").shares()).append("\n");
+                    .append("; shares at the end ").append(r.balances().get(r.balances().size() - 1).shares()).append("\n");
             for (String example : r.alternationExamples()) {
                 md.append("- alternation: ").append(example).append("\n");
             }
@@ -870,9 +899,9 @@ public final class ScaleWorkersBenchmark {
         List<Charts.Series> periods = new ArrayList<>();
         for (String event : List.of("cold start", "join", "kill")) {
             balance.add(new Charts.Series(event, runs.stream()
-                    .map(r -> (Number) nanToZero(r.balance(event).seconds())).toList()));
+                    .map(r -> (Number) (r.balance(event) == null ? 0 : nanToZero(r.balance(event).seconds()))).toList()));
             periods.add(new Charts.Series(event, runs.stream()
-                    .map(r -> (Number) nanToZero(r.balance(event).renewPeriods())).toList()));
+                    .map(r -> (Number) (r.balance(event) == null ? 0 : nanToZero(r.balance(event).renewPeriods()))).toList()));
         }
         charts.add(Charts.bars("Time to balance (every lease held, none above its share), s", "s", names, balance, false));
         charts.add(Charts.bars("Time to balance, renewal periods (target: join ≤ 3)", "renewals", names, periods, false));
@@ -922,6 +951,7 @@ public final class ScaleWorkersBenchmark {
         long pollIntervalMs;
         long idleAfterMs;
         long idlePollMs;
+        boolean joinAndKill = true;
         int balanceTimeoutSeconds = 180;
         int settleSeconds = 90;
         int latencyMinMs = 5;
@@ -949,7 +979,7 @@ public final class ScaleWorkersBenchmark {
         /**
          * {@code --label NAME --workers N --shards N --processes true|false --backlog-per-shard N --rate N
          * --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N
-         * --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --balance-timeout-seconds N --settle-seconds N
+         * --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false --balance-timeout-seconds N --settle-seconds N
          * --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N --kill describer|follower
          * --worker-heap-mb N --seed N --out DIR}, or {@code --combine DIR,DIR,... --out DIR}. The lease timing
          * defaults to {@link LeaseOptions}' (failover 10 s, renewal a third of it, take half of it).
@@ -973,6 +1003,7 @@ public final class ScaleWorkersBenchmark {
                     case "--poll-interval-ms" -> o.pollIntervalMs = Long.parseLong(value);
                     case "--idle-after-ms" -> o.idleAfterMs = Long.parseLong(value);
                     case "--idle-poll-ms" -> o.idlePollMs = Long.parseLong(value);
+                    case "--join-and-kill" -> o.joinAndKill = Boolean.parseBoolean(value);
                     case "--balance-timeout-seconds" -> o.balanceTimeoutSeconds = Integer.parseInt(value);
                     case "--settle-seconds" -> o.settleSeconds = Integer.parseInt(value);
                     case "--latency-ms" -> {
@@ -995,7 +1026,7 @@ public final class ScaleWorkersBenchmark {
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --label NAME"
                             + " --workers N --shards N --processes true|false --backlog-per-shard N --rate N"
                             + " --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N"
-                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N"
+                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N"
                             + " --kill describer|follower --worker-heap-mb N --seed N --combine DIR,DIR --out DIR");
                 }
             });
