@@ -74,16 +74,20 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * <b>Balanced</b>, the lease coordinator's own notion: every shard's lease is held by a live worker and no worker
  * holds more than shards / workers rounded up (its share; a worker below it asks only workers above it for a
  * hand-off), as read from the lease table every {@code --poll-ms} (default 1 s; each read is a query of every lease, which
- * loads DynamoDB Local too); also said in renewal periods. <b>Even</b>: balanced and
- * every live worker within one lease of shards / workers (waited for at most {@code --even-wait-ms} more; the
- * coordinator does not aim at it: 40 shards on 3 workers may stay at 14, 14, 12).
+ * loads DynamoDB Local too); also said in renewal periods. <b>Even</b> (±1): every lease held and every live worker
+ * within one lease of shards / workers. Once one of the two is reached, the other is waited for at most
+ * {@code --even-wait-ms} more (the coordinator does not aim at ±1: 40 shards on 3 workers may stay at 14, 14, 12;
+ * and ±1 may hold while a worker is still one above its share).
  *
  * <p><b>Double reads</b>, from the consumer side: every delivered record is tagged with its worker and the time
- * (epoch ms). A change delivered by two workers neither of which is the killed one is a double read (the killed
- * worker's uncommitted records are read again by design: counted apart as failover repeats). Per shard, the
- * deliveries in time order form runs of one worker; a run of worker A, then of B, then of A again (none of them
- * the killed worker) means two workers delivered the shard in overlapping time windows: counted as
- * alternations. <b>Lost</b>: changes written and never delivered by anyone.
+ * (epoch ms). A change delivered by the killed worker and again by another is a failover repeat (by design: the
+ * successor resumes after the last checkpoint). A change delivered by two live workers is counted, and counted as
+ * <em>concurrent</em> when the first worker delivered records of that shard less than failoverTime before and
+ * after the second delivered the change again (otherwise the lease moved between them: an expiry or a hand-off
+ * after its drain timeout, which repeat the records after the checkpoint). Per shard, the deliveries in time order form runs of one worker; a run
+ * of A, then of B, then of A again (none of them the killed worker) with A's deliveries on either side less than
+ * failoverTime apart means A went on reading while B read: counted as alternations (a lease that moved away and
+ * back takes at least a failover or a hand-off each way). <b>Lost</b>: changes written and never delivered.
  *
  * <p>The lease timing ({@code --failover-ms}, {@code --renew-ms}, {@code --take-ms}) defaults to
  * {@link LeaseOptions}'; the receiver's polling to its defaults unless {@code --poll-interval-ms},
@@ -115,8 +119,9 @@ public final class ScaleWorkersBenchmark {
 
     /**
      * Time from an event to balance (the coordinator's notion: every lease held, none above its share rounded up;
-     * {@code reached} false when the timeout came first) and to even shares (each within one of shards / workers;
-     * NaN when not within the wait after balance).
+     * {@code reached} false when the timeout came first) and to even shares (every lease held, each live worker
+     * within one of shards / workers; NaN when not reached within the timeout, or within {@code --even-wait-ms}
+     * after balance).
      */
     record Balance(String event, int workers, double seconds, double renewPeriods, boolean reached, double evenSeconds,
             String shares) {
@@ -130,7 +135,8 @@ public final class ScaleWorkersBenchmark {
     /** One run. */
     record Result(String label, String mode, int workers, int shards, long renewMs, long failoverMs, long takeMs,
             List<Balance> balances, List<Window> windows, double leaseWritesTarget, String killed, long written,
-            long deliveredDistinct, long deliveries, long lost, long deliveredByTwoLiveWorkers, long failoverRepeats,
+            long deliveredDistinct, long deliveries, long lost, long deliveredByTwoLiveWorkers,
+            long concurrentDoubleReads, long failoverRepeats,
             long alternations, List<String> alternationExamples, double loadAtStart, double loadAtEnd, String startedAt,
             String options) {
 
@@ -308,18 +314,41 @@ public final class ScaleWorkersBenchmark {
         for (long i = 0; i < steadyWritten; i++) {
             lost += workersByKey.containsKey("s-" + i) ? 0 : 1;
         }
+        // when each worker delivered each shard
+        Map<String, java.util.TreeSet<Long>> deliveredAt = new HashMap<>();
+        for (Delivery d : deliveries) {
+            deliveredAt.computeIfAbsent(d.shardId() + " " + d.worker(), k -> new java.util.TreeSet<>()).add(d.atMillis());
+        }
+        Map<String, List<Delivery>> byKey = deliveries.stream().collect(Collectors.groupingBy(Delivery::key));
         long twoLive = 0;
+        long concurrent = 0;
         long failoverRepeats = 0;
-        for (Set<String> workers : workersByKey.values()) {
-            if (workers.size() > 1) {
-                if (workers.contains(victim)) {
-                    failoverRepeats++;
-                } else {
-                    twoLive++;
-                }
+        for (Map.Entry<String, Set<String>> key : workersByKey.entrySet()) {
+            if (key.getValue().size() < 2) {
+                continue;
+            }
+            if (key.getValue().contains(victim)) {
+                failoverRepeats++;
+                continue;
+            }
+            twoLive++;
+            // concurrent: the first worker delivered the shard less than failoverTime before and after another
+            // delivered this change again (a lease that moved away and back takes longer)
+            List<Delivery> sorted = new ArrayList<>(byKey.get(key.getKey()));
+            sorted.sort(Comparator.comparingLong(Delivery::atMillis));
+            Delivery first = sorted.get(0);
+            Delivery again = sorted.stream().filter(d -> !d.worker().equals(first.worker())).findFirst().orElseThrow();
+            java.util.TreeSet<Long> firstWorker = deliveredAt.get(first.shardId() + " " + first.worker());
+            Long before = firstWorker.floor(again.atMillis());
+            Long after = firstWorker.ceiling(again.atMillis());
+            if (before != null && after != null && again.atMillis() - before < setup.failoverMs()
+                    && after - again.atMillis() < setup.failoverMs()) {
+                concurrent++;
             }
         }
-        // per shard, runs of one worker in delivery-time order; A, B, A (none of them the killed worker) overlaps
+        // per shard, runs of one worker in delivery-time order; A, B, A (none of them the killed worker) with A's
+        // deliveries around B's less than failoverTime apart: A went on reading while B read (a lease that moved
+        // away and back takes at least a failoverTime or a hand-off each way)
         long alternations = 0;
         List<String> examples = new ArrayList<>();
         Map<String, List<Delivery>> byShard = deliveries.stream().collect(Collectors.groupingBy(Delivery::shardId));
@@ -335,7 +364,9 @@ public final class ScaleWorkersBenchmark {
             for (int i = 2; i < runStarts.size(); i++) {
                 String a = runStarts.get(i - 2).worker();
                 String b = runStarts.get(i - 1).worker();
-                if (a.equals(runStarts.get(i).worker()) && !a.equals(victim) && !b.equals(victim)) {
+                long aBefore = sorted.get(sorted.indexOf(runStarts.get(i - 1)) - 1).atMillis();
+                if (a.equals(runStarts.get(i).worker()) && !a.equals(victim) && !b.equals(victim)
+                        && runStarts.get(i).atMillis() - aBefore < setup.failoverMs()) {
                     alternations++;
                     if (examples.size() < 5) {
                         examples.add(shard.getKey() + ": " + a + " from " + runStarts.get(i - 2).atMillis() + ", " + b
@@ -348,7 +379,7 @@ public final class ScaleWorkersBenchmark {
         double target = o.shards * 1000.0 / setup.renewMs;
         return new Result(o.label, o.processes ? "processes" : "one JVM", o.workers, o.shards, setup.renewMs,
                 setup.failoverMs, setup.takeMs, balances, windows, target, killed, backlog + steadyWritten,
-                workersByKey.size(), deliveries.size(), lost, twoLive, failoverRepeats, alternations, examples,
+                workersByKey.size(), deliveries.size(), lost, twoLive, concurrent, failoverRepeats, alternations, examples,
                 loadAtStart, load(), startedAt, o.toString());
     }
 
@@ -769,45 +800,54 @@ public final class ScaleWorkersBenchmark {
             return shares.values().stream().allMatch(n -> n <= high);
         }
 
-        /** Balanced, and every live worker within one lease of shards / workers. */
+        /** Every lease held, every live worker within one lease of shards / workers. */
         boolean even(Map<String, Integer> shares, List<String> live) {
-            if (!balanced(shares, live) || !shares.keySet().equals(new HashSet<>(live))) {
+            int leases = shares.values().stream().mapToInt(Integer::intValue).sum();
+            if (leases != shards || !shares.keySet().equals(new HashSet<>(live))) {
                 return false;
             }
-            int low = shards / live.size();
-            return shares.values().stream().allMatch(n -> n >= low);
+            double share = shards / (double) live.size();
+            return shares.values().stream().allMatch(n -> Math.abs(n - share) <= 1);
         }
 
         Balance awaitBalance(String event, List<String> live, long since, Options o) throws InterruptedException {
             long deadline = since + TimeUnit.SECONDS.toNanos(o.balanceTimeoutSeconds);
             Map<String, Integer> shares = Map.of();
             double balancedSeconds = Double.NaN;
-            long evenDeadline = deadline;
-            while (System.nanoTime() < Math.min(deadline, evenDeadline)) {
+            double evenSeconds = Double.NaN;
+            // once one is reached, the other is waited for at most evenWaitMs more
+            long otherDeadline = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, otherDeadline)
+                    && (Double.isNaN(balancedSeconds) || Double.isNaN(evenSeconds))) {
                 try {
                     shares = shares();
+                    double now = (System.nanoTime() - since) / 1e9;
                     if (Double.isNaN(balancedSeconds) && balanced(shares, live)) {
-                        balancedSeconds = (System.nanoTime() - since) / 1e9;
-                        evenDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.evenWaitMs());
-                        log.info("Balanced after {}: {} s ({} renewal periods), {}", event, fmt(balancedSeconds),
-                                fmt(balancedSeconds * 1000 / o.renewMs()), shares);
+                        balancedSeconds = now;
+                        log.info("Balanced after {}: {} s ({} renewal periods), {}", event, fmt(now),
+                                fmt(now * 1000 / o.renewMs()), shares);
                     }
-                    if (!Double.isNaN(balancedSeconds) && even(shares, live)) {
-                        double evenSeconds = (System.nanoTime() - since) / 1e9;
-                        log.info("Even (±1) after {}: {} s, {}", event, fmt(evenSeconds), shares);
-                        return new Balance(event, live.size(), balancedSeconds, balancedSeconds * 1000 / o.renewMs(),
-                                true, evenSeconds, shares.toString());
+                    if (Double.isNaN(evenSeconds) && even(shares, live)) {
+                        evenSeconds = now;
+                        log.info("Even (±1) after {}: {} s, {}", event, fmt(now), shares);
+                    }
+                    if (otherDeadline == Long.MAX_VALUE && (!Double.isNaN(balancedSeconds) || !Double.isNaN(evenSeconds))) {
+                        otherDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.evenWaitMs());
                     }
                 } catch (ResourceNotFoundException notYet) {
                     // the first worker creates the lease table
                 }
-                Thread.sleep(o.pollMs);
+                if (Double.isNaN(balancedSeconds) || Double.isNaN(evenSeconds)) {
+                    Thread.sleep(o.pollMs);
+                }
             }
-            boolean reached = !Double.isNaN(balancedSeconds);
-            log.warn("After {}: {}; shares {}", event, reached ? "balanced but not even (±1) within "
-                    + o.evenWaitMs() + " ms more" : "not balanced within " + o.balanceTimeoutSeconds + " s", shares);
-            return new Balance(event, live.size(), balancedSeconds, balancedSeconds * 1000 / o.renewMs(), reached,
-                    Double.NaN, shares.toString());
+            if (Double.isNaN(balancedSeconds) || Double.isNaN(evenSeconds)) {
+                log.warn("After {}: balanced {}, ±1 {}; shares {}", event, Double.isNaN(balancedSeconds) ? "not reached"
+                        : fmt(balancedSeconds) + " s", Double.isNaN(evenSeconds) ? "not reached" : fmt(evenSeconds) + " s",
+                        shares);
+            }
+            return new Balance(event, live.size(), balancedSeconds, balancedSeconds * 1000 / o.renewMs(),
+                    !Double.isNaN(balancedSeconds), evenSeconds, shares.toString());
         }
 
         @Override
@@ -841,7 +881,8 @@ public final class ScaleWorkersBenchmark {
         StringBuilder md = new StringBuilder();
         md.append("| run | workers | shards | renew / failover / take (s) | balance: cold start | join | kill"
                         + " | lease writes/s writing / idle (target ≤ 1.1 × shards/renew) | DescribeStream/s writing / idle"
-                        + " | GetRecords/s writing | written / lost | by two live workers / alternations | failover repeats"
+                        + " | GetRecords/s writing | written / lost | by two live workers: all / concurrent; alternations"
+                        + " | failover repeats"
                         + " | load start → end |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : runs) {
@@ -866,7 +907,8 @@ public final class ScaleWorkersBenchmark {
                     .append(" / ").append(fmt(idle.streamsCallsPerSecond().getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)))
                     .append(" | ").append(Math.round(writing.streamsCallsPerSecond().getOrDefault(SimulatedStreamsService.GET_RECORDS, 0.0)))
                     .append(" | ").append(r.written()).append(" / ").append(r.lost())
-                    .append(" | ").append(r.deliveredByTwoLiveWorkers()).append(" / ").append(r.alternations())
+                    .append(" | ").append(r.deliveredByTwoLiveWorkers()).append(" / ").append(r.concurrentDoubleReads())
+                    .append("; ").append(r.alternations())
                     .append(" | ").append(r.failoverRepeats()).append(" (killed ").append(r.killed()).append(")")
                     .append(" | ").append(r.loadAtStart()).append(" → ").append(r.loadAtEnd()).append(" |\n");
         }

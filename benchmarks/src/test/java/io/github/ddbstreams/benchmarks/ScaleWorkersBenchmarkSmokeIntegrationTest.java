@@ -26,7 +26,8 @@ class ScaleWorkersBenchmarkSmokeIntegrationTest {
                 .containsExactly("cold start", "join", "kill");
         assertThat(result.balances()).allSatisfy(balance -> assertThat(balance.reached()).as(balance.toString()).isTrue());
         assertThat(result.lost()).isZero();
-        assertThat(result.deliveredByTwoLiveWorkers()).isZero();
+        // a lease that expires under load (its renewals late) repeats the records after its checkpoint: not counted
+        assertThat(result.concurrentDoubleReads()).isZero();
         assertThat(result.alternations()).as("%s", result.alternationExamples()).isZero();
         assertThat(result.written()).isEqualTo(result.deliveredDistinct());
         // renewals of 40 leases every second, and nothing else while no record arrives
