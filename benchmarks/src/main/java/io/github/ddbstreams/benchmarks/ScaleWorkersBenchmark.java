@@ -210,33 +210,33 @@ public final class ScaleWorkersBenchmark {
                 String killed = "none";
                 Worker victim = null;
                 if (o.joinAndKill) {
-                long t1 = System.nanoTime();
-                Worker joined = startWorker(o, "w" + (o.workers + 1), setup, deliveries, workDir);
-                live.add(joined);
-                all.add(joined);
-                balances.add(observer.awaitBalance("join", ids(live), t1, o));
+                    long t1 = System.nanoTime();
+                    Worker joined = startWorker(o, "w" + (o.workers + 1), setup, deliveries, workDir);
+                    live.add(joined);
+                    all.add(joined);
+                    balances.add(observer.awaitBalance("join", ids(live), t1, o));
 
-                String describer = observer.describer();
-                victim = live.stream().filter(w -> o.killFollower != w.id().equals(describer)).findFirst()
-                        .orElse(live.get(0));
-                long t2 = System.nanoTime();
-                victim.kill();
-                live.remove(victim);
-                log.info("Killed worker {} ({}; the describer was {})", victim.id(),
-                        victim.id().equals(describer) ? "the describer" : "a follower", describer);
-                balances.add(observer.awaitBalance("kill", ids(live), t2, o));
-                killed = victim.id() + (victim.id().equals(describer) ? " (describer)" : " (follower)");
+                    String describer = observer.describer();
+                    victim = live.stream().filter(w -> o.killFollower != w.id().equals(describer)).findFirst()
+                            .orElse(live.get(0));
+                    long t2 = System.nanoTime();
+                    victim.kill();
+                    live.remove(victim);
+                    log.info("Killed worker {} ({}; the describer was {})", victim.id(),
+                            victim.id().equals(describer) ? "the describer" : "a follower", describer);
+                    balances.add(observer.awaitBalance("kill", ids(live), t2, o));
+                    killed = victim.id() + (victim.id().equals(describer) ? " (describer)" : " (follower)");
                 }
 
                 writer.close();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.settleSeconds);
                 long written = backlog + writer.written.get();
-                while (System.nanoTime() < deadline && distinctKeys(collect(o, deliveries, all, victim)) < written) {
+                while (System.nanoTime() < deadline && distinctKeys(collect(o, deliveries, all)) < written) {
                     Thread.sleep(500);
                 }
-                List<Delivery> delivered = collect(o, deliveries, all, victim);
-                Result result = analyse(o, setup, balances, windows, killed, victim == null ? "" : victim.id(), backlog, writer.written.get(),
-                        delivered, loadAtStart, startedAt);
+                List<Delivery> delivered = collect(o, deliveries, all);
+                Result result = analyse(o, setup, balances, windows, killed, victim == null ? "" : victim.id(), backlog,
+                        writer.written.get(), delivered, loadAtStart, startedAt);
                 write(o, result);
                 return result;
             } finally {
@@ -284,8 +284,7 @@ public final class ScaleWorkersBenchmark {
         return new Window(name, elapsed, lease, writes, streams);
     }
 
-    private static List<Delivery> collect(Options o, Queue<Delivery> deliveries, List<Worker> all, Worker victim)
-            throws IOException {
+    private static List<Delivery> collect(Options o, Queue<Delivery> deliveries, List<Worker> all) throws IOException {
         if (!o.processes) {
             return new ArrayList<>(deliveries);
         }
@@ -945,8 +944,8 @@ public final class ScaleWorkersBenchmark {
             periods.add(new Charts.Series(event, runs.stream()
                     .map(r -> (Number) (r.balance(event) == null ? 0 : nanToZero(r.balance(event).renewPeriods()))).toList()));
         }
-        charts.add(Charts.bars("Time to balance (every lease held, none above its share), s", "s", names, balance, false));
-        charts.add(Charts.bars("Time to balance, renewal periods (target: join ≤ 3)", "renewals", names, periods, false));
+        charts.add(Charts.bars("Time to balance (every lease held, none above its share), s; 0: not reached", "s", names, balance, false));
+        charts.add(Charts.bars("Time to balance, renewal periods (target: join ≤ 3); 0: not reached", "renewals", names, periods, false));
         charts.add(Charts.bars("Lease-table writes/s ÷ (shards / renewInterval) (target ≤ 1.1)", "ratio", names, List.of(
                 new Charts.Series("writing", runs.stream().map(r -> (Number) (r.window("writing").leaseWritesPerSecond()
                         / r.leaseWritesTarget())).toList()),
@@ -1049,9 +1048,9 @@ public final class ScaleWorkersBenchmark {
                     case "--balance-timeout-seconds" -> o.balanceTimeoutSeconds = Integer.parseInt(value);
                     case "--settle-seconds" -> o.settleSeconds = Integer.parseInt(value);
                     case "--latency-ms" -> {
-                        int[] v = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                        int[] v = CommandLine.minMax(value);
                         o.latencyMinMs = v[0];
-                        o.latencyMaxMs = v.length > 1 ? v[1] : v[0];
+                        o.latencyMaxMs = v[1];
                     }
                     case "--server-threads" -> o.serverThreads = Integer.parseInt(value);
                     case "--max-concurrent-calls" -> o.maxConcurrentCalls = Integer.parseInt(value);
@@ -1068,7 +1067,9 @@ public final class ScaleWorkersBenchmark {
                     default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --label NAME"
                             + " --workers N --shards N --processes true|false --backlog-per-shard N --rate N"
                             + " --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N"
-                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N"
+                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false"
+                            + " --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N"
+                            + " --max-concurrent-calls N"
                             + " --kill describer|follower --worker-heap-mb N --seed N --combine DIR,DIR --out DIR");
                 }
             });
