@@ -944,8 +944,8 @@ public final class ScaleWorkersBenchmark {
             periods.add(new Charts.Series(event, runs.stream()
                     .map(r -> (Number) (r.balance(event) == null ? 0 : nanToZero(r.balance(event).renewPeriods()))).toList()));
         }
-        charts.add(Charts.bars("Time to balance (every lease held, none above its share), s; 0: not reached", "s", names, balance, false));
-        charts.add(Charts.bars("Time to balance, renewal periods (target: join ≤ 3); 0: not reached", "renewals", names, periods, false));
+        charts.add(Charts.bars("Time to balance, s (0: not reached)", "s", names, balance, false));
+        charts.add(Charts.bars("Time to balance, renewal periods (join target ≤ 3)", "renewals", names, periods, false));
         charts.add(Charts.bars("Lease-table writes/s ÷ (shards / renewInterval) (target ≤ 1.1)", "ratio", names, List.of(
                 new Charts.Series("writing", runs.stream().map(r -> (Number) (r.window("writing").leaseWritesPerSecond()
                         / r.leaseWritesTarget())).toList()),
@@ -956,6 +956,10 @@ public final class ScaleWorkersBenchmark {
                         .getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)).toList()),
                 new Charts.Series("idle", runs.stream().map(r -> (Number) r.window("idle").streamsCallsPerSecond()
                         .getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)).toList())), false));
+        for (Chart<?, ?> chart : charts) {
+            // run labels are long: tilted, they do not overlap
+            ((org.knowm.xchart.CategoryChart) chart).getStyler().setXAxisLabelRotation(15);
+        }
         Charts.writeGrid(charts, file);
     }
 
