@@ -32,6 +32,13 @@ final class CallCounter implements ExecutionInterceptor {
         counts.computeIfAbsent(operation == null ? "?" : operation, k -> new LongAdder()).increment();
     }
 
+    /** The requests sent so far, by operation (a copy). */
+    Map<String, Long> counts() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        counts.forEach((operation, n) -> copy.put(operation, n.sum()));
+        return copy;
+    }
+
     /** The requests of this operation sent so far. */
     long count(String operation) {
         LongAdder adder = counts.get(operation);

@@ -17,4 +17,10 @@ final class CommandLine {
             option.accept(args[i], args[i + 1]);
         }
     }
+
+    /** {@code MIN,MAX} or a single value (both ends) as {@code {min, max}}, e.g. {@code --latency-ms 5,15}. */
+    static int[] minMax(String value) {
+        int[] v = java.util.Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+        return new int[] {v[0], v.length > 1 ? v[1] : v[0]};
+    }
 }

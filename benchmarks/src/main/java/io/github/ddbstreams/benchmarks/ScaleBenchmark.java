@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -373,9 +372,9 @@ public final class ScaleBenchmark {
                     case "--steady-rate" -> o.steadyRate = Double.parseDouble(value);
                     case "--steady-seconds" -> o.steadySeconds = Integer.parseInt(value);
                     case "--latency-ms" -> {
-                        int[] v = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                        int[] v = CommandLine.minMax(value);
                         o.latencyMinMs = v[0];
-                        o.latencyMaxMs = v.length > 1 ? v[1] : v[0];
+                        o.latencyMaxMs = v[1];
                     }
                     case "--max-concurrent-calls" -> o.maxConcurrentCalls = Integer.parseInt(value);
                     case "--server-threads" -> o.serverThreads = Integer.parseInt(value);
