@@ -106,6 +106,8 @@ public final class LeaseCoordinator {
     private final AtomicLong beats = new AtomicLong();
     /** When this worker's presence item was last written. */
     private volatile Long lastBeat;
+    /** The last write of this worker's presence item (done or under way). */
+    private volatile Mono<Void> beatWritten = Mono.empty();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
     private final Disposable.Composite timers = Disposables.composite();
@@ -443,19 +445,22 @@ public final class LeaseCoordinator {
     private Mono<Void> beat() {
         long now = now();
         Long last = lastBeat;
-        if (last != null && now - last < options.takeInterval().toMillis() / 2) {
-            return Mono.empty(); // the start's beat, just before the first tick
+        if (stopped || last != null && now - last < options.takeInterval().toMillis() / 2) {
+            return Mono.empty(); // stopping, or the start's beat was just before the first tick
         }
         lastBeat = now;
-        return write(table.beat(workerId, beats.incrementAndGet())).onErrorResume(e -> {
+        Mono<Void> beat = write(table.beat(workerId, beats.incrementAndGet())).onErrorResume(e -> {
             log.debug("Worker {} could not write its presence item in lease table '{}'", workerId, table.tableName(), e);
             return Mono.empty();
-        });
+        }).cache();
+        beatWritten = beat;
+        return beat;
     }
 
     /** Deletes this worker's presence item (stopping gracefully), so the others stop counting it at once. */
     private Mono<Void> leave() {
-        return write(table.leave(workerId)).onErrorResume(e -> {
+        // after the beat under way: a beat landing after the deletion would make this worker count for failoverTime
+        return Mono.defer(() -> beatWritten).then(write(table.leave(workerId))).onErrorResume(e -> {
             log.debug("Worker {} could not delete its presence item; the others stop counting it after {}", workerId,
                     options.failoverTime(), e);
             return Mono.empty();
