@@ -883,4 +883,23 @@ class LeaseCoordinatorTest {
                 .filter(item -> item.containsKey("handoffTo") && "b".equals(item.get("handoffTo").s())).count();
         assertThat(asked).as("hand-offs asked in the tick that took the free lease").isEqualTo(4);
     }
+
+    @Test
+    void joiningWorker_getsItsShare_withinThreeRenewalPeriods() {
+        Map<String, List<String>> shards = shards(100);
+        List<Worker> workers = new ArrayList<>(List.of(new Worker("a"), new Worker("b"), new Worker("c"),
+                new Worker("d")));
+        workers.forEach(worker -> worker.coordinator.start());
+        advance(100);
+        workers.forEach(worker -> worker.coordinator.shardsDiscovered(shards));
+        advance(10 * TAKE_MS);
+        assertThat(workers).extracting(worker -> held(worker, 100)).containsOnly(25L);
+
+        Worker e = new Worker("e").start(shards);
+        workers.add(e);
+        advance(3 * RENEW_MS);
+
+        assertThat(workers).extracting(worker -> held(worker, 100)).containsOnly(20L);
+        assertThat(table.violations()).isEmpty();
+    }
 }
