@@ -33,9 +33,11 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Two periodic loops on the receiver's scheduler: renewal (every {@code renewInterval}: increments the
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
- * {@code takeInterval}: reads the table, creates leases of new shards, takes free and expired eligible
- * leases up to this worker's share, asks the busiest worker for a hand-off when none is free, deletes ended
- * leases whose children all started once their shard has left the stream). Expiry is judged by observation, not
+ * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards, takes
+ * free and expired eligible leases up to this worker's share, asks the busiest workers for hand-offs of what it still
+ * lacks, deletes ended leases whose children all started once their shard has left the stream). The share counts
+ * every live worker: the owners of unexpired leases and the workers whose presence item moved within
+ * {@code failoverTime}, so that workers starting together each take their share at once. Expiry is judged by observation, not
  * clocks: a lease is expired when its counter stood still for {@code failoverTime} as seen by this worker.
  *
  * <p>An ended lease is kept while its shard is still listed by the stream (as the KCL 3 does): a worker whose
