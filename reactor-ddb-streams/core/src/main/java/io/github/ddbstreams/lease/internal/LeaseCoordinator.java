@@ -529,6 +529,7 @@ public final class LeaseCoordinator {
         if ((stopped && !renewingUntilRelease) || !renewing.compareAndSet(false, true)) {
             return;
         }
+        renewDescriber();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
                 .flatMap(this::renew, 8)
                 .doFinally(signal -> {
@@ -676,6 +677,23 @@ public final class LeaseCoordinator {
                     log.debug("Worker {} could not write the describer item of stream {}", workerId, streamArn, e);
                     return Mono.empty();
                 });
+    }
+
+    /**
+     * Renews the describer role held by this process every renewal too, not only at take ticks: a take tick waits
+     * for the listing of the table (bounded by {@code failoverTime}) and is skipped while the previous one runs, so
+     * under load the role would stand still long enough for another worker to take it over.
+     */
+    private void renewDescriber() {
+        if (stopped || describerProvenAt == null) {
+            return;
+        }
+        long sent = now();
+        write(table.renewDiscovery(workerId, listedStatus))
+                .doOnNext(mine -> describerProvenAt = stopped ? null : sent)
+                .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
+                .subscribe(v -> { }, e -> log.debug("Worker {} could not renew the describer role of stream {}",
+                        workerId, streamArn, e));
     }
 
     /**

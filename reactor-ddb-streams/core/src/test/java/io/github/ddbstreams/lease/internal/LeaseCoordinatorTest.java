@@ -902,4 +902,20 @@ class LeaseCoordinatorTest {
         assertThat(workers).extracting(worker -> held(worker, 100)).containsOnly(20L);
         assertThat(table.violations()).isEmpty();
     }
+
+    @Test
+    void describerWhoseTakeTicksAreSlow_keepsItsRole_throughItsRenewals() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(TAKE_MS + 200);
+        assertThat(a.coordinator.isDescriber()).isTrue();
+        long counter = Long.parseLong(table.item("~discovery").get("describerCounter").n());
+
+        table.failNext("query", Fault.TIMEOUT, 3); // three listings of the table time out: ~30 s without a take tick
+        advance(3 * FAILOVER.toMillis() - 1000);
+
+        assertThat(a.coordinator.isDescriber()).as("renewed by the renewal loop").isTrue();
+        assertThat(Long.parseLong(table.item("~discovery").get("describerCounter").n()))
+                .isGreaterThanOrEqualTo(counter + 6);
+        assertThat(a.holds("s1")).isTrue();
+    }
 }
