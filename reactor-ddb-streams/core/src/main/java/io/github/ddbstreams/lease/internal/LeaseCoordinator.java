@@ -873,14 +873,21 @@ public final class LeaseCoordinator {
             }
         }
         Set<String> liveWorkers = new HashSet<>(presentWorkers(now));
-        liveWorkers.add(workerId);
+        Set<String> expiredOwners = new HashSet<>();
         Map<String, List<Lease>> byOwner = new HashMap<>();
         for (Lease lease : eligible) {
             if (lease.owner() != null && !isExpired(lease, now)) {
-                liveWorkers.add(lease.owner());
                 byOwner.computeIfAbsent(lease.owner(), k -> new ArrayList<>()).add(lease);
+            } else if (lease.owner() != null) {
+                expiredOwners.add(lease.owner());
             }
         }
+        // A worker every lease of which expired died, whatever its presence item (written up to a take tick later
+        // than its last renewal) still says: counting it would leave its leases to the next tick.
+        expiredOwners.removeAll(byOwner.keySet());
+        liveWorkers.removeAll(expiredOwners);
+        liveWorkers.addAll(byOwner.keySet());
+        liveWorkers.add(workerId);
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
         // Coming to this worker already: handed over and not yet claimed, or asked of a live owner and not yet handed
