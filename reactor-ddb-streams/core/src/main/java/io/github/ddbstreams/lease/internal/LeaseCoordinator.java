@@ -498,7 +498,7 @@ public final class LeaseCoordinator {
         stopped = true;
         timers.dispose();
         List<String> shardIds = new ArrayList<>(held.keySet());
-        return releaseDiscovery().then(leave()).thenMany(Flux.fromIterable(shardIds))
+        return releaseDiscovery().thenMany(Flux.fromIterable(shardIds))
                 .flatMap(shardId -> write(table.release(shardId, workerId))
                         .doOnSuccess(v -> {
                             held.remove(shardId);
@@ -509,6 +509,7 @@ public final class LeaseCoordinator {
                                     shardId, options.failoverTime(), e);
                             return Mono.empty();
                         }), 8)
+                .then(leave()) // after the leases: they matter more, and a stop may have little time
                 .then(Mono.fromRunnable(() -> {
                     if (!shardIds.isEmpty()) {
                         log.info("Worker {} released {} leases: {}", workerId, shardIds.size(), shardIds);
