@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -32,9 +33,11 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Two periodic loops on the receiver's scheduler: renewal (every {@code renewInterval}: increments the
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
- * {@code takeInterval}: reads the table, creates leases of new shards, takes free and expired eligible
- * leases up to this worker's share, asks the busiest worker for a hand-off when none is free, deletes ended
- * leases whose children all started once their shard has left the stream). Expiry is judged by observation, not
+ * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards, takes
+ * free and expired eligible leases up to this worker's share, asks the busiest workers for hand-offs of what it still
+ * lacks, deletes ended leases whose children all started once their shard has left the stream). The share counts
+ * every live worker: the owners of unexpired leases and the workers whose presence item moved within
+ * {@code failoverTime}, so that workers starting together each take their share at once. Expiry is judged by observation, not
  * clocks: a lease is expired when its counter stood still for {@code failoverTime} as seen by this worker.
  *
  * <p>An ended lease is kept while its shard is still listed by the stream (as the KCL 3 does): a worker whose
@@ -99,6 +102,14 @@ public final class LeaseCoordinator {
     private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
     private final Set<String> leftSignalled = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
+    /** The other workers' presence items as this worker last saw each change (guarded by {@link #observations}). */
+    private final Map<String, Observation> workersSeen = new HashMap<>();
+    /** The beat of this worker's presence item: changed by each write. */
+    private final AtomicLong beats = new AtomicLong();
+    /** When this worker's presence item was last written. */
+    private volatile Long lastBeat;
+    /** The last write of this worker's presence item (done or under way). */
+    private volatile Mono<Void> beatWritten = Mono.empty();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final AtomicBoolean taking = new AtomicBoolean();
     private final Disposable.Composite timers = Disposables.composite();
@@ -131,6 +142,8 @@ public final class LeaseCoordinator {
     private volatile String describedStatus;
     /** The discovery item of the take tick under way. */
     private volatile LeaseTable.Describer seenDescriber;
+    /** The presence items (worker id to beat) of the take tick under way. */
+    private volatile Map<String, Long> seenWorkers = Map.of();
     private volatile boolean stopped;
     /** Stopped taking, still renewing the held leases while the receiver drains them ({@link #stopTaking()}). */
     private volatile boolean renewingUntilRelease;
@@ -157,6 +170,8 @@ public final class LeaseCoordinator {
         timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
         takeTimer.update(scheduler.schedulePeriodically(this::takeTick, take, take, TimeUnit.MILLISECONDS));
         timers.add(takeTimer);
+        // Present at once, before its first take: workers that start together count each other in the share.
+        beat().subscribe();
         log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
     }
 
@@ -421,7 +436,37 @@ public final class LeaseCoordinator {
         renewingUntilRelease = true;
         stopped = true;
         takeTimer.dispose();
-        releaseDiscovery().subscribe();
+        releaseDiscovery().then(leave()).subscribe();
+    }
+
+    /**
+     * Writes this worker's presence item with a new beat (every take tick, and at the start): the others count this
+     * worker in the share while they see its beat change within {@code failoverTime}, even while it holds no lease.
+     * A failed write is not retried before the next tick.
+     */
+    private Mono<Void> beat() {
+        long now = now();
+        Long last = lastBeat;
+        if (stopped || last != null && now - last < options.takeInterval().toMillis() / 2) {
+            return Mono.empty(); // stopping, or the start's beat was just before the first tick
+        }
+        lastBeat = now;
+        Mono<Void> beat = write(table.beat(workerId, beats.incrementAndGet())).onErrorResume(e -> {
+            log.debug("Worker {} could not write its presence item in lease table '{}'", workerId, table.tableName(), e);
+            return Mono.empty();
+        }).cache();
+        beatWritten = beat;
+        return beat;
+    }
+
+    /** Deletes this worker's presence item (stopping gracefully), so the others stop counting it at once. */
+    private Mono<Void> leave() {
+        // after the beat under way: a beat landing after the deletion would make this worker count for failoverTime
+        return Mono.defer(() -> beatWritten).then(write(table.leave(workerId))).onErrorResume(e -> {
+            log.debug("Worker {} could not delete its presence item; the others stop counting it after {}", workerId,
+                    options.failoverTime(), e);
+            return Mono.empty();
+        });
     }
 
     /**
@@ -464,6 +509,7 @@ public final class LeaseCoordinator {
                                     shardId, options.failoverTime(), e);
                             return Mono.empty();
                         }), 8)
+                .then(leave()) // after the leases: they matter more, and a stop may have little time
                 .then(Mono.fromRunnable(() -> {
                     if (!shardIds.isEmpty()) {
                         log.info("Worker {} released {} leases: {}", workerId, shardIds.size(), shardIds);
@@ -484,6 +530,7 @@ public final class LeaseCoordinator {
         if ((stopped && !renewingUntilRelease) || !renewing.compareAndSet(false, true)) {
             return;
         }
+        renewDescriber();
         Flux.fromIterable(new ArrayList<>(held.keySet()))
                 .flatMap(this::renew, 8)
                 .doFinally(signal -> {
@@ -554,14 +601,20 @@ public final class LeaseCoordinator {
     // ------------------------------------------------------------------ taking and balancing
 
     private void takeTick() {
-        if (stopped || shards == null || !taking.compareAndSet(false, true)) {
+        if (!stopped && shards == null) {
+            beat().subscribe(); // still listing the stream at its start: present all the same
+            return;
+        }
+        if (stopped || !taking.compareAndSet(false, true)) {
             return;
         }
         long listSent = now();
         String status = pendingStatus;
+        beat().subscribe(); // beside the tick, as the describer's write
         bounded(table.snapshot(), options.failoverTime())
                 .map(snapshot -> {
                     seenDescriber = snapshot.describer();
+                    seenWorkers = snapshot.workers();
                     // beside the tick, not before it: the role's write does not delay taking and balancing
                     elect(snapshot.describer()).subscribe();
                     return snapshot.leases();
@@ -625,6 +678,23 @@ public final class LeaseCoordinator {
                     log.debug("Worker {} could not write the describer item of stream {}", workerId, streamArn, e);
                     return Mono.empty();
                 });
+    }
+
+    /**
+     * Renews the describer role held by this process every renewal too, not only at take ticks: a take tick waits
+     * for the listing of the table (bounded by {@code failoverTime}) and is skipped while the previous one runs, so
+     * under load the role would stand still long enough for another worker to take it over.
+     */
+    private void renewDescriber() {
+        if (stopped || describerProvenAt == null) {
+            return;
+        }
+        long sent = now();
+        write(table.renewDiscovery(workerId, listedStatus))
+                .doOnNext(mine -> describerProvenAt = stopped ? null : sent)
+                .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
+                .subscribe(v -> { }, e -> log.debug("Worker {} could not renew the describer role of stream {}",
+                        workerId, streamArn, e));
     }
 
     /**
@@ -803,18 +873,31 @@ public final class LeaseCoordinator {
                 eligible.add(lease);
             }
         }
-        Set<String> liveWorkers = new HashSet<>();
-        liveWorkers.add(workerId);
+        Set<String> liveWorkers = new HashSet<>(presentWorkers(now));
+        Set<String> expiredOwners = new HashSet<>();
         Map<String, List<Lease>> byOwner = new HashMap<>();
         for (Lease lease : eligible) {
             if (lease.owner() != null && !isExpired(lease, now)) {
-                liveWorkers.add(lease.owner());
                 byOwner.computeIfAbsent(lease.owner(), k -> new ArrayList<>()).add(lease);
+            } else if (lease.owner() != null) {
+                expiredOwners.add(lease.owner());
             }
         }
+        // A worker every lease of which expired died, whatever its presence item (written up to a take tick later
+        // than its last renewal) still says: counting it would leave its leases to the next tick.
+        expiredOwners.removeAll(byOwner.keySet());
+        liveWorkers.removeAll(expiredOwners);
+        liveWorkers.addAll(byOwner.keySet());
+        liveWorkers.add(workerId);
         int target = Math.min(options.maxLeasesPerWorker(),
                 (eligible.size() + liveWorkers.size() - 1) / liveWorkers.size());
-        int wanted = target - held.size();
+        // Coming to this worker already: handed over and not yet claimed, or asked of a live owner and not yet handed
+        // over (one whose owner died expires instead, and is taken like any other).
+        long coming = handedOver.size() + byOwner.entrySet().stream()
+                .filter(owner -> !owner.getKey().equals(workerId))
+                .flatMap(owner -> owner.getValue().stream())
+                .filter(lease -> workerId.equals(lease.handoffTo())).count();
+        int wanted = (int) (target - held.size() - coming);
         Mono<Void> cleanup = claims.then(cleanUpEnded(leases)).then(Mono.fromRunnable(() -> settleLeftTheStream(leases)));
         if (wanted <= 0) {
             return cleanup;
@@ -827,11 +910,11 @@ public final class LeaseCoordinator {
         }
         // Free leases before expired ones; oldest lineage (fewest checkpoints missing) first.
         candidates.sort(Comparator.comparing((Lease lease) -> lease.owner() != null).thenComparing(Lease::shardId));
-        if (candidates.isEmpty()) {
-            return requestHandoff(byOwner, target, wanted).then(cleanup);
-        }
+        int goal = (int) (target - coming);
+        // What free and expired leases do not cover is asked for in the same tick: under churn there are always some
+        // free or expired leases, and a worker below its share must not wait for none to be left.
         return Flux.fromIterable(candidates)
-                .concatMap(lease -> held.size() >= target ? Mono.empty() : Mono.defer(() -> {
+                .concatMap(lease -> held.size() >= goal ? Mono.empty() : Mono.defer(() -> {
                     long takeSent = now();
                     return write(table.take(lease, workerId)).doOnNext(taken -> {
                         provenAt.put(taken.shardId(), takeSent);
@@ -842,7 +925,31 @@ public final class LeaseCoordinator {
                         listener.acquired(taken);
                     });
                 }))
+                .then(Mono.defer(() -> requestHandoff(byOwner, target, goal - held.size())))
                 .then(cleanup);
+    }
+
+    /**
+     * The workers whose presence item's beat changed within {@code failoverTime} as seen by this worker (no clock
+     * comparison across workers, as for leases).
+     */
+    private Set<String> presentWorkers(long now) {
+        Map<String, Long> items = seenWorkers;
+        Set<String> present = new HashSet<>();
+        synchronized (observations) {
+            workersSeen.keySet().retainAll(items.keySet());
+            items.forEach((worker, beat) -> {
+                Observation seen = workersSeen.get(worker);
+                if (seen == null || seen.counter() != beat) {
+                    seen = new Observation(beat, worker, now);
+                    workersSeen.put(worker, seen);
+                }
+                if (now - seen.since() < options.failoverTime().toMillis()) {
+                    present.add(worker);
+                }
+            });
+        }
+        return present;
     }
 
     private Mono<Lease> claim(Lease lease) {
@@ -899,6 +1006,9 @@ public final class LeaseCoordinator {
      */
     private Mono<Void> requestHandoff(Map<String, List<Lease>> byOwner, int target, int wanted) {
         List<Lease> requests = new ArrayList<>();
+        if (wanted <= 0) {
+            return Mono.empty();
+        }
         for (Map.Entry<String, List<Lease>> owner : byOwner.entrySet()) {
             if (owner.getKey().equals(workerId)) {
                 continue;

@@ -71,6 +71,17 @@ public final class LeaseTable {
     static final String STREAM_STATUS = "streamStatus";
 
     /**
+     * The sort key prefix of a worker's presence item ({@code ~worker#<workerId>}): each worker writes its own every
+     * take tick, before its first take, so that the others count it in the share even while it holds no lease.
+     * Never a shard id; {@link #list} leaves them out.
+     */
+    static final String WORKER_PREFIX = "~worker#";
+    /** The presence item's worker id. */
+    static final String WORKER = "workerId";
+    /** Changed by every write of a presence item: others see it move while the worker lives. */
+    static final String WORKER_BEAT = "workerBeat";
+
+    /**
      * The discovery item as read.
      *
      * @param describer the describing worker's id, or {@code null} once it gave the role up
@@ -86,8 +97,9 @@ public final class LeaseTable {
      *
      * @param leases the leases
      * @param describer the discovery item, or {@code null} when there is none
+     * @param workers the presence items: worker id to its last beat
      */
-    record Snapshot(List<Lease> leases, Describer describer) {
+    record Snapshot(List<Lease> leases, Describer describer, Map<String, Long> workers) {
     }
 
     /** How far the initial-checkpoints import of the stream went. */
@@ -139,16 +151,48 @@ public final class LeaseTable {
                 .map(items -> {
                     List<Lease> leases = new ArrayList<>(items.size());
                     Describer describer = null;
+                    Map<String, Long> workers = new HashMap<>();
                     for (Map<String, AttributeValue> item : items) {
                         String key = item.get(SHARD_ID).s();
                         if (DISCOVERY_MARKER.equals(key)) {
                             describer = toDescriber(item);
+                        } else if (key.startsWith(WORKER_PREFIX)) {
+                            if (item.containsKey(WORKER) && item.containsKey(WORKER_BEAT)) {
+                                workers.put(item.get(WORKER).s(), Long.parseLong(item.get(WORKER_BEAT).n()));
+                            }
                         } else if (!IMPORT_MARKER.equals(key)) {
                             leases.add(toLease(item));
                         }
                     }
-                    return new Snapshot(leases, describer);
+                    return new Snapshot(leases, describer, workers);
                 });
+    }
+
+    /**
+     * Writes this worker's presence item with a new beat (unconditional: the item is this worker's alone; a beat
+     * that differs from the one last seen is all the others look at, never the clock).
+     */
+    Mono<Void> beat(String workerId, long beat) {
+        Map<String, AttributeValue> item = new HashMap<>(key(WORKER_PREFIX + workerId));
+        item.put(WORKER, AttributeValue.fromS(workerId));
+        item.put(OWNER_TOKEN, token);
+        item.put(WORKER_BEAT, AttributeValue.fromN(Long.toString(beat)));
+        item.put(UPDATED_AT, now());
+        return ready.then(Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)))).then();
+    }
+
+    /**
+     * Deletes this process's presence item (a worker stopping gracefully), so that the others stop counting it at
+     * their next take tick; leaves it when another process with the same worker id wrote it since.
+     */
+    Mono<Void> leave(String workerId) {
+        return ready.then(Mono.fromFuture(() -> client.deleteItem(r -> r.tableName(tableName)
+                        .key(key(WORKER_PREFIX + workerId))
+                        .conditionExpression("#token = :token")
+                        .expressionAttributeNames(Map.of("#token", OWNER_TOKEN))
+                        .expressionAttributeValues(Map.of(":token", token)))))
+                .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
+                .then();
     }
 
     /**

@@ -489,7 +489,7 @@ class LeaseCoordinatorTest {
         Worker b = new Worker("b", kclPlan).load();
         advance(100);
         a.start(LINEAGE);
-        advance(200);
+        advance(400); // the import's writes, the creation of g, the take (one more write: the presence item)
         assertThat(a.holds("c")).isTrue();
         a.save(ShardCheckpoint.at("c", "50"));
         advance(100);
@@ -806,5 +806,116 @@ class LeaseCoordinatorTest {
         assertThat(b.coordinator.isDescriber()).isTrue();
         assertThat(table.item("~discovery").get("describer").s()).isEqualTo("b");
         assertThat(table.violations()).isEmpty();
+    }
+
+    private static Map<String, List<String>> shards(int count) {
+        Map<String, List<String>> shards = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            shards.put(String.format("s%02d", i), List.of());
+        }
+        return shards;
+    }
+
+    private long held(Worker worker, int count) {
+        return shards(count).keySet().stream().filter(worker::holds).count();
+    }
+
+    @Test
+    void workersStartingTogether_eachTakeTheirShareAtTheFirstTick_evenBeforeTheOthersHoldAnyLease() {
+        Map<String, List<String>> shards = shards(30);
+        List<Worker> workers = List.of(new Worker("a"), new Worker("b"), new Worker("c"));
+        workers.forEach(worker -> worker.coordinator.start());
+        advance(100); // the start's listing of the stream: the workers know each other before their first take
+        workers.get(0).coordinator.shardsDiscovered(shards);
+        advance(2000); // creates the 30 leases one by one, then takes
+        assertThat(held(workers.get(0), 30)).as("the first worker to take, before the others' first tick")
+                .isEqualTo(10);
+
+        workers.get(1).coordinator.shardsDiscovered(shards);
+        workers.get(2).coordinator.shardsDiscovered(shards);
+        advance(1000);
+        assertThat(workers).allSatisfy(worker -> assertThat(held(worker, 30)).isEqualTo(10));
+        assertThat(table.item("~worker#a").get("workerId").s()).isEqualTo("a");
+        assertThat(workers.get(0).coordinator.leases()).as("presence items are no leases").hasSize(30);
+        assertThat(table.violations()).isEmpty();
+    }
+
+    @Test
+    void workerThatStoppedGracefully_isNoLongerCounted_andACrashedOneOnlyAfterFailoverTime() {
+        Map<String, List<String>> shards = shards(12);
+        Worker a = new Worker("a");
+        Worker b = new Worker("b");
+        Worker c = new Worker("c");
+        a.coordinator.start();
+        b.coordinator.start();
+        c.coordinator.start();
+        advance(100); // b and c still list the stream (they take nothing yet), and are present
+        a.coordinator.shardsDiscovered(shards);
+        advance(1000);
+        assertThat(held(a, 12)).isEqualTo(4);
+
+        b.coordinator.releaseAll().subscribe();
+        advance(100);
+        assertThat(table.item("~worker#b")).as("deleted on a graceful stop").isNull();
+        advance(TAKE_MS);
+        assertThat(held(a, 12)).as("shared with c alone").isEqualTo(6);
+
+        c.workerClock.pause();
+        advance(FAILOVER.toMillis() - TAKE_MS);
+        assertThat(held(a, 12)).as("c counted until its item stood still for failoverTime").isEqualTo(6);
+        advance(TAKE_MS + TAKE_MS + 200);
+        assertThat(held(a, 12)).isEqualTo(12);
+    }
+
+    @Test
+    void workerBelowItsShare_takesTheFreeLeases_andAsksForTheRestInTheSameTick() {
+        Worker a = new Worker("a").start(shards(10));
+        advance(TAKE_MS + 200);
+        assertThat(held(a, 10)).isEqualTo(10);
+
+        // b sees one more shard than a (a new one, free) as it joins: it takes it, and asks a for 4 more at once
+        // (shares of 6 and 5)
+        new Worker("b").start(shards(11));
+        advance(200);
+
+        assertThat(table.owner("s10")).isEqualTo("b");
+        long asked = shards(10).keySet().stream().map(table::item)
+                .filter(item -> item.containsKey("handoffTo") && "b".equals(item.get("handoffTo").s())).count();
+        assertThat(asked).as("hand-offs asked in the tick that took the free lease").isEqualTo(4);
+    }
+
+    @Test
+    void joiningWorker_getsItsShare_withinThreeRenewalPeriods() {
+        Map<String, List<String>> shards = shards(100);
+        List<Worker> workers = new ArrayList<>(List.of(new Worker("a"), new Worker("b"), new Worker("c"),
+                new Worker("d")));
+        workers.forEach(worker -> worker.coordinator.start());
+        advance(100);
+        workers.forEach(worker -> worker.coordinator.shardsDiscovered(shards));
+        advance(10 * TAKE_MS);
+        assertThat(workers).extracting(worker -> held(worker, 100)).containsOnly(25L);
+
+        Worker e = new Worker("e").start(shards);
+        workers.add(e);
+        advance(3 * RENEW_MS);
+
+        assertThat(workers).extracting(worker -> held(worker, 100)).containsOnly(20L);
+        assertThat(table.violations()).isEmpty();
+    }
+
+    @Test
+    void describerWhoseTakeTicksAreSlow_keepsItsRole_throughItsRenewals() {
+        Worker a = new Worker("a").start(Map.of("s1", List.of()));
+        advance(TAKE_MS + 200);
+        assertThat(a.coordinator.isDescriber()).isTrue();
+        long counter = Long.parseLong(table.item("~discovery").get("describerCounter").n());
+
+        table.failNext("query", Fault.TIMEOUT, 3); // three listings of the table time out: ~30 s without a take tick
+        advance(3 * FAILOVER.toMillis() - 1000);
+
+        assertThat(a.coordinator.isDescriber()).as("renewed by the renewal loop").isTrue();
+        assertThat(Long.parseLong(table.item("~discovery").get("describerCounter").n()))
+                .isGreaterThanOrEqualTo(counter + 6);
+        assertThat(a.holds("s1")).isTrue();
     }
 }

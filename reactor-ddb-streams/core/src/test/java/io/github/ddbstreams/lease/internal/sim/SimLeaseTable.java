@@ -235,7 +235,7 @@ public final class SimLeaseTable {
                 request.expressionAttributeValues())) {
             throw ConditionalCheckFailedException.builder().message("put " + shardId).build();
         }
-        if (deleted.contains(shardId)) {
+        if (deleted.contains(shardId) && request.item().containsKey(COUNTER)) { // a lease, not a presence item
             violations.add("the deleted (ended) lease of " + shardId + " was created again: its records would be read again");
         }
         store(shardId, new HashMap<>(request.item()));
