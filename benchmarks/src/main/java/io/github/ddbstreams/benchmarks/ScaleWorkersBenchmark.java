@@ -43,6 +43,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -1039,7 +1040,12 @@ public final class ScaleWorkersBenchmark {
 
     /** Which worker {@code --kill} kills: the stream's describer or another one. */
     enum Kill {
-        DESCRIBER, FOLLOWER
+        DESCRIBER, FOLLOWER;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
@@ -1063,7 +1069,8 @@ public final class ScaleWorkersBenchmark {
 
         int shards;
 
-        @Option(names = "--processes", arity = "1", paramLabel = "true|false", description = "One JVM per worker.")
+        @Option(names = "--processes", arity = "1", paramLabel = "true|false", defaultValue = "false",
+                showDefaultValue = Visibility.ALWAYS, description = "One JVM per worker.")
         boolean processes;
 
         @Option(names = "--backlog-per-shard", paramLabel = "N", description = "Changes per shard written before the start.")
@@ -1100,8 +1107,9 @@ public final class ScaleWorkersBenchmark {
         @Option(names = "--idle-poll-ms", paramLabel = "N", description = "The receivers' idle poll interval (0: their default).")
         long idlePollMs;
 
-        @Option(names = "--join-and-kill", arity = "1", paramLabel = "true|false", description = "Run the join and kill steps.")
-        boolean joinAndKill = true;
+        @Option(names = "--join-and-kill", arity = "1", paramLabel = "true|false", defaultValue = "true",
+                showDefaultValue = Visibility.ALWAYS, description = "Run the join and kill steps.")
+        boolean joinAndKill;
 
         @Option(names = "--balance-timeout-seconds", paramLabel = "N", description = "Longest wait for balance after each event.")
         int balanceTimeoutSeconds = 180;
@@ -1129,6 +1137,7 @@ public final class ScaleWorkersBenchmark {
         long seed = 14;
 
         @Option(names = "--combine", paramLabel = "DIR,DIR", split = ",", hideParamSyntax = true,
+                showDefaultValue = Visibility.NEVER,
                 description = "Combine the scale-workers.json of these run directories into --out, and run nothing.")
         List<Path> combine = List.of();
 
