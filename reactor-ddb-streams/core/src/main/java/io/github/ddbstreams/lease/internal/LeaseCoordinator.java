@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -101,6 +102,11 @@ public final class LeaseCoordinator {
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
     private final Set<String> leftSignalled = ConcurrentHashMap.newKeySet();
+    /**
+     * The shards whose lease this worker recorded ended (read to their end here), while their lease is listed: it may
+     * create their children's leases, found by a children query at the shard end, though it is not the describer.
+     */
+    private final Set<String> endedHere = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
     /** The other workers' presence items as this worker last saw each change (guarded by {@link #observations}). */
     private final Map<String, Observation> workersSeen = new HashMap<>();
@@ -393,6 +399,9 @@ public final class LeaseCoordinator {
                                     if (checkpoint.ended()) {
                                         endingUnread.remove(checkpoint.shardId());
                                     }
+                                    if (checkpoint.ended()) {
+                                        endedHere.add(checkpoint.shardId());
+                                    }
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
                                         provenAt.remove(checkpoint.shardId());
                                         log.info("Worker {} finished shard {} and released its lease", workerId,
@@ -611,22 +620,28 @@ public final class LeaseCoordinator {
         long listSent = now();
         String status = pendingStatus;
         beat().subscribe(); // beside the tick, as the describer's write
+        AtomicReference<Mono<Void>> elected = new AtomicReference<>(Mono.empty());
         bounded(table.snapshot(), options.failoverTime())
                 .map(snapshot -> {
                     seenDescriber = snapshot.describer();
                     seenWorkers = snapshot.workers();
-                    // beside the tick, not before it: the role's write does not delay taking and balancing
-                    elect(snapshot.describer()).subscribe();
+                    // beside the tick, not before it: the role's write does not delay taking and balancing (only
+                    // the creation of leases waits for it, see createMissingLeases)
+                    Mono<Void> election = elect(snapshot.describer()).cache();
+                    election.subscribe();
+                    elected.set(election);
                     return snapshot.leases();
                 })
                 .flatMap(this::writeImport)
-                .flatMap(leases -> createMissingLeases(leases, listSent)
+                .flatMap(leases -> createMissingLeases(leases, listSent, elected.get())
                         .doOnNext(created -> {
-                            if (now() - listSent < options.failoverTime().toMillis()) {
+                            if (created != Creation.LEFT_TO_THE_DESCRIBER
+                                    && now() - listSent < options.failoverTime().toMillis()) {
                                 listedStatus = status; // not a stale listing: the listing's leases exist
                             }
                         })
-                        .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
+                        .flatMap(created -> created == Creation.CREATED ? bounded(table.list(), options.failoverTime())
+                                : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
@@ -751,26 +766,61 @@ public final class LeaseCoordinator {
                 .then(bounded(table.list(), options.failoverTime()));
     }
 
+    /** What {@link #createMissingLeases} did. */
+    private enum Creation {
+        /** Every discovered shard has a lease. */
+        NONE_MISSING,
+        /** It created leases (or tried to: another worker may have created some first). */
+        CREATED,
+        /** Some shards have no lease, and creating them is the describer's job (this worker is not it). */
+        LEFT_TO_THE_DESCRIBER
+    }
+
     /**
-     * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
-     * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
-     * records would be read again). Nothing is created once the listing is {@code failoverTime} old (this worker
-     * was paused): in the meantime the lease may have been created, ended and cleaned up.
+     * Creates the leases of discovered shards that have none. A shard that is an ancestor of a shard with a lease
+     * was read and its lease cleaned up: it must not get a new lease (its records would be read again). Nothing is
+     * created once the listing is {@code failoverTime} old (this worker was paused): in the meantime the lease may
+     * have been created, ended and cleaned up.
+     *
+     * <p>Only the describer creates the leases of the shards its listings found (decided by this tick's election,
+     * awaited when there is something to create): workers starting together all list the stream, and each creating
+     * every lease cost one conditional PutItem per shard and worker. Any worker creates the leases of the children of
+     * a shard it read to its end (or holds), found by its children query at the shard end: one reader per parent,
+     * and the children start without waiting for the describer's next listing.
      */
-    private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
+    private Mono<Creation> createMissingLeases(List<Lease> leases, long listSent, Mono<Void> elected) {
         Map<String, List<String>> discovered = shards;
         Set<String> closed = closedShards;
         Set<String> covered = coveredByLeases(leases, discovered);
-        List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
+        List<Map.Entry<String, List<String>>> absent = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
             // A shard that left the stream has no records left to read: its children do not wait for it.
             if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())
                     && !leftTheStream(shard.getKey(), leases)) {
-                missing.add(shard);
+                absent.add(shard);
             }
         }
+        if (absent.isEmpty()) {
+            return Mono.just(Creation.NONE_MISSING);
+        }
+        return elected.then(Mono.defer(() -> {
+            boolean describer = isDescriber();
+            List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
+            for (Map.Entry<String, List<String>> shard : absent) {
+                if (describer || shard.getValue().stream().anyMatch(p -> endedHere.contains(p) || held.containsKey(p))) {
+                    missing.add(shard);
+                }
+            }
+            Mono<Creation> created = create(missing, discovered, closed, listSent);
+            return missing.size() == absent.size() ? created
+                    : created.thenReturn(Creation.LEFT_TO_THE_DESCRIBER);
+        }));
+    }
+
+    private Mono<Creation> create(List<Map.Entry<String, List<String>>> missing, Map<String, List<String>> discovered,
+            Set<String> closed, long listSent) {
         if (missing.isEmpty()) {
-            return Mono.just(false);
+            return Mono.just(Creation.NONE_MISSING);
         }
         // Parents first, one at a time, stopping at a failure: a lease must never exist before its parent's, or
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
@@ -781,11 +831,11 @@ public final class LeaseCoordinator {
                                 : write(table.createIfAbsent(shard.getKey(), shard.getValue(),
                                         closed.contains(shard.getKey()))))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
-                .then(Mono.just(true))
+                .then(Mono.just(Creation.CREATED))
                 .onErrorResume(StaleListing.class, stale -> {
                     log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago", workerId,
                             now() - listSent);
-                    return Mono.just(true);
+                    return Mono.just(Creation.CREATED);
                 });
     }
 
@@ -840,6 +890,7 @@ public final class LeaseCoordinator {
             byId.put(lease.shardId(), lease);
             knownLeases.add(lease.shardId());
         }
+        endedHere.retainAll(byId.keySet());
         synchronized (observations) {
             observations.keySet().retainAll(byId.keySet());
             for (Lease lease : leases) {

@@ -71,6 +71,8 @@ public final class SimLeaseTable {
     private final Map<Fault, Long> faults = new EnumMap<>(Fault.class);
     private double faultRate;
     private long calls;
+    /** Per shard, the PutItem calls that would create its lease (a lease item: it has a counter). */
+    private final Map<String, Long> leasePuts = new TreeMap<>();
 
     public SimLeaseTable(VirtualTimeScheduler clock, Random random) {
         this.clock = clock;
@@ -111,6 +113,14 @@ public final class SimLeaseTable {
 
     public long calls() {
         return calls;
+    }
+
+    /**
+     * Per shard, how many PutItem calls tried to create its lease (conditional on its absence, whatever they met):
+     * lease creation by every worker shows as counts above one.
+     */
+    public Map<String, Long> leasePuts() {
+        return leasePuts;
     }
 
     /** Violations the table saw itself (a counter going back, a deleted lease created again). */
@@ -415,6 +425,9 @@ public final class SimLeaseTable {
 
         @Override
         public CompletableFuture<PutItemResponse> putItem(PutItemRequest request) {
+            if (request.item().containsKey(COUNTER)) {
+                leasePuts.merge(request.item().get(SK).s(), 1L, Long::sum);
+            }
             return call(worker, true, "put " + request.item().get(SK).s(), () -> put(request));
         }
 
