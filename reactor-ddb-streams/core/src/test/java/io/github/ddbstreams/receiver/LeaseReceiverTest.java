@@ -562,4 +562,54 @@ class LeaseReceiverTest {
         assertThat(fullListings()).as("one describer again: one listing per interval (10 in 5 minutes)")
                 .isBetween(9L, 11L);
     }
+
+    /**
+     * w1 starts alone (the describer, listing at its start and every 30 s after), w2 and w3 12 s later (their own
+     * discovery timers 12 s out of phase with w1's). Runs until {@code stopAt}, then disposes w1 (it gives the role
+     * up) and returns how long after the stop the next describer's first full listing came (-1: none in a minute).
+     */
+    private long firstListingAfterTheDescriberStops(Duration stopAt) {
+        fake.addShard("S0");
+        Worker w1 = new Worker("w1", true).start(Duration.ofSeconds(5));
+        advance(Duration.ofSeconds(12));
+        new Worker("w2", true).start(Duration.ofSeconds(5));
+        new Worker("w3", true).start(Duration.ofSeconds(5));
+        advance(stopAt.minusSeconds(12));
+        assertThat(table.item("~discovery").get("describer").s()).isEqualTo("w1");
+        fake.clearCalls();
+        w1.subscription.dispose();
+        for (long waited = 0; waited <= 60_000; waited += 100) {
+            if (fullListings() > 0) {
+                return waited;
+            }
+            advance(Duration.ofMillis(100));
+        }
+        return -1;
+    }
+
+    /**
+     * A worker that takes the describer role lists the stream at once when the previous describer's last listing
+     * is an interval old, not at its own next discovery tick: w1 listed at 60 s and stops at 87 s; the next one
+     * takes the role at its next take tick (5 s) and lists by 90 s (when w1 would have), not at 102 s.
+     */
+    @Test
+    void newDescriber_listsTheStreamWhenItTakesTheRole_ifThePreviousListingIsAnIntervalOld() {
+        long waited = firstListingAfterTheDescriberStops(Duration.ofSeconds(87));
+
+        assertThat(waited).as("ms from the describer's stop to the next describer's first listing")
+                .isBetween(0L, 8_000L);
+    }
+
+    /**
+     * ...and not before an interval after the previous describer's last listing (recorded in the discovery item as
+     * a duration: no clock is compared across workers): w1 listed at 60 s and stops at 62 s; the next describer
+     * lists at about 90 s, not at its own next discovery tick (72 s), 12 s after w1's.
+     */
+    @Test
+    void newDescriber_waitsForAnIntervalAfterThePreviousDescribersLastListing() {
+        long waited = firstListingAfterTheDescriberStops(Duration.ofSeconds(62));
+
+        assertThat(waited).as("ms from the describer's stop (2 s after its last listing) to the next one's first")
+                .isBetween(27_000L, 35_000L);
+    }
 }

@@ -74,6 +74,15 @@ public final class LeaseCoordinator {
          */
         default void leftTheStream(Lease lease) {
         }
+
+        /**
+         * This worker just became the stream's describer. {@code lastListingAge} is how long ago the stream was last
+         * listed, as far as this worker knows (its own last listing, or the previous describer's as recorded in the
+         * discovery item; a lower bound, never more), or {@code null} when unknown: the receiver lists the stream
+         * once a discovery interval has passed since then, at once when it has, or when unknown.
+         */
+        default void becameDescriber(Duration lastListingAge) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -144,6 +153,8 @@ public final class LeaseCoordinator {
      * discovery item while this worker is the describer (so a worker that reads a status also finds those leases).
      */
     private volatile String listedStatus;
+    /** When this worker's last complete listing of the stream ended (local clock), or {@code null}. */
+    private volatile Long lastListingAt;
     /** The stream status the describer recorded, as read with {@link #lastListed} (written after it). */
     private volatile String describedStatus;
     /** The discovery item of the take tick under way. */
@@ -230,6 +241,13 @@ public final class LeaseCoordinator {
      */
     public void streamStatusListed(String status) {
         this.pendingStatus = status;
+        this.lastListingAt = now();
+    }
+
+    /** How long ago this worker's last complete listing of the stream was, or {@code null} before the first one. */
+    private Long listedAgo() {
+        Long listedAt = lastListingAt;
+        return listedAt == null ? null : now() - listedAt;
     }
 
     /** The stream status the describer recorded, or {@code null} before it recorded one. */
@@ -487,7 +505,7 @@ public final class LeaseCoordinator {
             return Mono.empty();
         }
         describerProvenAt = null;
-        return write(table.releaseDiscovery(workerId))
+        return write(table.releaseDiscovery(workerId, listedAgo()))
                 .doOnSuccess(v -> log.info("Worker {} gave up the describer role of stream {}", workerId, streamArn))
                 .onErrorResume(e -> {
                     log.warn("Worker {} could not give up the describer role of stream {}; it expires after {}",
@@ -656,33 +674,40 @@ public final class LeaseCoordinator {
     private Mono<Void> elect(LeaseTable.Describer seen) {
         long now = now();
         Mono<LeaseTable.Describer> write;
+        // How long ago the previous describer listed the stream, at least: it recorded the time from its listing
+        // to its write, and the write was before this worker first saw it.
+        Long previousListingAge = null;
         if (seen == null) {
             write = table.takeDiscovery(null, workerId);
         } else if (workerId.equals(seen.describer()) && token.equals(seen.token())) {
-            write = table.renewDiscovery(workerId, listedStatus);
-        } else if (seen.describer() == null) {
-            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
-            write = table.takeDiscovery(seen, workerId);
+            write = table.renewDiscovery(workerId, listedStatus, listedAgo());
         } else {
+            long seenFor;
             synchronized (observations) {
                 if (describerSeen == null || describerSeen.counter() != seen.counter()
                         || !Objects.equals(describerSeen.owner(), seen.describer())) {
                     describerSeen = new Observation(seen.counter(), seen.describer(), now);
                 }
-                if (now - describerSeen.since() < options.failoverTime().toMillis()) {
-                    describerProvenAt = null;
-                    return Mono.empty();
-                }
+                seenFor = now - describerSeen.since();
             }
+            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
+            if (seen.describer() != null && seenFor < options.failoverTime().toMillis()) {
+                describerProvenAt = null;
+                return Mono.empty();
+            }
+            previousListingAge = seen.listedMillisAgo() == null ? null : seenFor + seen.listedMillisAgo();
             write = table.takeDiscovery(seen, workerId);
         }
+        Long previousAge = previousListingAge;
         return write(write)
                 .doOnNext(mine -> {
-                    if (describerProvenAt == null) {
+                    boolean taken = describerProvenAt == null;
+                    describerProvenAt = now;
+                    if (taken) {
                         log.info("Worker {} is now the describer of stream {}: it lists the stream's shards for every"
                                 + " worker", workerId, streamArn);
+                        listener.becameDescriber(lastListingAge(previousAge));
                     }
-                    describerProvenAt = now;
                     if (stopped && renewingUntilRelease) {
                         releaseDiscovery().subscribe(); // taken or renewed while this worker began to stop
                     }
@@ -695,6 +720,13 @@ public final class LeaseCoordinator {
                 });
     }
 
+    /** The most recent of this worker's last listing and the previous describer's (ages in ms; null: unknown). */
+    private Duration lastListingAge(Long previousAge) {
+        Long own = listedAgo();
+        Long age = own == null ? previousAge : previousAge == null ? own : Math.min(own, previousAge);
+        return age == null ? null : Duration.ofMillis(age);
+    }
+
     /**
      * Renews the describer role held by this process every renewal too, not only at take ticks: a take tick waits
      * for the listing of the table (bounded by {@code failoverTime}) and is skipped while the previous one runs, so
@@ -705,7 +737,7 @@ public final class LeaseCoordinator {
             return;
         }
         long sent = now();
-        write(table.renewDiscovery(workerId, listedStatus))
+        write(table.renewDiscovery(workerId, listedStatus, listedAgo()))
                 .doOnNext(mine -> describerProvenAt = stopped ? null : sent)
                 .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
                 .subscribe(v -> { }, e -> log.debug("Worker {} could not renew the describer role of stream {}",

@@ -1,5 +1,6 @@
 package io.github.ddbstreams.receiver.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     /** Timers and the start-up call: disposed at shutdown. */
     private final Disposable.Composite calls = Disposables.composite();
     private final Disposable.Swap fullDiscovery = Disposables.swap();
+    /** The periodic discovery (rescheduled when this worker becomes the describer, see {@link #discoverIn}). */
+    private final Disposable.Swap discoveryTimer = Disposables.swap();
     private final CallSlots callSlots;
     /** Where the next round of polls starts in {@link #reading}: the shard after the last one that got a call slot. */
     private int pollCursor;
@@ -121,9 +124,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.metrics = ReceiverMetrics.create(options, ShardDiscovery.tableOf(options, arn), this::nowMillis, committer::checkpointers);
         log.info("Reading stream {} ({} shard checkpoints found, start position {})", arn, stored.size(),
                 options.startPosition());
-        long discoveryMillis = options.shardDiscoveryInterval().toMillis();
-        calls.add(scheduler.schedulePeriodically(() -> post(this::discover), discoveryMillis, discoveryMillis,
-                TimeUnit.MILLISECONDS));
+        calls.add(discoveryTimer);
+        discoverIn(options.shardDiscoveryInterval());
         long commitMillis = options.commitInterval().toMillis();
         calls.add(scheduler.schedulePeriodically(() -> {
             commit().subscribe(v -> { }, e -> log.warn("Periodic checkpoint commit of stream {} failed; will retry", arn, e));
@@ -273,6 +275,16 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         discovering = true;
         fullDiscovery.update(discovery.all(streamArn).subscribe(listing -> post(() -> onDiscovered(listing)),
                 error -> post(() -> fail(error))));
+    }
+
+    @Override
+    public void discoverIn(Duration delay) {
+        if (stopped) {
+            return;
+        }
+        long discoveryMillis = options.shardDiscoveryInterval().toMillis();
+        discoveryTimer.update(scheduler.schedulePeriodically(() -> post(this::discover), delay.toMillis(),
+                discoveryMillis, TimeUnit.MILLISECONDS));
     }
 
     private void onDiscovered(ShardDiscovery.Listing listing) {
