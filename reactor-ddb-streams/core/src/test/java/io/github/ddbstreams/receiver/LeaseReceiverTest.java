@@ -612,4 +612,36 @@ class LeaseReceiverTest {
         assertThat(waited).as("ms from the describer's stop (2 s after its last listing) to the next one's first")
                 .isBetween(27_000L, 35_000L);
     }
+
+    /** The DescribeStream calls for the children of a shard (ShardFilter CHILD_SHARDS). */
+    private long childrenQueries() {
+        return fake.calls().stream()
+                .filter(call -> call.operation() == FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)
+                .filter(call -> ((DescribeStreamRequest) call.request()).shardFilter() != null)
+                .count();
+    }
+
+    /**
+     * A children query at a shard end is asked again (with backoff) while no child is listed yet: a receiver that
+     * stops meanwhile asks no more, as its other calls.
+     */
+    @Test
+    void stop_duringTheChildrenQueryOfAShardEnd_cancelsIt_noLaterCall() {
+        fake.addShard("P");
+        fake.putRecords("P", 2);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofSeconds(20));
+        fake.closeShard("P"); // no child listed yet: the query is asked again
+        for (int i = 0; i < 6_000 && childrenQueries() == 0; i++) {
+            advance(Duration.ofMillis(10));
+        }
+        assertThat(childrenQueries()).as("the children query at P's end").isOne();
+
+        subscription.dispose();
+        fake.clearCalls();
+        advance(Duration.ofMinutes(1));
+
+        assertThat(fake.calls()).as("calls after the receiver stopped").isEmpty();
+    }
 }
+

@@ -55,7 +55,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private final AtomicInteger wip = new AtomicInteger();
     private final KnownShards shards = new KnownShards();
     private final List<ShardPoller> reading = new ArrayList<>();
-    /** Timers and the start-up call: disposed at shutdown. */
+    /** Timers, the start-up call and the children queries under way: disposed at shutdown. */
     private final Disposable.Composite calls = Disposables.composite();
     private final Disposable.Swap fullDiscovery = Disposables.swap();
     /** The periodic discovery (rescheduled when this worker becomes the describer, see {@link #discoverIn}). */
@@ -359,10 +359,14 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             assignment.shardCompleted(shard);
             progress = true;
             log.debug("Shard {} of {} read to its end", shard.shardId, streamArn);
-            // Its children appear in DescribeStream when it closes: ask for just them (a late answer after
-            // shutdown is ignored by onDiscovered).
-            discovery.children(streamArn, shard.shardId).subscribe(
-                    listing -> post(() -> onDiscovered(listing)), error -> post(() -> fail(error)));
+            // Its children appear in DescribeStream when it closes: ask for just them. Cancelled at shutdown with the
+            // other calls (it is asked again with backoff while no child is listed yet).
+            Disposable.Swap query = Disposables.swap();
+            if (calls.add(query)) {
+                query.update(discovery.children(streamArn, shard.shardId)
+                        .doFinally(signal -> calls.remove(query))
+                        .subscribe(listing -> post(() -> onDiscovered(listing)), error -> post(() -> fail(error))));
+            }
         }
         return progress;
     }
