@@ -643,5 +643,37 @@ class LeaseReceiverTest {
 
         assertThat(fake.calls()).as("calls after the receiver stopped").isEmpty();
     }
-}
 
+    /**
+     * A worker that joins after the describer deleted the ended lease of a parent that left the stream never saw that
+     * lease: it starts the child all the same (no waiting for the parent), after the child's checkpoint (a parent
+     * lease is deleted only once every child has one), so with {@code latest()} it reads what came while nobody read.
+     */
+    @Test
+    void workerJoiningAfterAParentLeaseWasDeleted_startsTheChildAfterItsCheckpoint() {
+        fake.addShard("P");
+        Worker w1 = new Worker("w1", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofSeconds(20));
+        List<String> inP = fake.putRecords("P", 2);
+        advance(Duration.ofSeconds(5));
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        List<String> inC = fake.putRecords("C", 2);
+        advance(Duration.ofSeconds(20));
+        assertThat(sequenceNumbersOf(w1.received)).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(inP.stream(), inC.stream()).toList());
+
+        fake.removeShard("P"); // trimmed: its ended lease is deleted after the describer's next listing
+        advance(Duration.ofMinutes(1));
+        assertThat(table.item("P")).as("P's ended lease, deleted").isNull();
+        w1.subscription.dispose();
+        advance(Duration.ofSeconds(5));
+        List<String> whileNobodyReads = fake.putRecords("C", 2);
+
+        Worker w2 = new Worker("w2", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofMinutes(1));
+
+        assertThat(table.owner("C")).isEqualTo("w2");
+        assertThat(sequenceNumbersOf(w2.received)).as("C, after its checkpoint").containsExactlyElementsOf(whileNobodyReads);
+    }
+}
