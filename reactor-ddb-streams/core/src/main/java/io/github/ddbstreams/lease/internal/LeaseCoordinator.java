@@ -34,7 +34,8 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Two periodic loops on the receiver's scheduler: renewal (every {@code renewInterval}: increments the
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
- * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards, takes
+ * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards (the
+ * describer; a shard's reader those of its children), takes
  * free and expired eligible leases up to this worker's share, asks the busiest workers for hand-offs of what it still
  * lacks, deletes ended leases whose children all started once their shard has left the stream). The share counts
  * every live worker: the owners of unexpired leases and the workers whose presence item moved within
@@ -690,7 +691,8 @@ public final class LeaseCoordinator {
                 }
                 seenFor = now - describerSeen.since();
             }
-            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
+            // a live describer's item is taken over once it stood still for failoverTime; one given up by a
+            // describer that stopped (no name) at once (conditional on the counter, so by one worker)
             if (seen.describer() != null && seenFor < options.failoverTime().toMillis()) {
                 describerProvenAt = null;
                 return Mono.empty();
