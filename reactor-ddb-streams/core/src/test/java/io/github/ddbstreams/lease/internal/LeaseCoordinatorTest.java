@@ -861,8 +861,8 @@ class LeaseCoordinatorTest {
 
         assertThat(table.shardIds()).containsAll(shards.keySet());
         assertThat(table.leasePuts().values().stream().mapToLong(Long::longValue).sum())
-                .as("lease-creating puts by 4 workers starting together on %s shards: %s", shards.size(),
-                        table.leasePuts())
+                .as("lease-creating puts by 4 workers starting together on %s shards: %s (writes: %s)", shards.size(),
+                        table.leasePuts(), table.writes())
                 .isEqualTo(shards.size());
         assertThat(workers).as("the 24 leases whose parents are read, shared")
                 .allSatisfy(worker -> assertThat(held(worker, 24)).isEqualTo(6));
