@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +27,9 @@ import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -78,22 +81,27 @@ public final class EndToEndBenchmark {
     }
 
     /**
-     * Runs the benchmark; see the class comment for the options.
+     * Runs the benchmark; see the class comment and {@code --help} for the options. Exit code 0 when it ran, 2 on a
+     * bad argument (the message names it).
      *
      * @param args {@code --name value} pairs
      */
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+    public static void main(String[] args) {
+        // threads of the KCL and of DynamoDB Local's libraries outlive their shutdown: end the JVM explicitly
+        System.exit(Cli.execute(new Options(), args));
+    }
+
+    /** The run of {@link #main}: redraws an earlier run ({@code --replot}) or runs the phases; returns 0. */
+    private static int runAndReport(Options options) throws Exception {
         if (options.replot != null) {
             Results earlier = Results.readJson(options.replot.resolve("e2e-results.json"), options);
             earlier.write(options.out);
             log.info("Redrew {} into {}", options.replot, options.out);
-            return;
+            return 0;
         }
         Results results = run(options);
         log.info("Summary:\n{}", results.markdown());
-        // threads of the KCL and of DynamoDB Local's libraries outlive their shutdown: end the JVM explicitly
-        System.exit(0);
+        return 0;
     }
 
     /**
@@ -460,65 +468,90 @@ public final class EndToEndBenchmark {
         return Math.round(value * 100) / 100.0;
     }
 
-    /** Command-line options; {@code --name value}. */
-    static final class Options {
+    /** Command-line options: {@code --name value}; {@code --help} lists them. */
+    @Command(name = "EndToEndBenchmark", sortOptions = false, showDefaultValues = true, usageHelpAutoWidth = true,
+            description = "Reads one DynamoDB Local stream with each contender: drain, latency, memory and front phases.")
+    static final class Options implements Callable<Integer> {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--records", paramLabel = "N", description = "Changes written before the drain phase.")
         int records = 200_000;
+
+        @Option(names = "--reps", paramLabel = "N", description = "Drain runs of each contender (the median is reported).")
         int reps = 3;
+
+        @Option(names = "--kcl-reps", paramLabel = "N", description = "Drain runs of the KCL contenders, when fewer than --reps.")
         int kclReps = Integer.MAX_VALUE;
-        List<String> contenders = List.of("a", "b", "bf", "c1", "c2");
-        List<String> phases = List.of("drain", "latency", "memory");
-        List<String> frontContenders = List.of("b", "bl", "c1", "c2");
-        List<Integer> frontRates = List.of(1, 10, 200, 0);
+
+        @Option(names = "--contenders", paramLabel = "a,b,bl,bf,bN,c1,c2", split = ",", hideParamSyntax = true,
+                defaultValue = "a,b,bf,c1,c2", description = "Contenders of the drain, latency and memory phases.")
+        List<String> contenders;
+
+        @Option(names = "--phases", paramLabel = "drain,latency,front,memory", split = ",", hideParamSyntax = true,
+                defaultValue = "drain,latency,memory", description = "Phases, in order.")
+        List<String> phases;
+
+        @Option(names = "--front-contenders", paramLabel = "b,bl,c1,c2", split = ",", hideParamSyntax = true,
+                defaultValue = "b,bl,c1,c2", description = "Contenders of the front phase.")
+        List<String> frontContenders;
+
+        @Option(names = "--front-rates", paramLabel = "1,10,200,0", split = ",", hideParamSyntax = true,
+                defaultValue = "1,10,200,0", description = "Write rates of the front phase, changes/s (0 = idle).")
+        List<Integer> frontRates;
+
+        @Option(names = "--front-seconds", paramLabel = "N", description = "Seconds at each write rate of the front phase.")
         int frontSeconds = 40;
+
+        @Option(names = "--front-idle-settle-seconds", paramLabel = "N",
+                description = "Seconds idle before the idle rate of the front phase is measured.")
         int frontIdleSettleSeconds = 32;
+
+        @Option(names = "--rate", paramLabel = "N", description = "Puts/s of the latency phase.")
         int rate = 200;
+
+        @Option(names = "--write-seconds", paramLabel = "N", description = "Seconds of writing in the latency phase.")
         int writeSeconds = 30;
+
+        @Option(names = "--idle-seconds", paramLabel = "N", description = "Seconds idle after the writes of the latency phase.")
         int idleSeconds = 30;
+
+        @Option(names = "--memory-records", paramLabel = "N", description = "Changes read through the slow sink of the memory phase.")
         int memoryRecords = 300_000;
+
+        @Option(names = "--sink-slowdown", paramLabel = "X", description = "How many times slower than (b)'s drain the memory phase's sink is.")
         double sinkSlowdown = 10;
+
         double assumedSourceRate = 30_000;
+
+        @Option(names = "--heap-sample-seconds", paramLabel = "N", description = "Seconds between heap samples of the memory phase.")
         int heapSampleSeconds = 5;
+
+        @Option(names = "--kcl-tuned-idle-ms", paramLabel = "N", description = "Idle time between reads of the tuned KCL (c2).")
         long kclTunedIdleMillis = 0;
+
+        @Option(names = "--timeout-seconds", paramLabel = "N", description = "Longest wait for a contender's run.")
         int timeoutSeconds = 600;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Directory of the result files.")
         Path out = Path.of("benchmarks", "results");
+
+        @Option(names = "--drain-from", paramLabel = "e2e-drain.csv",
+                description = "Report the drain runs of an earlier run together with the phases run now.")
         Path drainFrom;
+
+        @Option(names = "--replot", paramLabel = "DIR",
+                description = "Redraw the chart and summary of DIR/e2e-results.json into --out, and run nothing.")
         Path replot;
 
+        /** Parses {@code args}; a bad argument throws a {@code ParameterException} naming it. */
         static Options parse(String... args) {
-            Options o = new Options();
-            CommandLine.forEachOption(args, (name, value) -> {
-                switch (name) {
-                    case "--records" -> o.records = Integer.parseInt(value);
-                    case "--reps" -> o.reps = Integer.parseInt(value);
-                    case "--kcl-reps" -> o.kclReps = Integer.parseInt(value);
-                    case "--contenders" -> o.contenders = List.of(value.split(","));
-                    case "--phases" -> o.phases = List.of(value.split(","));
-                    case "--rate" -> o.rate = Integer.parseInt(value);
-                    case "--write-seconds" -> o.writeSeconds = Integer.parseInt(value);
-                    case "--idle-seconds" -> o.idleSeconds = Integer.parseInt(value);
-                    case "--memory-records" -> o.memoryRecords = Integer.parseInt(value);
-                    case "--sink-slowdown" -> o.sinkSlowdown = Double.parseDouble(value);
-                    case "--heap-sample-seconds" -> o.heapSampleSeconds = Integer.parseInt(value);
-                    case "--front-contenders" -> o.frontContenders = List.of(value.split(","));
-                    case "--front-rates" -> o.frontRates = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
-                    case "--front-seconds" -> o.frontSeconds = Integer.parseInt(value);
-                    case "--front-idle-settle-seconds" -> o.frontIdleSettleSeconds = Integer.parseInt(value);
-                    case "--kcl-tuned-idle-ms" -> o.kclTunedIdleMillis = Long.parseLong(value);
-                    case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(value);
-                    case "--out" -> o.out = Path.of(value);
-                    case "--drain-from" -> o.drainFrom = Path.of(value);
-                    case "--replot" -> o.replot = Path.of(value);
-                    default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --records N"
-                            + " --reps N --kcl-reps N --contenders a,b,bl,bf,bN,c1,c2 --phases drain,latency,front,memory --rate N"
-                            + " --front-contenders b,bl,c1,c2 --front-rates 1,10,200,0 --front-seconds N"
-                            + " --front-idle-settle-seconds N"
-                            + " --write-seconds N --idle-seconds N --memory-records N --sink-slowdown X"
-                            + " --heap-sample-seconds N --kcl-tuned-idle-ms N --timeout-seconds N --out DIR"
-                            + " --drain-from e2e-drain.csv (report drain runs of an earlier run with these phases)"
-                            + " --replot DIR (redraw the chart and summary of DIR/e2e-results.json into --out)");
-                }
-            });
-            return o;
+            return Cli.parse(new Options(), args);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return runAndReport(this);
         }
 
         @Override

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +25,9 @@ import org.HdrHistogram.Histogram;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * One worker on many shards, on the testkit's {@link SimulatedStreamsService} (a DynamoDB Streams endpoint on
@@ -62,13 +66,19 @@ public final class ScaleBenchmark {
     private ScaleBenchmark() {
     }
 
-    /** Runs the benchmark: see the class notes and {@link Options#parse(String...)}. */
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+    /**
+     * Runs the benchmark: see the class notes and {@code --help}. Exit code 0 when every contender drained the
+     * backlog, 1 when one did not, 2 on a bad argument (the message names it).
+     */
+    public static void main(String[] args) {
+        // the KCL leaves non-daemon threads behind
+        System.exit(Cli.execute(new Options(), args));
+    }
+
+    private static int runAndReport(Options options) throws IOException {
         List<Run> runs = run(options);
         log.info("Results in {}:\n{}", options.out, Files.readString(options.out.resolve("scale-summary.md")));
-        // the KCL leaves non-daemon threads behind
-        System.exit(runs.stream().allMatch(r -> r.drained() == r.backlog()) ? 0 : 1);
+        return runs.stream().allMatch(r -> r.drained() == r.backlog()) ? 0 : 1;
     }
 
     static List<Run> run(Options options) throws IOException {
@@ -88,7 +98,7 @@ public final class ScaleBenchmark {
         String id = contender + "-" + System.currentTimeMillis();
         try (SimulatedStreamsService service = SimulatedStreamsService.builder().partitions(options.shards)
                 .rotationPeriod(Duration.ZERO).keys(1).seed(options.seed)
-                .latency(Duration.ofMillis(options.latencyMinMs), Duration.ofMillis(options.latencyMaxMs))
+                .latency(Duration.ofMillis(options.latencyMs.min()), Duration.ofMillis(options.latencyMs.max()))
                 .iteratorLifetime(Duration.ofMinutes(15)).serverThreads(options.serverThreads).start();
              LocalClients clients = new LocalClients(dynamoDb == null ? service.endpoint() : dynamoDb.endpoint(),
                      service.endpoint(), options.maxConcurrentCalls + 2)) {
@@ -343,58 +353,63 @@ public final class ScaleBenchmark {
         Charts.writeGrid(new ArrayList<>(charts), file);
     }
 
-    /** Command-line options. */
-    static final class Options {
+    /** Command-line options: {@code --name value}; {@code --help} lists them. */
+    @Command(name = "ScaleBenchmark", sortOptions = false, showDefaultValues = true, usageHelpAutoWidth = true,
+            description = "One worker on many shards of a simulated DynamoDB Streams endpoint: drain, then steady writes.")
+    static final class Options implements Callable<Integer> {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--shards", paramLabel = "N", description = "Shards (partitions) of the simulated stream.")
         int shards = 1000;
+
+        @Option(names = "--backlog-per-shard", paramLabel = "N", description = "Changes per shard (on average) written before the start.")
         int backlogPerShard = 100;
+
+        @Option(names = "--steady-rate", paramLabel = "N", description = "Changes/s written in the steady phase.")
         double steadyRate = 2000;
+
+        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of the steady phase.")
         int steadySeconds = 30;
-        int latencyMinMs = 5;
-        int latencyMaxMs = 15;
+
+        @Option(names = "--latency-ms", paramLabel = "MIN,MAX", converter = Cli.RangeConverter.class,
+                description = "Latency added to every call of the simulated service, ms (one value: both ends).")
+        Cli.Range latencyMs = new Cli.Range(5, 15);
+
+        @Option(names = "--max-concurrent-calls", paramLabel = "N",
+                description = "The receiver's maxConcurrentCalls and the bare loop's threads (the client has 2 more connections).")
         int maxConcurrentCalls = io.github.ddbstreams.receiver.ReceiverOptions.DEFAULT_MAX_CONCURRENT_CALLS;
+
+        @Option(names = "--server-threads", paramLabel = "N", description = "Threads of the simulated service.")
         int serverThreads = 8;
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated service.")
         long seed = 14;
+
+        @Option(names = "--timeout-seconds", paramLabel = "N", description = "Longest wait for a phase of a contender.")
         int timeoutSeconds = 600;
-        List<String> contenders = List.of("bare", "receiver", "kcl");
+
+        @Option(names = "--contenders", paramLabel = "bare,receiver,kcl,kcl2", split = ",", hideParamSyntax = true,
+                defaultValue = "bare,receiver,kcl", description = "Contenders, in order.")
+        List<String> contenders;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Directory of the result files.")
         Path out = Path.of("benchmarks/results/scale");
 
-        /**
-         * {@code --shards N --backlog-per-shard N --steady-rate N --steady-seconds N --latency-ms MIN,MAX
-         * --max-concurrent-calls N --server-threads N --seed N --timeout-seconds N --contenders bare,receiver,kcl,kcl2
-         * --out DIR}.
-         */
+        /** Parses {@code args}; a bad argument throws a {@code ParameterException} naming it. */
         static Options parse(String... args) {
-            Options o = new Options();
-            CommandLine.forEachOption(args, (name, value) -> {
-                switch (name) {
-                    case "--shards" -> o.shards = Integer.parseInt(value);
-                    case "--backlog-per-shard" -> o.backlogPerShard = Integer.parseInt(value);
-                    case "--steady-rate" -> o.steadyRate = Double.parseDouble(value);
-                    case "--steady-seconds" -> o.steadySeconds = Integer.parseInt(value);
-                    case "--latency-ms" -> {
-                        int[] v = CommandLine.minMax(value);
-                        o.latencyMinMs = v[0];
-                        o.latencyMaxMs = v[1];
-                    }
-                    case "--max-concurrent-calls" -> o.maxConcurrentCalls = Integer.parseInt(value);
-                    case "--server-threads" -> o.serverThreads = Integer.parseInt(value);
-                    case "--seed" -> o.seed = Long.parseLong(value);
-                    case "--timeout-seconds" -> o.timeoutSeconds = Integer.parseInt(value);
-                    case "--contenders" -> o.contenders = List.of(value.split(","));
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --shards N"
-                            + " --backlog-per-shard N --steady-rate N --steady-seconds N --latency-ms MIN,MAX"
-                            + " --max-concurrent-calls N --server-threads N --seed N --timeout-seconds N"
-                            + " --contenders bare,receiver,kcl,kcl2 --out DIR");
-                }
-            });
-            return o;
+            return Cli.parse(new Options(), args);
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            return runAndReport(this);
         }
 
         @Override
         public String toString() {
             return "shards " + shards + ", backlog " + backlogPerShard + "/shard, steady " + steadyRate + "/s for "
-                    + steadySeconds + " s, latency " + latencyMinMs + ".." + latencyMaxMs + " ms/call, maxConcurrentCalls "
+                    + steadySeconds + " s, latency " + latencyMs.min() + ".." + latencyMs.max() + " ms/call, maxConcurrentCalls "
                     + maxConcurrentCalls + " (client " + (maxConcurrentCalls + 2) + " connections), contenders "
                     + contenders + ", seed " + seed;
         }

@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +42,13 @@ import io.github.ddbstreams.testkit.TestHttpClients;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import reactor.core.Disposable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -152,16 +159,22 @@ public final class ScaleWorkersBenchmark {
     private ScaleWorkersBenchmark() {
     }
 
-    /** Runs the benchmark (or combines earlier runs): see the class notes and {@link Options#parse(String...)}. */
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+    /**
+     * Runs the benchmark (or combines earlier runs): see the class notes and {@code --help}. Exit code 0 when no
+     * change was lost, 1 when one was, 2 on a bad argument (the message names it).
+     */
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new Options(), args));
+    }
+
+    private static int runAndReport(Options options) throws IOException, InterruptedException {
         if (!options.combine.isEmpty()) {
             combine(options.combine, options.out);
-            return;
+            return 0;
         }
         Result result = run(options);
         log.info("Results in {}:\n{}", options.out, Files.readString(options.out.resolve("scale-workers-summary.md")));
-        System.exit(result.lost() == 0 ? 0 : 1);
+        return result.lost() == 0 ? 0 : 1;
     }
 
     // ---------------------------------------------------------------- the run
@@ -175,7 +188,7 @@ public final class ScaleWorkersBenchmark {
         try (EmbeddedDynamoDb dynamoDb = EmbeddedDynamoDb.start();
              SimulatedStreamsService service = SimulatedStreamsService.builder().partitions(o.shards)
                      .rotationPeriod(Duration.ZERO).keys(1).seed(o.seed)
-                     .latency(Duration.ofMillis(o.latencyMinMs), Duration.ofMillis(o.latencyMaxMs))
+                     .latency(Duration.ofMillis(o.latencyMs.min()), Duration.ofMillis(o.latencyMs.max()))
                      .iteratorLifetime(Duration.ofMinutes(15)).serverThreads(o.serverThreads).start();
              Writer writer = new Writer(service, o.rate)) {
             long backlog = (long) o.shards * o.backlogPerShard;
@@ -217,7 +230,7 @@ public final class ScaleWorkersBenchmark {
                     balances.add(observer.awaitBalance("join", ids(live), t1, o));
 
                     String describer = observer.describer();
-                    victim = live.stream().filter(w -> o.killFollower != w.id().equals(describer)).findFirst()
+                    victim = live.stream().filter(w -> (o.kill == Kill.FOLLOWER) != w.id().equals(describer)).findFirst()
                             .orElse(live.get(0));
                     long t2 = System.nanoTime();
                     victim.kill();
@@ -575,16 +588,8 @@ public final class ScaleWorkersBenchmark {
         }
 
         static ProcessWorker start(String id, Setup setup, Path dir, int heapMb) {
-            List<String> args = List.of("--streams", setup.streamsEndpoint().toString(),
-                    "--dynamodb", setup.dynamoDbEndpoint().toString(), "--stream-arn", setup.streamArn(),
-                    "--lease-table", setup.leaseTable(), "--worker-id", id,
-                    "--failover-ms", "" + setup.failoverMs(), "--renew-ms", "" + setup.renewMs(),
-                    "--take-ms", "" + setup.takeMs(), "--max-concurrent-calls", "" + setup.maxConcurrentCalls(),
-                    "--poll-interval-ms", "" + setup.pacing().pollMs(), "--idle-after-ms", "" + setup.pacing().idleAfterMs(),
-                    "--idle-poll-ms", "" + setup.pacing().idlePollMs(),
-                    "--dir", dir.toAbsolutePath().toString());
             JavaProcess process = JavaProcess.start(id, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"),
-                    WorkerMain.class.getName(), args, dir.resolve(id + ".log"));
+                    WorkerMain.class.getName(), WorkerMain.arguments(id, setup, dir), dir.resolve(id + ".log"));
             return new ProcessWorker(id, process, WorkerMain.deliveriesFile(dir, id), WorkerMain.callsFile(dir, id));
         }
 
@@ -645,20 +650,74 @@ public final class ScaleWorkersBenchmark {
             return dir.resolve("calls-" + id + ".txt");
         }
 
-        /** {@code --streams URI --dynamodb URI --stream-arn ARN --lease-table T --worker-id ID --failover-ms N
+        /**
+         * {@code --streams URI --dynamodb URI --stream-arn ARN --lease-table T --worker-id ID --failover-ms N
          * --renew-ms N --take-ms N --max-concurrent-calls N --poll-interval-ms N --idle-after-ms N --idle-poll-ms N
-         * --dir DIR}. */
-        public static void main(String[] args) throws Exception {
-            Map<String, String> a = new HashMap<>();
-            CommandLine.forEachOption(args, a::put);
-            String id = a.get("--worker-id");
-            Path dir = Path.of(a.get("--dir"));
+         * --dir DIR}, all required; runs until killed (exit code 2 on a bad argument).
+         */
+        public static void main(String[] args) {
+            System.exit(Cli.execute(new Arguments(), args));
+        }
+
+        /** The command line of worker {@code id}, which {@link Arguments} reads back. */
+        static List<String> arguments(String id, Setup setup, Path dir) {
+            return List.of("--streams", setup.streamsEndpoint().toString(),
+                    "--dynamodb", setup.dynamoDbEndpoint().toString(), "--stream-arn", setup.streamArn(),
+                    "--lease-table", setup.leaseTable(), "--worker-id", id,
+                    "--failover-ms", "" + setup.failoverMs(), "--renew-ms", "" + setup.renewMs(),
+                    "--take-ms", "" + setup.takeMs(), "--max-concurrent-calls", "" + setup.maxConcurrentCalls(),
+                    "--poll-interval-ms", "" + setup.pacing().pollMs(), "--idle-after-ms", "" + setup.pacing().idleAfterMs(),
+                    "--idle-poll-ms", "" + setup.pacing().idlePollMs(),
+                    "--dir", dir.toAbsolutePath().toString());
+        }
+
+        /** The command line of a worker process, as {@link #arguments} writes it. */
+        @Command(name = "WorkerMain", sortOptions = false, usageHelpAutoWidth = true,
+                description = "One worker of ScaleWorkersBenchmark in its own JVM.")
+        static final class Arguments implements Callable<Integer> {
+            @Mixin
+            Cli.Help help;
+            @Option(names = "--streams", required = true, paramLabel = "URI", description = "DynamoDB Streams endpoint.")
+            URI streams;
+            @Option(names = "--dynamodb", required = true, paramLabel = "URI", description = "DynamoDB endpoint (lease table).")
+            URI dynamoDb;
+            @Option(names = "--stream-arn", required = true, paramLabel = "ARN", description = "The stream.")
+            String streamArn;
+            @Option(names = "--lease-table", required = true, paramLabel = "T", description = "The lease table.")
+            String leaseTable;
+            @Option(names = "--worker-id", required = true, paramLabel = "ID", description = "This worker's id.")
+            String workerId;
+            @Option(names = "--failover-ms", required = true, paramLabel = "N", description = "Lease failover time.")
+            long failoverMs;
+            @Option(names = "--renew-ms", required = true, paramLabel = "N", description = "Lease renewal interval.")
+            long renewMs;
+            @Option(names = "--take-ms", required = true, paramLabel = "N", description = "Lease take interval.")
+            long takeMs;
+            @Option(names = "--max-concurrent-calls", required = true, paramLabel = "N", description = "The receiver's maxConcurrentCalls.")
+            int maxConcurrentCalls;
+            @Option(names = "--poll-interval-ms", required = true, paramLabel = "N", description = "Poll interval (0: the receiver's).")
+            long pollIntervalMs;
+            @Option(names = "--idle-after-ms", required = true, paramLabel = "N", description = "Idle after (0: the receiver's).")
+            long idleAfterMs;
+            @Option(names = "--idle-poll-ms", required = true, paramLabel = "N", description = "Idle poll interval (0: the receiver's).")
+            long idlePollMs;
+            @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Directory of the deliveries and call counts.")
+            Path dir;
+
+            Setup setup() {
+                return new Setup(streams, dynamoDb, streamArn, leaseTable, failoverMs, renewMs, takeMs, maxConcurrentCalls,
+                        new Pacing(pollIntervalMs, idleAfterMs, idlePollMs));
+            }
+
+            @Override
+            public Integer call() throws Exception {
+                work(workerId, dir, setup());
+                return 0;
+            }
+        }
+
+        private static void work(String id, Path dir, Setup setup) throws IOException, InterruptedException {
             Files.createDirectories(dir);
-            Setup setup = new Setup(URI.create(a.get("--streams")), URI.create(a.get("--dynamodb")),
-                    a.get("--stream-arn"), a.get("--lease-table"), Long.parseLong(a.get("--failover-ms")),
-                    Long.parseLong(a.get("--renew-ms")), Long.parseLong(a.get("--take-ms")),
-                    Integer.parseInt(a.get("--max-concurrent-calls")), new Pacing(Long.parseLong(a.get("--poll-interval-ms")),
-                    Long.parseLong(a.get("--idle-after-ms")), Long.parseLong(a.get("--idle-poll-ms"))));
             Clients clients = new Clients(setup);
             BufferedWriter out = Files.newBufferedWriter(deliveriesFile(dir, id), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -979,35 +1038,129 @@ public final class ScaleWorkersBenchmark {
         log.info("Combined {} runs into {}", runs.size(), out);
     }
 
-    /** Command-line options. */
-    static final class Options {
+    /** Which worker {@code --kill} kills: the stream's describer or another one. */
+    enum Kill {
+        DESCRIBER, FOLLOWER;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Command-line options: {@code --name value}; {@code --help} lists them. The lease timing defaults to
+     * {@link LeaseOptions}' (failover 10 s, renewal a third of it, take half of it).
+     */
+    @Command(name = "ScaleWorkersBenchmark", sortOptions = false, showDefaultValues = true, usageHelpAutoWidth = true,
+            description = {"Several workers sharing one stream of many shards through a lease table: cold start,"
+                    + " steady windows, join, kill.", "Or, with --combine, one summary and chart of earlier runs."})
+    static final class Options implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--label", paramLabel = "NAME", description = "Name of the run in the summary and the combined chart.")
         String label = "run";
-        int workers = 10;
-        int shards = 1000;
+
+        int workers;
+
+        int shards;
+
+        @Option(names = "--processes", arity = "1", paramLabel = "true|false", defaultValue = "false",
+                showDefaultValue = Visibility.ALWAYS, description = "One JVM per worker.")
         boolean processes;
+
+        @Option(names = "--backlog-per-shard", paramLabel = "N", description = "Changes per shard written before the start.")
         int backlogPerShard = 5;
+
+        @Option(names = "--rate", paramLabel = "N", description = "Changes/s written during the run (except the idle window).")
         double rate = 200;
+
+        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of each steady window (writing, idle).")
         int steadySeconds = 20;
+
+        @Option(names = "--failover-ms", paramLabel = "N", description = "Lease failover time.")
         long failoverMs = LeaseOptions.DEFAULT_FAILOVER_TIME.toMillis();
+
+        @Option(names = "--renew-ms", paramLabel = "N", description = "Lease renewal interval (default: a third of --failover-ms).")
         Long renewMs;
+
+        @Option(names = "--take-ms", paramLabel = "N", description = "Lease take interval (default: half of --failover-ms).")
         Long takeMs;
+
+        @Option(names = "--even-wait-ms", paramLabel = "N",
+                description = "How long, after balance or even shares, the other is waited for (default: max(10 s, 3 take intervals)).")
         Long evenWaitMs;
+
+        @Option(names = "--poll-ms", paramLabel = "N", description = "Interval of the lease-table reads that check balance.")
         long pollMs = 1000;
+
+        @Option(names = "--poll-interval-ms", paramLabel = "N", description = "The receivers' poll interval (0: their default).")
         long pollIntervalMs;
+
+        @Option(names = "--idle-after-ms", paramLabel = "N", description = "The receivers' idle-after time (0: their default).")
         long idleAfterMs;
+
+        @Option(names = "--idle-poll-ms", paramLabel = "N", description = "The receivers' idle poll interval (0: their default).")
         long idlePollMs;
-        boolean joinAndKill = true;
+
+        @Option(names = "--join-and-kill", arity = "1", paramLabel = "true|false", defaultValue = "true",
+                showDefaultValue = Visibility.ALWAYS, description = "Run the join and kill steps.")
+        boolean joinAndKill;
+
+        @Option(names = "--balance-timeout-seconds", paramLabel = "N", description = "Longest wait for balance after each event.")
         int balanceTimeoutSeconds = 180;
+
+        @Option(names = "--settle-seconds", paramLabel = "N", description = "Longest wait, after the writer stops, for every change.")
         int settleSeconds = 90;
-        int latencyMinMs = 5;
-        int latencyMaxMs = 15;
+
+        @Option(names = "--latency-ms", paramLabel = "MIN,MAX", converter = Cli.RangeConverter.class,
+                description = "Latency added to every call of the simulated service, ms (one value: both ends).")
+        Cli.Range latencyMs = new Cli.Range(5, 15);
+
+        @Option(names = "--server-threads", paramLabel = "N", description = "Threads of the simulated service.")
         int serverThreads = 8;
+
+        @Option(names = "--max-concurrent-calls", paramLabel = "N", description = "Each receiver's maxConcurrentCalls.")
         int maxConcurrentCalls = ReceiverOptions.DEFAULT_MAX_CONCURRENT_CALLS;
-        boolean killFollower;
+
+        @Option(names = "--kill", paramLabel = "describer|follower", description = "Which worker the kill step kills.")
+        Kill kill = Kill.DESCRIBER;
+
+        @Option(names = "--worker-heap-mb", paramLabel = "N", description = "Heap of each worker process (--processes true).")
         int workerHeapMb = 384;
+
+        @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated service.")
         long seed = 14;
+
+        @Option(names = "--combine", paramLabel = "DIR,DIR", split = ",", hideParamSyntax = true,
+                showDefaultValue = Visibility.NEVER,
+                description = "Combine the scale-workers.json of these run directories into --out, and run nothing.")
         List<Path> combine = List.of();
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Directory of the result files.")
         Path out = Path.of("benchmarks/results/scale-workers");
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "10", description = "Workers at the start (one more joins).")
+        void workers(int n) {
+            workers = atLeastOne(n, "--workers");
+        }
+
+        @Option(names = "--shards", paramLabel = "N", defaultValue = "1000", description = "Shards (partitions) of the simulated stream.")
+        void shards(int n) {
+            shards = atLeastOne(n, "--shards");
+        }
+
+        private int atLeastOne(int n, String option) {
+            if (n < 1) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option
+                        + "': must be at least 1, was " + n);
+            }
+            return n;
+        }
 
         long renewMs() {
             return renewMs != null ? renewMs : failoverMs / 3;
@@ -1021,67 +1174,14 @@ public final class ScaleWorkersBenchmark {
             return evenWaitMs != null ? evenWaitMs : Math.max(10_000, 3 * takeMs());
         }
 
-        /**
-         * {@code --label NAME --workers N --shards N --processes true|false --backlog-per-shard N --rate N
-         * --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N
-         * --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false --balance-timeout-seconds N --settle-seconds N
-         * --latency-ms MIN,MAX --server-threads N --max-concurrent-calls N --kill describer|follower
-         * --worker-heap-mb N --seed N --out DIR}, or {@code --combine DIR,DIR,... --out DIR}. The lease timing
-         * defaults to {@link LeaseOptions}' (failover 10 s, renewal a third of it, take half of it).
-         */
+        /** Parses {@code args}; a bad argument throws a {@code ParameterException} naming it. */
         static Options parse(String... args) {
-            Options o = new Options();
-            CommandLine.forEachOption(args, (name, value) -> {
-                switch (name) {
-                    case "--label" -> o.label = value;
-                    case "--workers" -> o.workers = Integer.parseInt(value);
-                    case "--shards" -> o.shards = Integer.parseInt(value);
-                    case "--processes" -> o.processes = Boolean.parseBoolean(value);
-                    case "--backlog-per-shard" -> o.backlogPerShard = Integer.parseInt(value);
-                    case "--rate" -> o.rate = Double.parseDouble(value);
-                    case "--steady-seconds" -> o.steadySeconds = Integer.parseInt(value);
-                    case "--failover-ms" -> o.failoverMs = Long.parseLong(value);
-                    case "--renew-ms" -> o.renewMs = Long.parseLong(value);
-                    case "--take-ms" -> o.takeMs = Long.parseLong(value);
-                    case "--even-wait-ms" -> o.evenWaitMs = Long.parseLong(value);
-                    case "--poll-ms" -> o.pollMs = Long.parseLong(value);
-                    case "--poll-interval-ms" -> o.pollIntervalMs = Long.parseLong(value);
-                    case "--idle-after-ms" -> o.idleAfterMs = Long.parseLong(value);
-                    case "--idle-poll-ms" -> o.idlePollMs = Long.parseLong(value);
-                    case "--join-and-kill" -> o.joinAndKill = Boolean.parseBoolean(value);
-                    case "--balance-timeout-seconds" -> o.balanceTimeoutSeconds = Integer.parseInt(value);
-                    case "--settle-seconds" -> o.settleSeconds = Integer.parseInt(value);
-                    case "--latency-ms" -> {
-                        int[] v = CommandLine.minMax(value);
-                        o.latencyMinMs = v[0];
-                        o.latencyMaxMs = v[1];
-                    }
-                    case "--server-threads" -> o.serverThreads = Integer.parseInt(value);
-                    case "--max-concurrent-calls" -> o.maxConcurrentCalls = Integer.parseInt(value);
-                    case "--kill" -> {
-                        if (!value.equals("describer") && !value.equals("follower")) {
-                            throw new IllegalArgumentException("--kill must be describer or follower, was " + value);
-                        }
-                        o.killFollower = value.equals("follower");
-                    }
-                    case "--worker-heap-mb" -> o.workerHeapMb = Integer.parseInt(value);
-                    case "--seed" -> o.seed = Long.parseLong(value);
-                    case "--combine" -> o.combine = Arrays.stream(value.split(",")).map(Path::of).toList();
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("Unknown option " + name + "; options: --label NAME"
-                            + " --workers N --shards N --processes true|false --backlog-per-shard N --rate N"
-                            + " --steady-seconds N --failover-ms N --renew-ms N --take-ms N --even-wait-ms N --poll-ms N"
-                            + " --poll-interval-ms N --idle-after-ms N --idle-poll-ms N --join-and-kill true|false"
-                            + " --balance-timeout-seconds N --settle-seconds N --latency-ms MIN,MAX --server-threads N"
-                            + " --max-concurrent-calls N"
-                            + " --kill describer|follower --worker-heap-mb N --seed N --combine DIR,DIR --out DIR");
-                }
-            });
-            if (o.workers < 1 || o.shards < 1) {
-                throw new IllegalArgumentException("--workers and --shards must be at least 1, were " + o.workers
-                        + " and " + o.shards);
-            }
-            return o;
+            return Cli.parse(new Options(), args);
+        }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            return runAndReport(this);
         }
 
         @Override
@@ -1089,9 +1189,9 @@ public final class ScaleWorkersBenchmark {
             return (processes ? "worker processes " : "workers in one JVM ") + workers + ", shards " + shards
                     + ", backlog " + backlogPerShard + "/shard, writes " + rate + "/s, steady windows " + steadySeconds
                     + " s, failover " + failoverMs + " ms, renew " + renewMs() + " ms, take " + takeMs()
-                    + " ms, latency " + latencyMinMs + ".." + latencyMaxMs + " ms/call, maxConcurrentCalls "
+                    + " ms, latency " + latencyMs.min() + ".." + latencyMs.max() + " ms/call, maxConcurrentCalls "
                     + maxConcurrentCalls + " per worker, receiver " + new Pacing(pollIntervalMs, idleAfterMs, idlePollMs)
-                    + ", kill " + (killFollower ? "a follower" : "the describer")
+                    + ", kill " + (kill == Kill.FOLLOWER ? "a follower" : "the describer")
                     + ", seed " + seed;
         }
     }

@@ -562,4 +562,118 @@ class LeaseReceiverTest {
         assertThat(fullListings()).as("one describer again: one listing per interval (10 in 5 minutes)")
                 .isBetween(9L, 11L);
     }
+
+    /**
+     * w1 starts alone (the describer, listing at its start and every 30 s after), w2 and w3 12 s later (their own
+     * discovery timers 12 s out of phase with w1's). Runs until {@code stopAt}, then disposes w1 (it gives the role
+     * up) and returns how long after the stop the next describer's first full listing came (-1: none in a minute).
+     */
+    private long firstListingAfterTheDescriberStops(Duration stopAt) {
+        fake.addShard("S0");
+        Worker w1 = new Worker("w1", true).start(Duration.ofSeconds(5));
+        advance(Duration.ofSeconds(12));
+        new Worker("w2", true).start(Duration.ofSeconds(5));
+        new Worker("w3", true).start(Duration.ofSeconds(5));
+        advance(stopAt.minusSeconds(12));
+        assertThat(table.item("~discovery").get("describer").s()).isEqualTo("w1");
+        fake.clearCalls();
+        w1.subscription.dispose();
+        for (long waited = 0; waited <= 60_000; waited += 100) {
+            if (fullListings() > 0) {
+                return waited;
+            }
+            advance(Duration.ofMillis(100));
+        }
+        return -1;
+    }
+
+    /**
+     * A worker that takes the describer role lists the stream at once when the previous describer's last listing
+     * is an interval old, not at its own next discovery tick: w1 listed at 60 s and stops at 87 s; the next one
+     * takes the role at its next take tick (5 s) and lists by 90 s (when w1 would have), not at 102 s.
+     */
+    @Test
+    void newDescriber_listsTheStreamWhenItTakesTheRole_ifThePreviousListingIsAnIntervalOld() {
+        long waited = firstListingAfterTheDescriberStops(Duration.ofSeconds(87));
+
+        assertThat(waited).as("ms from the describer's stop to the next describer's first listing")
+                .isBetween(0L, 8_000L);
+    }
+
+    /**
+     * ...and not before an interval after the previous describer's last listing (recorded in the discovery item as
+     * a duration: no clock is compared across workers): w1 listed at 60 s and stops at 62 s; the next describer
+     * lists at about 90 s, not at its own next discovery tick (72 s), 12 s after w1's.
+     */
+    @Test
+    void newDescriber_waitsForAnIntervalAfterThePreviousDescribersLastListing() {
+        long waited = firstListingAfterTheDescriberStops(Duration.ofSeconds(62));
+
+        assertThat(waited).as("ms from the describer's stop (2 s after its last listing) to the next one's first")
+                .isBetween(27_000L, 35_000L);
+    }
+
+    /** The DescribeStream calls for the children of a shard (ShardFilter CHILD_SHARDS). */
+    private long childrenQueries() {
+        return fake.calls().stream()
+                .filter(call -> call.operation() == FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)
+                .filter(call -> ((DescribeStreamRequest) call.request()).shardFilter() != null)
+                .count();
+    }
+
+    /**
+     * A children query at a shard end is asked again (with backoff) while no child is listed yet: a receiver that
+     * stops meanwhile asks no more, as its other calls.
+     */
+    @Test
+    void stop_duringTheChildrenQueryOfAShardEnd_cancelsIt_noLaterCall() {
+        fake.addShard("P");
+        fake.putRecords("P", 2);
+        receive(StartPosition.trimHorizon());
+        advance(Duration.ofSeconds(20));
+        fake.closeShard("P"); // no child listed yet: the query is asked again
+        for (int i = 0; i < 6_000 && childrenQueries() == 0; i++) {
+            advance(Duration.ofMillis(10));
+        }
+        assertThat(childrenQueries()).as("the children query at P's end").isOne();
+
+        subscription.dispose();
+        fake.clearCalls();
+        advance(Duration.ofMinutes(1));
+
+        assertThat(fake.calls()).as("calls after the receiver stopped").isEmpty();
+    }
+
+    /**
+     * A worker that joins after the describer deleted the ended lease of a parent that left the stream never saw that
+     * lease: it starts the child all the same (no waiting for the parent), after the child's checkpoint (a parent
+     * lease is deleted only once every child has one), so with {@code latest()} it reads what came while nobody read.
+     */
+    @Test
+    void workerJoiningAfterAParentLeaseWasDeleted_startsTheChildAfterItsCheckpoint() {
+        fake.addShard("P");
+        Worker w1 = new Worker("w1", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofSeconds(20));
+        List<String> inP = fake.putRecords("P", 2);
+        advance(Duration.ofSeconds(5));
+        fake.closeShard("P");
+        fake.addShard("C", "P");
+        List<String> inC = fake.putRecords("C", 2);
+        advance(Duration.ofSeconds(20));
+        assertThat(sequenceNumbersOf(w1.received)).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(inP.stream(), inC.stream()).toList());
+
+        fake.removeShard("P"); // trimmed: its ended lease is deleted after the describer's next listing
+        advance(Duration.ofMinutes(1));
+        assertThat(table.item("P")).as("P's ended lease, deleted").isNull();
+        w1.subscription.dispose();
+        advance(Duration.ofSeconds(5));
+        List<String> whileNobodyReads = fake.putRecords("C", 2);
+
+        Worker w2 = new Worker("w2", true).start(Duration.ofSeconds(5), StartPosition.latest());
+        advance(Duration.ofMinutes(1));
+
+        assertThat(table.owner("C")).isEqualTo("w2");
+        assertThat(sequenceNumbersOf(w2.received)).as("C, after its checkpoint").containsExactlyElementsOf(whileNobodyReads);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
@@ -33,7 +34,8 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Two periodic loops on the receiver's scheduler: renewal (every {@code renewInterval}: increments the
  * counter of each held lease, noticing lost leases and hand-off requests) and taking (every
- * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards, takes
+ * {@code takeInterval}: writes this worker's presence item, reads the table, creates leases of new shards (the
+ * describer; a shard's reader those of its children), takes
  * free and expired eligible leases up to this worker's share, asks the busiest workers for hand-offs of what it still
  * lacks, deletes ended leases whose children all started once their shard has left the stream). The share counts
  * every live worker: the owners of unexpired leases and the workers whose presence item moved within
@@ -73,6 +75,15 @@ public final class LeaseCoordinator {
          */
         default void leftTheStream(Lease lease) {
         }
+
+        /**
+         * This worker just became the stream's describer. {@code lastListingAge} is how long ago the stream was last
+         * listed, as far as this worker knows (its own last listing, or the previous describer's as recorded in the
+         * discovery item; a lower bound, never more), or {@code null} when unknown: the receiver lists the stream
+         * once a discovery interval has passed since then, at once when it has, or when unknown.
+         */
+        default void becameDescriber(Duration lastListingAge) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -101,6 +112,11 @@ public final class LeaseCoordinator {
     private final Set<String> knownLeases = ConcurrentHashMap.newKeySet();
     private final Set<String> endingUnread = ConcurrentHashMap.newKeySet();
     private final Set<String> leftSignalled = ConcurrentHashMap.newKeySet();
+    /**
+     * The shards whose lease this worker recorded ended (read to their end here), while their lease is listed: it may
+     * create their children's leases, found by a children query at the shard end, though it is not the describer.
+     */
+    private final Set<String> endedHere = ConcurrentHashMap.newKeySet();
     private final Map<String, Observation> observations = new HashMap<>();
     /** The other workers' presence items as this worker last saw each change (guarded by {@link #observations}). */
     private final Map<String, Observation> workersSeen = new HashMap<>();
@@ -138,6 +154,8 @@ public final class LeaseCoordinator {
      * discovery item while this worker is the describer (so a worker that reads a status also finds those leases).
      */
     private volatile String listedStatus;
+    /** When this worker's last complete listing of the stream ended (local clock), or {@code null}. */
+    private volatile Long lastListingAt;
     /** The stream status the describer recorded, as read with {@link #lastListed} (written after it). */
     private volatile String describedStatus;
     /** The discovery item of the take tick under way. */
@@ -224,6 +242,13 @@ public final class LeaseCoordinator {
      */
     public void streamStatusListed(String status) {
         this.pendingStatus = status;
+        this.lastListingAt = now();
+    }
+
+    /** How long ago this worker's last complete listing of the stream was, or {@code null} before the first one. */
+    private Long listedAgo() {
+        Long listedAt = lastListingAt;
+        return listedAt == null ? null : now() - listedAt;
     }
 
     /** The stream status the describer recorded, or {@code null} before it recorded one. */
@@ -393,6 +418,9 @@ public final class LeaseCoordinator {
                                     if (checkpoint.ended()) {
                                         endingUnread.remove(checkpoint.shardId());
                                     }
+                                    if (checkpoint.ended()) {
+                                        endedHere.add(checkpoint.shardId());
+                                    }
                                     if (checkpoint.ended() && held.remove(checkpoint.shardId()) != null) {
                                         provenAt.remove(checkpoint.shardId());
                                         log.info("Worker {} finished shard {} and released its lease", workerId,
@@ -478,7 +506,7 @@ public final class LeaseCoordinator {
             return Mono.empty();
         }
         describerProvenAt = null;
-        return write(table.releaseDiscovery(workerId))
+        return write(table.releaseDiscovery(workerId, listedAgo()))
                 .doOnSuccess(v -> log.info("Worker {} gave up the describer role of stream {}", workerId, streamArn))
                 .onErrorResume(e -> {
                     log.warn("Worker {} could not give up the describer role of stream {}; it expires after {}",
@@ -611,22 +639,28 @@ public final class LeaseCoordinator {
         long listSent = now();
         String status = pendingStatus;
         beat().subscribe(); // beside the tick, as the describer's write
+        AtomicReference<Mono<Void>> elected = new AtomicReference<>(Mono.empty());
         bounded(table.snapshot(), options.failoverTime())
                 .map(snapshot -> {
                     seenDescriber = snapshot.describer();
                     seenWorkers = snapshot.workers();
-                    // beside the tick, not before it: the role's write does not delay taking and balancing
-                    elect(snapshot.describer()).subscribe();
+                    // beside the tick, not before it: the role's write does not delay taking and balancing (only
+                    // the creation of leases waits for it, see createMissingLeases)
+                    Mono<Void> election = elect(snapshot.describer()).cache();
+                    election.subscribe();
+                    elected.set(election);
                     return snapshot.leases();
                 })
                 .flatMap(this::writeImport)
-                .flatMap(leases -> createMissingLeases(leases, listSent)
+                .flatMap(leases -> createMissingLeases(leases, listSent, elected.get())
                         .doOnNext(created -> {
-                            if (now() - listSent < options.failoverTime().toMillis()) {
+                            if (created != Creation.LEFT_TO_THE_DESCRIBER
+                                    && now() - listSent < options.failoverTime().toMillis()) {
                                 listedStatus = status; // not a stale listing: the listing's leases exist
                             }
                         })
-                        .flatMap(created -> created ? bounded(table.list(), options.failoverTime()) : Mono.just(leases)))
+                        .flatMap(created -> created == Creation.CREATED ? bounded(table.list(), options.failoverTime())
+                                : Mono.just(leases)))
                 .flatMap(this::balance)
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
@@ -641,33 +675,41 @@ public final class LeaseCoordinator {
     private Mono<Void> elect(LeaseTable.Describer seen) {
         long now = now();
         Mono<LeaseTable.Describer> write;
+        // How long ago the previous describer listed the stream, at least: it recorded the time from its listing
+        // to its write, and the write was before this worker first saw it.
+        Long previousListingAge = null;
         if (seen == null) {
             write = table.takeDiscovery(null, workerId);
         } else if (workerId.equals(seen.describer()) && token.equals(seen.token())) {
-            write = table.renewDiscovery(workerId, listedStatus);
-        } else if (seen.describer() == null) {
-            // given up by a describer that stopped: taken at once (conditional on the counter, so by one worker)
-            write = table.takeDiscovery(seen, workerId);
+            write = table.renewDiscovery(workerId, listedStatus, listedAgo());
         } else {
+            long seenFor;
             synchronized (observations) {
                 if (describerSeen == null || describerSeen.counter() != seen.counter()
                         || !Objects.equals(describerSeen.owner(), seen.describer())) {
                     describerSeen = new Observation(seen.counter(), seen.describer(), now);
                 }
-                if (now - describerSeen.since() < options.failoverTime().toMillis()) {
-                    describerProvenAt = null;
-                    return Mono.empty();
-                }
+                seenFor = now - describerSeen.since();
             }
+            // a live describer's item is taken over once it stood still for failoverTime; one given up by a
+            // describer that stopped (no name) at once (conditional on the counter, so by one worker)
+            if (seen.describer() != null && seenFor < options.failoverTime().toMillis()) {
+                describerProvenAt = null;
+                return Mono.empty();
+            }
+            previousListingAge = seen.listedMillisAgo() == null ? null : seenFor + seen.listedMillisAgo();
             write = table.takeDiscovery(seen, workerId);
         }
+        Long previousAge = previousListingAge;
         return write(write)
                 .doOnNext(mine -> {
-                    if (describerProvenAt == null) {
+                    boolean taken = describerProvenAt == null;
+                    describerProvenAt = now;
+                    if (taken) {
                         log.info("Worker {} is now the describer of stream {}: it lists the stream's shards for every"
                                 + " worker", workerId, streamArn);
+                        listener.becameDescriber(lastListingAge(previousAge));
                     }
-                    describerProvenAt = now;
                     if (stopped && renewingUntilRelease) {
                         releaseDiscovery().subscribe(); // taken or renewed while this worker began to stop
                     }
@@ -680,6 +722,13 @@ public final class LeaseCoordinator {
                 });
     }
 
+    /** The most recent of this worker's last listing and the previous describer's (ages in ms; null: unknown). */
+    private Duration lastListingAge(Long previousAge) {
+        Long own = listedAgo();
+        Long age = own == null ? previousAge : previousAge == null ? own : Math.min(own, previousAge);
+        return age == null ? null : Duration.ofMillis(age);
+    }
+
     /**
      * Renews the describer role held by this process every renewal too, not only at take ticks: a take tick waits
      * for the listing of the table (bounded by {@code failoverTime}) and is skipped while the previous one runs, so
@@ -690,7 +739,7 @@ public final class LeaseCoordinator {
             return;
         }
         long sent = now();
-        write(table.renewDiscovery(workerId, listedStatus))
+        write(table.renewDiscovery(workerId, listedStatus, listedAgo()))
                 .doOnNext(mine -> describerProvenAt = stopped ? null : sent)
                 .switchIfEmpty(Mono.fromRunnable(() -> describerProvenAt = null))
                 .subscribe(v -> { }, e -> log.debug("Worker {} could not renew the describer role of stream {}",
@@ -751,26 +800,61 @@ public final class LeaseCoordinator {
                 .then(bounded(table.list(), options.failoverTime()));
     }
 
+    /** What {@link #createMissingLeases} did. */
+    private enum Creation {
+        /** Every discovered shard has a lease. */
+        NONE_MISSING,
+        /** It created leases (or tried to: another worker may have created some first). */
+        CREATED,
+        /** Some shards have no lease, and creating them is the describer's job (this worker is not it). */
+        LEFT_TO_THE_DESCRIBER
+    }
+
     /**
-     * Creates the leases of discovered shards that have none; emits whether it created any. A shard that is an
-     * ancestor of a shard with a lease was read and its lease cleaned up: it must not get a new lease (its
-     * records would be read again). Nothing is created once the listing is {@code failoverTime} old (this worker
-     * was paused): in the meantime the lease may have been created, ended and cleaned up.
+     * Creates the leases of discovered shards that have none. A shard that is an ancestor of a shard with a lease
+     * was read and its lease cleaned up: it must not get a new lease (its records would be read again). Nothing is
+     * created once the listing is {@code failoverTime} old (this worker was paused): in the meantime the lease may
+     * have been created, ended and cleaned up.
+     *
+     * <p>Only the describer creates the leases of the shards its listings found (decided by this tick's election,
+     * awaited when there is something to create): workers starting together all list the stream, and each creating
+     * every lease cost one conditional PutItem per shard and worker. Any worker creates the leases of the children of
+     * a shard it read to its end (or holds), found by its children query at the shard end: one reader per parent,
+     * and the children start without waiting for the describer's next listing.
      */
-    private Mono<Boolean> createMissingLeases(List<Lease> leases, long listSent) {
+    private Mono<Creation> createMissingLeases(List<Lease> leases, long listSent, Mono<Void> elected) {
         Map<String, List<String>> discovered = shards;
         Set<String> closed = closedShards;
         Set<String> covered = coveredByLeases(leases, discovered);
-        List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
+        List<Map.Entry<String, List<String>>> absent = new ArrayList<>();
         for (Map.Entry<String, List<String>> shard : discovered.entrySet()) {
             // A shard that left the stream has no records left to read: its children do not wait for it.
             if (!covered.contains(shard.getKey()) && !knownLeases.contains(shard.getKey())
                     && !leftTheStream(shard.getKey(), leases)) {
-                missing.add(shard);
+                absent.add(shard);
             }
         }
+        if (absent.isEmpty()) {
+            return Mono.just(Creation.NONE_MISSING);
+        }
+        return elected.then(Mono.defer(() -> {
+            boolean describer = isDescriber();
+            List<Map.Entry<String, List<String>>> missing = new ArrayList<>();
+            for (Map.Entry<String, List<String>> shard : absent) {
+                if (describer || shard.getValue().stream().anyMatch(p -> endedHere.contains(p) || held.containsKey(p))) {
+                    missing.add(shard);
+                }
+            }
+            Mono<Creation> created = create(missing, discovered, closed, listSent);
+            return missing.size() == absent.size() ? created
+                    : created.thenReturn(Creation.LEFT_TO_THE_DESCRIBER);
+        }));
+    }
+
+    private Mono<Creation> create(List<Map.Entry<String, List<String>>> missing, Map<String, List<String>> discovered,
+            Set<String> closed, long listSent) {
         if (missing.isEmpty()) {
-            return Mono.just(false);
+            return Mono.just(Creation.NONE_MISSING);
         }
         // Parents first, one at a time, stopping at a failure: a lease must never exist before its parent's, or
         // the parent counts as read (an ancestor of a lease, above) and never gets one.
@@ -781,11 +865,11 @@ public final class LeaseCoordinator {
                                 : write(table.createIfAbsent(shard.getKey(), shard.getValue(),
                                         closed.contains(shard.getKey()))))
                         .doOnSuccess(v -> knownLeases.add(shard.getKey())))
-                .then(Mono.just(true))
+                .then(Mono.just(Creation.CREATED))
                 .onErrorResume(StaleListing.class, stale -> {
                     log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago", workerId,
                             now() - listSent);
-                    return Mono.just(true);
+                    return Mono.just(Creation.CREATED);
                 });
     }
 
@@ -840,6 +924,7 @@ public final class LeaseCoordinator {
             byId.put(lease.shardId(), lease);
             knownLeases.add(lease.shardId());
         }
+        endedHere.retainAll(byId.keySet());
         synchronized (observations) {
             observations.keySet().retainAll(byId.keySet());
             for (Lease lease : leases) {

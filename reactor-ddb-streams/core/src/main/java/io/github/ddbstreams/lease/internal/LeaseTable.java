@@ -69,6 +69,12 @@ public final class LeaseTable {
     static final String DESCRIBER_COUNTER = "describerCounter";
     /** The stream's status in the describer's last listing ({@code ENABLED}, {@code DISABLED}, ...). */
     static final String STREAM_STATUS = "streamStatus";
+    /**
+     * How long before this write of the item the describer's last complete listing of the stream was, by its own
+     * clock: a duration, so that the next describer knows when the stream is due for a listing without comparing
+     * clocks across workers. Absent before the describer's first listing, and in items of older versions.
+     */
+    static final String LISTED_AGO = "listedMillisAgo";
 
     /**
      * The sort key prefix of a worker's presence item ({@code ~worker#<workerId>}): each worker writes its own every
@@ -88,8 +94,10 @@ public final class LeaseTable {
      * @param token its process's instance token
      * @param counter incremented by each renewal
      * @param streamStatus the stream's status in its last listing, or {@code null} before the first one
+     * @param listedMillisAgo how long before its last write the describer listed the stream ({@value #LISTED_AGO}),
+     *     or {@code null} when unknown
      */
-    record Describer(String describer, String token, long counter, String streamStatus) {
+    record Describer(String describer, String token, long counter, String streamStatus, Long listedMillisAgo) {
     }
 
     /**
@@ -211,7 +219,7 @@ public final class LeaseTable {
             return ready.then(Mono.fromFuture(() -> client.putItem(r -> r.tableName(tableName).item(item)
                             .conditionExpression("attribute_not_exists(#shard)")
                             .expressionAttributeNames(Map.of("#shard", SHARD_ID)))))
-                    .thenReturn(new Describer(workerId, token.s(), 0, null))
+                    .thenReturn(new Describer(workerId, token.s(), 0, null, null))
                     .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
         }
         return updateDiscovery("SET #describer = :me, #token = :token, #counter = #counter + :one, #updated = :now",
@@ -225,9 +233,10 @@ public final class LeaseTable {
 
     /**
      * Renews this process's describer role, recording the stream status of its last listing ({@code null}: none
-     * yet, left as it is); empty when another worker took the role.
+     * yet, left as it is) and how long ago that listing was ({@code null}: left as it is); empty when another worker
+     * took the role.
      */
-    Mono<Describer> renewDiscovery(String workerId, String streamStatus) {
+    Mono<Describer> renewDiscovery(String workerId, String streamStatus, Long listedMillisAgo) {
         Map<String, String> names = new HashMap<>(Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN,
                 "#counter", DESCRIBER_COUNTER, "#updated", UPDATED_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
@@ -238,6 +247,7 @@ public final class LeaseTable {
             names.put("#status", STREAM_STATUS);
             values.put(":status", AttributeValue.fromS(streamStatus));
         }
+        update += listedAgo(listedMillisAgo, names, values);
         return updateDiscovery(update, "#describer = :me AND #token = :token", names, values)
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty());
     }
@@ -247,15 +257,26 @@ public final class LeaseTable {
      * another worker takes the role at its next take tick instead of after {@code failoverTime}; completes quietly
      * when another worker holds it.
      */
-    Mono<Void> releaseDiscovery(String workerId) {
-        return updateDiscovery("SET #counter = #counter + :one, #updated = :now REMOVE #describer, #token",
-                "#describer = :me AND #token = :token",
-                Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN, "#counter", DESCRIBER_COUNTER,
-                        "#updated", UPDATED_AT),
-                Map.of(":me", AttributeValue.fromS(workerId), ":token", token, ":one", AttributeValue.fromN("1"),
-                        ":now", now()))
+    Mono<Void> releaseDiscovery(String workerId, Long listedMillisAgo) {
+        Map<String, String> names = new HashMap<>(Map.of("#describer", DESCRIBER, "#token", DESCRIBER_TOKEN,
+                "#counter", DESCRIBER_COUNTER, "#updated", UPDATED_AT));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":me", AttributeValue.fromS(workerId),
+                ":token", token, ":one", AttributeValue.fromN("1"), ":now", now()));
+        String set = "SET #counter = #counter + :one, #updated = :now" + listedAgo(listedMillisAgo, names, values);
+        return updateDiscovery(set + " REMOVE #describer, #token", "#describer = :me AND #token = :token", names,
+                values)
                 .onErrorResume(ConditionalCheckFailedException.class, e -> Mono.empty())
                 .then();
+    }
+
+    /** The SET clause recording {@value #LISTED_AGO} (empty when unknown), its names and values added. */
+    private static String listedAgo(Long listedMillisAgo, Map<String, String> names, Map<String, AttributeValue> values) {
+        if (listedMillisAgo == null) {
+            return "";
+        }
+        names.put("#listedAgo", LISTED_AGO);
+        values.put(":listedAgo", AttributeValue.fromN(Long.toString(listedMillisAgo)));
+        return ", #listedAgo = :listedAgo";
     }
 
     private Mono<Describer> updateDiscovery(String update, String condition, Map<String, String> names,
@@ -268,7 +289,8 @@ public final class LeaseTable {
                 item.containsKey(DESCRIBER) ? item.get(DESCRIBER).s() : null,
                 item.containsKey(DESCRIBER_TOKEN) ? item.get(DESCRIBER_TOKEN).s() : null,
                 item.containsKey(DESCRIBER_COUNTER) ? Long.parseLong(item.get(DESCRIBER_COUNTER).n()) : 0L,
-                item.containsKey(STREAM_STATUS) ? item.get(STREAM_STATUS).s() : null);
+                item.containsKey(STREAM_STATUS) ? item.get(STREAM_STATUS).s() : null,
+                item.containsKey(LISTED_AGO) ? Long.valueOf(item.get(LISTED_AGO).n()) : null);
     }
 
     /**

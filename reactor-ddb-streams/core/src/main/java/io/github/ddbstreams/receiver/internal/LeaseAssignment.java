@@ -55,6 +55,9 @@ final class LeaseAssignment implements ShardAssignment {
 
         /** Ends the receiver with an error. */
         void fail(Throwable error);
+
+        /** Runs the next periodic discovery after {@code delay}, then every shardDiscoveryInterval as before. */
+        void discoverIn(Duration delay);
     }
 
     private final ReceiverOptions options;
@@ -90,6 +93,17 @@ final class LeaseAssignment implements ShardAssignment {
             @Override
             public void leftTheStream(Lease lease) {
                 session.post(() -> settleTrimmed(lease));
+            }
+
+            @Override
+            public void becameDescriber(Duration lastListingAge) {
+                // The previous describer may have stopped listing any time in its interval: list once an interval
+                // has passed since the last listing known (at once when unknown), not at this worker's own next
+                // discovery tick, which may be up to an interval later (or sooner than an interval after it).
+                Duration interval = options.shardDiscoveryInterval();
+                Duration delay = lastListingAge == null || lastListingAge.compareTo(interval) >= 0 ? Duration.ZERO
+                        : interval.minus(lastListingAge);
+                session.post(() -> session.discoverIn(delay));
             }
         });
     }

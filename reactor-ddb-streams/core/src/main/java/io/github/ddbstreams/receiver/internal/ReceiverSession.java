@@ -1,5 +1,6 @@
 package io.github.ddbstreams.receiver.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +55,11 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private final AtomicInteger wip = new AtomicInteger();
     private final KnownShards shards = new KnownShards();
     private final List<ShardPoller> reading = new ArrayList<>();
-    /** Timers and the start-up call: disposed at shutdown. */
+    /** Timers, the start-up call and the children queries under way: disposed at shutdown. */
     private final Disposable.Composite calls = Disposables.composite();
     private final Disposable.Swap fullDiscovery = Disposables.swap();
+    /** The periodic discovery (rescheduled when this worker becomes the describer, see {@link #discoverIn}). */
+    private final Disposable.Swap discoveryTimer = Disposables.swap();
     private final CallSlots callSlots;
     /** Where the next round of polls starts in {@link #reading}: the shard after the last one that got a call slot. */
     private int pollCursor;
@@ -121,9 +124,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.metrics = ReceiverMetrics.create(options, ShardDiscovery.tableOf(options, arn), this::nowMillis, committer::checkpointers);
         log.info("Reading stream {} ({} shard checkpoints found, start position {})", arn, stored.size(),
                 options.startPosition());
-        long discoveryMillis = options.shardDiscoveryInterval().toMillis();
-        calls.add(scheduler.schedulePeriodically(() -> post(this::discover), discoveryMillis, discoveryMillis,
-                TimeUnit.MILLISECONDS));
+        calls.add(discoveryTimer);
+        discoverIn(options.shardDiscoveryInterval());
         long commitMillis = options.commitInterval().toMillis();
         calls.add(scheduler.schedulePeriodically(() -> {
             commit().subscribe(v -> { }, e -> log.warn("Periodic checkpoint commit of stream {} failed; will retry", arn, e));
@@ -275,6 +277,16 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
                 error -> post(() -> fail(error))));
     }
 
+    @Override
+    public void discoverIn(Duration delay) {
+        if (stopped) {
+            return;
+        }
+        long discoveryMillis = options.shardDiscoveryInterval().toMillis();
+        discoveryTimer.update(scheduler.schedulePeriodically(() -> post(this::discover), delay.toMillis(),
+                discoveryMillis, TimeUnit.MILLISECONDS));
+    }
+
     private void onDiscovered(ShardDiscovery.Listing listing) {
         startupWatch.reached();
         if (stopped) {
@@ -347,10 +359,14 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             assignment.shardCompleted(shard);
             progress = true;
             log.debug("Shard {} of {} read to its end", shard.shardId, streamArn);
-            // Its children appear in DescribeStream when it closes: ask for just them (a late answer after
-            // shutdown is ignored by onDiscovered).
-            discovery.children(streamArn, shard.shardId).subscribe(
-                    listing -> post(() -> onDiscovered(listing)), error -> post(() -> fail(error)));
+            // Its children appear in DescribeStream when it closes: ask for just them. Cancelled at shutdown with the
+            // other calls (it is asked again with backoff while no child is listed yet).
+            Disposable.Swap query = Disposables.swap();
+            if (calls.add(query)) {
+                query.update(discovery.children(streamArn, shard.shardId)
+                        .doFinally(signal -> calls.remove(query))
+                        .subscribe(listing -> post(() -> onDiscovered(listing)), error -> post(() -> fail(error))));
+            }
         }
         return progress;
     }

@@ -7,4 +7,7 @@
  * serialized loop that holds them together; its {@code CallSlots} bound the pollers' calls in flight
  * ({@code maxConcurrentCalls}). Not part of the public API.
  */
+@Internal
 package io.github.ddbstreams.receiver.internal;
+
+import io.github.ddbstreams.Internal;

@@ -681,7 +681,7 @@ class LeaseCoordinatorTest {
     void parentRead_isFalseOnlyForAParentEndedUnreadOrNeverLeased() {
         Worker a = new Worker("a").start(Map.of("p1", List.of(), "c1", List.of("p1"), "p2", List.of(),
                 "c2", List.of("p2")));
-        advance(200);
+        advance(400); // its election, then the four leases created one by one, then taken
         a.coordinator.endingUnread("p2");
         a.coordinator.checkpointStore().save("arn:test", List.of(io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p1", null),
                 io.github.ddbstreams.checkpoint.ShardCheckpoint.ended("p2", null))).subscribe();
@@ -841,6 +841,51 @@ class LeaseCoordinatorTest {
         assertThat(table.violations()).isEmpty();
     }
 
+    /**
+     * Workers starting together each list the stream, but only the describer creates leases from a listing: one
+     * conditional PutItem per shard, not one per worker (4 processes made 2,957 puts for 1,000 leases). A reader at a
+     * shard end creates the leases of the children it found (a ShardFilter query) itself, once: its children start
+     * without waiting for the describer's next listing.
+     */
+    @Test
+    void workersStartingTogether_createEachLeaseOnce_onlyTheDescriberFromItsListing() {
+        Map<String, List<String>> shards = new java.util.HashMap<>(shards(24));
+        for (int i = 0; i < 8; i++) {
+            shards.put(String.format("s%02d-child", i), List.of(String.format("s%02d", i)));
+        }
+        List<Worker> workers = List.of(new Worker("a"), new Worker("b"), new Worker("c"), new Worker("d"));
+        workers.forEach(worker -> worker.coordinator.start());
+        advance(100); // each lists the stream at its start
+        workers.forEach(worker -> worker.coordinator.shardsDiscovered(shards));
+        advance(3 * TAKE_MS);
+
+        assertThat(table.shardIds()).containsAll(shards.keySet());
+        assertThat(table.leasePuts().values().stream().mapToLong(Long::longValue).sum())
+                .as("lease-creating puts by 4 workers starting together on %s shards: %s (writes: %s)", shards.size(),
+                        table.leasePuts(), table.writes())
+                .isEqualTo(shards.size());
+        assertThat(workers).as("the 24 leases whose parents are read, shared")
+                .allSatisfy(worker -> assertThat(held(worker, 24)).isEqualTo(6));
+
+        // the reader of s23 reads it to its end, and finds its child s23-child with a children query
+        Worker reader = workers.stream().filter(worker -> worker.holds("s23")).findFirst().orElseThrow();
+        Worker describer = workers.stream().filter(worker -> worker.coordinator.isDescriber()).findFirst().orElseThrow();
+        reader.save(ShardCheckpoint.ended("s23", "100"));
+        advance(200);
+        Map<String, List<String>> withChild = new java.util.HashMap<>(shards);
+        withChild.put("s23-child", List.of("s23"));
+        reader.coordinator.shardsDiscovered(withChild, null);
+        advance(200);
+
+        assertThat(table.shardIds()).as("created by the reader (describer: %s, reader: %s), at once",
+                describer.coordinator.workerId(), reader.coordinator.workerId()).contains("s23-child");
+        advance(3 * TAKE_MS);
+        workers.forEach(worker -> worker.coordinator.shardsDiscovered(withChild));
+        advance(3 * TAKE_MS);
+        assertThat(table.leasePuts()).as("every lease put once").allSatisfy((shard, puts) -> assertThat(puts).isOne());
+        assertThat(table.violations()).isEmpty();
+    }
+
     @Test
     void workerThatStoppedGracefully_isNoLongerCounted_andACrashedOneOnlyAfterFailoverTime() {
         Map<String, List<String>> shards = shards(12);
@@ -874,9 +919,15 @@ class LeaseCoordinatorTest {
         advance(TAKE_MS + 200);
         assertThat(held(a, 10)).isEqualTo(10);
 
-        // b sees one more shard than a (a new one, free) as it joins: it takes it, and asks a for 4 more at once
-        // (shares of 6 and 5)
-        new Worker("b").start(shards(11));
+        // a new shard as b joins: the describer (a) creates its lease and leaves it free (b counts in the share), b
+        // takes it and asks a for 4 more at once (shares of 6 and 5)
+        Worker b = new Worker("b");
+        b.coordinator.start();
+        advance(50);
+        a.coordinator.shardsDiscovered(shards(11));
+        advance(150);
+        assertThat(table.owner("s10")).as("created free by the describer").isNull();
+        b.coordinator.shardsDiscovered(shards(11));
         advance(200);
 
         assertThat(table.owner("s10")).isEqualTo("b");

@@ -71,6 +71,10 @@ public final class SimLeaseTable {
     private final Map<Fault, Long> faults = new EnumMap<>(Fault.class);
     private double faultRate;
     private long calls;
+    /** Per shard, the PutItem calls that would create its lease (a lease item: it has a counter). */
+    private final Map<String, Long> leasePuts = new TreeMap<>();
+    /** The write calls by kind (see {@link #writes()}). */
+    private final Map<String, Long> writes = new TreeMap<>();
 
     public SimLeaseTable(VirtualTimeScheduler clock, Random random) {
         this.clock = clock;
@@ -111,6 +115,31 @@ public final class SimLeaseTable {
 
     public long calls() {
         return calls;
+    }
+
+    /**
+     * Per shard, how many PutItem calls tried to create its lease (conditional on its absence, whatever they met):
+     * lease creation by every worker shows as counts above one.
+     */
+    public Map<String, Long> leasePuts() {
+        return leasePuts;
+    }
+
+    /**
+     * The write calls made (whatever they met) by kind: {@code put lease}, {@code put ~worker#}, {@code put
+     * ~discovery}, {@code put ~initialCheckpointsImport}, {@code delete}, and {@code update <expression>} per update
+     * expression (placeholders only: a bounded set).
+     */
+    public Map<String, Long> writes() {
+        return writes;
+    }
+
+    private void countWrite(String kind) {
+        writes.merge(kind, 1L, Long::sum);
+    }
+
+    private static String itemKind(String sortKey) {
+        return sortKey.startsWith("~worker#") ? "~worker#" : sortKey.startsWith("~") ? sortKey : "lease";
     }
 
     /** Violations the table saw itself (a counter going back, a deleted lease created again). */
@@ -415,16 +444,22 @@ public final class SimLeaseTable {
 
         @Override
         public CompletableFuture<PutItemResponse> putItem(PutItemRequest request) {
+            if (request.item().containsKey(COUNTER)) {
+                leasePuts.merge(request.item().get(SK).s(), 1L, Long::sum);
+            }
+            countWrite("put " + itemKind(request.item().get(SK).s()));
             return call(worker, true, "put " + request.item().get(SK).s(), () -> put(request));
         }
 
         @Override
         public CompletableFuture<UpdateItemResponse> updateItem(UpdateItemRequest request) {
+            countWrite("update " + request.updateExpression());
             return call(worker, true, "update " + request.key().get(SK).s() + " " + request.updateExpression() + " IF " + request.conditionExpression() + " " + request.expressionAttributeValues().values(), () -> update(request));
         }
 
         @Override
         public CompletableFuture<DeleteItemResponse> deleteItem(DeleteItemRequest request) {
+            countWrite("delete");
             return call(worker, true, "delete " + request.key().get(SK).s(), () -> delete(request));
         }
 
