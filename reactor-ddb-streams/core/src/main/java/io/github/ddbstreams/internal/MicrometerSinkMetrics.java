@@ -3,8 +3,8 @@ package io.github.ddbstreams.internal;
 import java.util.function.Supplier;
 
 import io.github.ddbstreams.metrics.DynamoDbStreamsMeters;
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.sink.BatchResult;
+import io.github.ddbstreams.sink.RecordBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -2,8 +2,8 @@ package io.github.ddbstreams.internal;
 
 import java.util.function.Supplier;
 
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.sink.BatchResult;
+import io.github.ddbstreams.sink.RecordBatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Mono;
