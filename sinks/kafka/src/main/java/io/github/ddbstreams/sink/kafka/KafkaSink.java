@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.github.ddbstreams.internal.InFlightWrites;
-import io.github.ddbstreams.internal.SinkMetrics;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.sink.BatchResult;
 import io.github.ddbstreams.sink.ChangeSink;
 import io.github.ddbstreams.sink.RecordBatch;
+import io.github.ddbstreams.sink.internal.SinkMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,4 +1,4 @@
-package io.github.ddbstreams.internal;
+package io.github.ddbstreams.sink.internal;
 
 import java.util.function.Supplier;
 
