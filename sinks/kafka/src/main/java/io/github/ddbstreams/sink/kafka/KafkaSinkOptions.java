@@ -24,7 +24,7 @@ import reactor.core.scheduler.Scheduler;
  * producer properties} may tune anything else, but {@link Builder#build()} rejects ones that break those
  * guarantees. {@link #deliveryTimeout()}, {@link #requestTimeout()} and {@link #maxBlock()} bound how long a
  * send can take before it is reported as failed, so an unreachable broker surfaces as record failures in
- * bounded time (then retried by {@link io.github.ddbstreams.operators.ErrorHandling}) rather than a hang.
+ * bounded time (then retried by {@link io.github.ddbstreams.operators.errors.ErrorHandling}) rather than a hang.
  *
  * <p>The sink creates its {@code KafkaProducer} from {@link #producerConfig()}, or writes with a
  * {@link Builder#producer(Producer) producer passed in} (then the producer's own configuration applies and the
@@ -385,7 +385,7 @@ public final class KafkaSinkOptions {
         /**
          * Chooses each record's topic; default: the table name of the record's stream ARN
          * ({@link KafkaSinkOptions#tableName(String)}). A selector that throws or returns {@code null} fails that
-         * record (reported in the {@link io.github.ddbstreams.operators.BatchResult}).
+         * record (reported in the {@link io.github.ddbstreams.sink.BatchResult}).
          */
         public Builder topicSelector(Function<ChangeRecord, String> topicSelector) {
             this.topicSelector = Objects.requireNonNull(topicSelector, "topicSelector");
