@@ -10,4 +10,7 @@
  * }
  * }</pre>
  */
+@Internal
 package io.github.ddbstreams.sink.internal;
+
+import io.github.ddbstreams.Internal;
