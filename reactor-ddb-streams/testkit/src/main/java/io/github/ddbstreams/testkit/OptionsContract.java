@@ -28,6 +28,8 @@ import java.util.function.Supplier;
  *   <li>{@code toBuilder().build()} gives the same value for every getter, for the defaults and after each
  *       one-argument setter was given each of a few sample values (nulls, negatives, zero, small and large
  *       values, every enum constant);</li>
+ *   <li>options do not change when the builder they were built from, or one from their {@code toBuilder()},
+ *       is changed afterwards;</li>
  *   <li>the outcome of each of those calls ({@code ok}, or the exception type and message of the setter or of
  *       {@code build()}) and the {@code toString()} of the defaults are written into a transcript, which a test
  *       compares with a golden file.</li>
@@ -96,6 +98,7 @@ public final class OptionsContract {
         checkDefaults(optionsClass, defaults, out);
         out.append("toString: ").append(defaults).append('\n');
         checkRoundTrip(defaults, getters, "the defaults");
+        checkIsolation(validBuilder, build, getters);
         for (Method setter : setters(builderClass)) {
             for (Object value : samples(setter.getParameterTypes()[0])) {
                 String call = setter.getName() + "(" + describe(value) + ")";
@@ -181,6 +184,35 @@ public final class OptionsContract {
     /** A function derived from an option in {@code build()} (a new lambda each time) counts as the same by its class. */
     private static boolean sameLambda(Object a, Object b) {
         return a != null && b != null && a.getClass() == b.getClass() && a.getClass().isSynthetic();
+    }
+
+    /** Options do not change when the builder they came from, or one from their toBuilder(), changes later. */
+    private static void checkIsolation(Supplier<?> validBuilder, Method build, List<Method> getters) {
+        Object builder = validBuilder.get();
+        Object options = call(build, builder);
+        List<Object> before = new ArrayList<>();
+        for (Method getter : getters) {
+            before.add(call(getter, options));
+        }
+        Object derived = call(method(options.getClass(), "toBuilder"), options);
+        for (Method setter : setters(builder.getClass())) {
+            for (Object value : samples(setter.getParameterTypes()[0])) {
+                for (Object target : List.of(builder, derived)) {
+                    try {
+                        setter.invoke(target, value);
+                    } catch (InvocationTargetException | IllegalAccessException e) {
+                        // a rejected value changes nothing
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < getters.size(); i++) {
+            Object after = call(getters.get(i), options);
+            if (!Objects.equals(before.get(i), after)) {
+                throw new AssertionError(options.getClass().getSimpleName() + "." + getters.get(i).getName()
+                        + "() changed from " + before.get(i) + " to " + after + " when its builder was changed after build()");
+            }
+        }
     }
 
     private static List<Method> getters(Class<?> optionsClass) {
