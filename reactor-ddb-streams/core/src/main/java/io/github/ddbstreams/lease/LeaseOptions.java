@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -82,32 +83,15 @@ public final class LeaseOptions {
     /** No limit on leases per worker. */
     public static final int DEFAULT_MAX_LEASES_PER_WORKER = Integer.MAX_VALUE;
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final String workerId;
-    private final Duration failoverTime;
-    private final Duration renewInterval;
-    private final Duration takeInterval;
-    private final Duration drainTimeout;
-    private final int maxLeasesPerWorker;
-    private final boolean createTableIfAbsent;
-    private final Duration tableCreationTimeout;
-    private final MeterRegistry meterRegistry;
-    private final InitialCheckpoints initialCheckpoints;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private LeaseOptions(Builder b) {
-        this.client = b.client;
-        this.tableName = b.tableName;
-        this.workerId = b.workerId;
-        this.failoverTime = b.failoverTime;
-        this.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
-        this.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
-        this.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
-        this.maxLeasesPerWorker = b.maxLeasesPerWorker;
-        this.createTableIfAbsent = b.createTableIfAbsent;
-        this.tableCreationTimeout = b.tableCreationTimeout;
-        this.meterRegistry = b.meterRegistry;
-        this.initialCheckpoints = b.initialCheckpoints;
+        this.s = b.copy();
+        // the derived defaults are kept as if set, so toBuilder() keeps them when failoverTime changes
+        s.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
+        s.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
+        s.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
     }
 
     public static Builder builder() {
@@ -115,51 +99,38 @@ public final class LeaseOptions {
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.client = client;
-        b.tableName = tableName;
-        b.workerId = workerId;
-        b.failoverTime = failoverTime;
-        b.renewInterval = renewInterval;
-        b.takeInterval = takeInterval;
-        b.drainTimeout = drainTimeout;
-        b.maxLeasesPerWorker = maxLeasesPerWorker;
-        b.createTableIfAbsent = createTableIfAbsent;
-        b.tableCreationTimeout = tableCreationTimeout;
-        b.meterRegistry = meterRegistry;
-        b.initialCheckpoints = initialCheckpoints;
-        return b;
+        return s.copy();
     }
 
     /** The client of the lease table (never closed by the receiver). */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The lease table. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** This worker's id: unique among the workers of the application. Default: host name and a random suffix. */
     public String workerId() {
-        return workerId;
+        return s.workerId;
     }
 
     /** How long a lease's counter must stand still before another worker takes it over. */
     public Duration failoverTime() {
-        return failoverTime;
+        return s.failoverTime;
     }
 
     /** How often a worker renews its leases; default a third of {@link #failoverTime()}. */
     public Duration renewInterval() {
-        return renewInterval;
+        return s.renewInterval;
     }
 
     /** How often a worker reads the lease table to take, balance and clean up leases; default half of
      * {@link #failoverTime()}. */
     public Duration takeInterval() {
-        return takeInterval;
+        return s.takeInterval;
     }
 
     /**
@@ -172,43 +143,43 @@ public final class LeaseOptions {
      * {@code ddb.streams.leases.drain.timeouts} counts it. Zero gives leases away at once, as a failover would.
      */
     public Duration drainTimeout() {
-        return drainTimeout;
+        return s.drainTimeout;
     }
 
     /** The most leases this worker holds at once. */
     public int maxLeasesPerWorker() {
-        return maxLeasesPerWorker;
+        return s.maxLeasesPerWorker;
     }
 
     public boolean createTableIfAbsent() {
-        return createTableIfAbsent;
+        return s.createTableIfAbsent;
     }
 
     public Duration tableCreationTimeout() {
-        return tableCreationTimeout;
+        return s.tableCreationTimeout;
     }
 
     /** Where lease meters are registered ({@code ddb.streams.leases.*}), or {@code null}. */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** What seeds an empty lease table at the first start, or {@code null} (nothing: leases start empty). */
     public InitialCheckpoints initialCheckpoints() {
-        return initialCheckpoints;
+        return s.initialCheckpoints;
     }
 
     @Override
     public String toString() {
-        return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
-                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval
-                + ", drainTimeout=" + drainTimeout
-                + ", maxLeasesPerWorker=" + (maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : maxLeasesPerWorker)
+        return "LeaseOptions{tableName=" + s.tableName + ", workerId=" + s.workerId + ", failoverTime=" + s.failoverTime
+                + ", renewInterval=" + s.renewInterval + ", takeInterval=" + s.takeInterval
+                + ", drainTimeout=" + s.drainTimeout
+                + ", maxLeasesPerWorker=" + (s.maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : s.maxLeasesPerWorker)
                 + "}";
     }
 
     /** Builds {@link LeaseOptions}; {@code client} and {@code tableName} are required. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private DynamoDbAsyncClient client;
         private String tableName;
         private String workerId = defaultWorkerId();
@@ -223,6 +194,11 @@ public final class LeaseOptions {
         private InitialCheckpoints initialCheckpoints;
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         private static String defaultWorkerId() {
@@ -317,30 +293,23 @@ public final class LeaseOptions {
             Objects.requireNonNull(tableName, "tableName");
             DynamoDbTables.requireValidTableName(tableName, "tableName");
             Objects.requireNonNull(workerId, "workerId");
-            if (workerId.isBlank()) {
-                throw new IllegalArgumentException("workerId must not be blank");
-            }
+            OptionsSupport.requireNotBlank(workerId, "workerId");
             Objects.requireNonNull(failoverTime, "failoverTime");
-            if (failoverTime.toMillis() < 100) {
-                throw new IllegalArgumentException("failoverTime must be at least 100 ms, was " + failoverTime);
-            }
+            OptionsSupport.require(failoverTime.toMillis() >= 100, "failoverTime", "be at least 100 ms", failoverTime);
             Duration renew = renewInterval != null ? renewInterval : failoverTime.dividedBy(3);
             if (renew.isNegative() || renew.isZero() || renew.compareTo(failoverTime.dividedBy(2)) > 0) {
                 throw new IllegalArgumentException("renewInterval must be > 0 and at most half of failoverTime ("
                         + failoverTime + ") so a live worker never looks expired, was " + renew);
             }
-            if (takeInterval != null && (takeInterval.isNegative() || takeInterval.isZero())) {
-                throw new IllegalArgumentException("takeInterval must be > 0, was " + takeInterval);
-            }
+            OptionsSupport.require(takeInterval == null || takeInterval.compareTo(Duration.ZERO) > 0, "takeInterval", "be > 0",
+                    takeInterval);
             Duration drainMax = failoverTime.minus(renew);
             if (drainTimeout != null && (drainTimeout.isNegative() || drainTimeout.compareTo(drainMax) > 0)) {
                 throw new IllegalArgumentException("drainTimeout must be >= 0 and at most failoverTime - renewInterval ("
                         + failoverTime + " - " + renew + " = " + drainMax + "): a hand-off must not take longer than a"
                         + " failover, was " + drainTimeout);
             }
-            if (maxLeasesPerWorker < 1) {
-                throw new IllegalArgumentException("maxLeasesPerWorker must be >= 1, was " + maxLeasesPerWorker);
-            }
+            OptionsSupport.require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker", "be >= 1", maxLeasesPerWorker);
             Objects.requireNonNull(tableCreationTimeout, "tableCreationTimeout");
             return new LeaseOptions(this);
         }
