@@ -3,6 +3,8 @@ package io.github.ddbstreams;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
+
 /**
  * How a failing call is retried: at most {@link #maxRetries()} retries, the first after {@link #retryBackoff()},
  * each further one after twice the previous backoff up to {@link #maxRetryBackoff()}, every backoff randomized by
@@ -143,19 +145,13 @@ public final class RetryOptions {
          * @throws IllegalArgumentException naming the offending setting
          */
         public RetryOptions build() {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must not be negative, was " + maxRetries);
-            }
-            if (retryBackoff.isNegative()) {
-                throw new IllegalArgumentException("retryBackoff must not be negative, was " + retryBackoff);
-            }
+            OptionsSupport.require(maxRetries >= 0, "maxRetries", "not be negative", maxRetries);
+            OptionsSupport.require(!retryBackoff.isNegative(), "retryBackoff", "not be negative", retryBackoff);
             if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
                 throw new IllegalArgumentException("maxRetryBackoff (" + maxRetryBackoff
                         + ") must not be less than retryBackoff (" + retryBackoff + ")");
             }
-            if (!(retryJitter >= 0 && retryJitter <= 1)) {
-                throw new IllegalArgumentException("retryJitter must be in [0, 1], was " + retryJitter);
-            }
+            OptionsSupport.require(retryJitter >= 0 && retryJitter <= 1, "retryJitter", "be in [0, 1]", retryJitter);
             return new RetryOptions(this);
         }
     }

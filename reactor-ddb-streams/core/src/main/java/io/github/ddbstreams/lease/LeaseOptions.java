@@ -94,10 +94,12 @@ public final class LeaseOptions {
         s.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
     }
 
+    /** A builder with the defaults; {@code client} and {@code tableName} must be set. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
         return s.copy();
     }
@@ -151,10 +153,12 @@ public final class LeaseOptions {
         return s.maxLeasesPerWorker;
     }
 
+    /** Whether the lease table is created (on-demand billing) when it does not exist. */
     public boolean createTableIfAbsent() {
         return s.createTableIfAbsent;
     }
 
+    /** How long a lease table created by the worker may take to become ACTIVE. */
     public Duration tableCreationTimeout() {
         return s.tableCreationTimeout;
     }
@@ -211,31 +215,42 @@ public final class LeaseOptions {
             return host + "-" + UUID.randomUUID().toString().substring(0, 8);
         }
 
+        /** The client of the lease table (required; never closed by the receiver). */
         public Builder client(DynamoDbAsyncClient client) {
             this.client = client;
             return this;
         }
 
+        /** The lease table (required), shared by every worker of the application. */
         public Builder tableName(String tableName) {
             this.tableName = tableName;
             return this;
         }
 
+        /** This worker's id, unique among the workers; not blank; default: host name and a random suffix. */
         public Builder workerId(String workerId) {
             this.workerId = workerId;
             return this;
         }
 
+        /**
+         * How long a lease's counter must stand still before another worker takes it; at least 100 ms; default 10 s.
+         */
         public Builder failoverTime(Duration failoverTime) {
             this.failoverTime = failoverTime;
             return this;
         }
 
+        /** How often leases are renewed; &gt; 0 and at most half of {@code failoverTime}; default a third of it. */
         public Builder renewInterval(Duration renewInterval) {
             this.renewInterval = renewInterval;
             return this;
         }
 
+        /**
+         * How often the lease table is read to take, balance and clean up leases; &gt; 0; default half of {@code
+         * failoverTime}.
+         */
         public Builder takeInterval(Duration takeInterval) {
             this.takeInterval = takeInterval;
             return this;
@@ -258,21 +273,25 @@ public final class LeaseOptions {
             return this;
         }
 
+        /** The most leases this worker holds at once; &gt;= 1; default unlimited. */
         public Builder maxLeasesPerWorker(int maxLeasesPerWorker) {
             this.maxLeasesPerWorker = maxLeasesPerWorker;
             return this;
         }
 
+        /** Whether a missing lease table is created; default {@code true}. */
         public Builder createTableIfAbsent(boolean createTableIfAbsent) {
             this.createTableIfAbsent = createTableIfAbsent;
             return this;
         }
 
+        /** How long a created lease table may take to become ACTIVE; default 2 minutes. */
         public Builder tableCreationTimeout(Duration tableCreationTimeout) {
             this.tableCreationTimeout = tableCreationTimeout;
             return this;
         }
 
+        /** Registers the lease meters ({@code ddb.streams.leases.*}) here; {@code null} (the default): none. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
             return this;

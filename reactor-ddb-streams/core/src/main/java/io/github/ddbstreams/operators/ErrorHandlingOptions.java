@@ -287,6 +287,7 @@ public final class ErrorHandlingOptions {
             return this;
         }
 
+        /** Whether a failing batch is split in halves to isolate the records that fail on their own; default {@code false}. */
         public Builder bisectOnError(boolean bisectOnError) {
             this.bisectOnError = bisectOnError;
             return this;

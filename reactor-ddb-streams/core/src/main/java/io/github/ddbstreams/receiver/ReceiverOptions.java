@@ -174,7 +174,10 @@ public final class ReceiverOptions {
         return s.idlePollInterval;
     }
 
-    /** {@link Pacing#COST_AWARE}: how long a shard returns no record before it is polled every {@link #idlePollInterval()}. */
+    /**
+     * {@link Pacing#COST_AWARE}: how long a shard returns no record before it is polled every {@link
+     * #idlePollInterval()}.
+     */
     public Duration idleAfter() {
         return s.idleAfter;
     }
@@ -401,6 +404,10 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /**
+         * Whether a disabled stream completes the Flux once all its records were delivered (see {@link
+         * ReceiverOptions#completeWhenStreamDisabled()}); default {@code false}.
+         */
         public Builder completeWhenStreamDisabled(boolean completeWhenStreamDisabled) {
             this.completeWhenStreamDisabled = completeWhenStreamDisabled;
             return this;
@@ -430,11 +437,16 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** Where shards without checkpoint start; default {@link StartPosition#trimHorizon()}. */
         public Builder startPosition(StartPosition startPosition) {
             this.startPosition = startPosition;
             return this;
         }
 
+        /**
+         * Where checkpoints are kept; default an in-memory store owned by the receiver. Not with {@link
+         * #leases(LeaseOptions)}.
+         */
         public Builder checkpointStore(CheckpointStore checkpointStore) {
             this.checkpointStore = checkpointStore;
             return this;
@@ -566,31 +578,37 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** The {@code Limit} of each GetRecords call, 1..1000; default 1000. */
         public Builder maxRecordsPerRequest(int maxRecordsPerRequest) {
             this.maxRecordsPerRequest = maxRecordsPerRequest;
             return this;
         }
 
+        /** The period of shard discovery (DescribeStream); &gt; 0; default 30 s. */
         public Builder shardDiscoveryInterval(Duration shardDiscoveryInterval) {
             this.shardDiscoveryInterval = shardDiscoveryInterval;
             return this;
         }
 
+        /** The period of checkpoint commits; &gt; 0; default 5 s. */
         public Builder commitInterval(Duration commitInterval) {
             this.commitInterval = commitInterval;
             return this;
         }
 
+        /** Retries of a throttled or failing call before the Flux errors; &gt;= 0; default unlimited. */
         public Builder maxRetries(long maxRetries) {
             this.retry.maxRetries(maxRetries);
             return this;
         }
 
+        /** The first retry backoff, doubled on each further retry; &gt; 0; default 100 ms. */
         public Builder retryBackoff(Duration retryBackoff) {
             this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
+        /** The largest retry backoff; not below {@code retryBackoff}; default 10 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
             this.retry.maxRetryBackoff(maxRetryBackoff);
             return this;
@@ -610,21 +628,31 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** What to do when records were trimmed before they were read; default {@link TrimmedDataPolicy#FAIL}. */
         public Builder trimmedDataPolicy(TrimmedDataPolicy trimmedDataPolicy) {
             this.trimmedDataPolicy = trimmedDataPolicy;
             return this;
         }
 
+        /** Called for every gap of trimmed records (on a receiver thread; must not block); default does nothing. */
         public Builder trimmedDataListener(Consumer<TrimmedDataEvent> trimmedDataListener) {
             this.trimmedDataListener = trimmedDataListener;
             return this;
         }
 
+        /**
+         * The precision of {@code ApproximateCreationDateTime}, used by {@link StartPosition#atTimestamp}; &gt; 0;
+         * default 1 s.
+         */
         public Builder creationTimePrecision(Duration creationTimePrecision) {
             this.creationTimePrecision = creationTimePrecision;
             return this;
         }
 
+        /**
+         * The scheduler of timers (poll pauses, retries, discovery, commits); default {@code Schedulers.parallel()};
+         * tests pass virtual time here.
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;
