@@ -186,7 +186,10 @@ public final class OptionsContract {
         return a != null && b != null && a.getClass() == b.getClass() && a.getClass().isSynthetic();
     }
 
-    /** Options do not change when the builder they came from, or one from their toBuilder(), changes later. */
+    /**
+     * Options, and what their next toBuilder() holds, do not change when the builder they came from, or one from
+     * their toBuilder(), changes later.
+     */
     private static void checkIsolation(Supplier<?> validBuilder, Method build, List<Method> getters) {
         Object builder = validBuilder.get();
         Object options = call(build, builder);
@@ -206,11 +209,14 @@ public final class OptionsContract {
                 }
             }
         }
+        Object rebuilt = call(method(derived.getClass(), "build"), call(method(options.getClass(), "toBuilder"), options));
         for (int i = 0; i < getters.size(); i++) {
             Object after = call(getters.get(i), options);
-            if (!Objects.equals(before.get(i), after)) {
+            Object again = call(getters.get(i), rebuilt);
+            if (!Objects.equals(before.get(i), after) || !(Objects.equals(before.get(i), again) || sameLambda(before.get(i), again))) {
                 throw new AssertionError(options.getClass().getSimpleName() + "." + getters.get(i).getName()
-                        + "() changed from " + before.get(i) + " to " + after + " when its builder was changed after build()");
+                        + "() changed from " + before.get(i) + " to " + after + " (toBuilder().build(): " + again
+                        + ") when its builder, or one from toBuilder(), was changed after build()");
             }
         }
     }
