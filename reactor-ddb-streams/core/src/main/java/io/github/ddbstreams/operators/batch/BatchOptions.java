@@ -3,6 +3,7 @@ package io.github.ddbstreams.operators.batch;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -30,22 +31,11 @@ public final class BatchOptions {
     /** Whether a batch may hold records of several shards: no. */
     public static final boolean DEFAULT_MIX_SHARDS = false;
 
-    private final int maxRecords;
-    private final long maxBytes;
-    private final Duration maxWait;
-    private final boolean mixShards;
-    private final Scheduler scheduler;
-    private final MeterRegistry meterRegistry;
-    private final String name;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private BatchOptions(Builder b) {
-        this.maxRecords = b.maxRecords;
-        this.maxBytes = b.maxBytes;
-        this.maxWait = b.maxWait;
-        this.mixShards = b.mixShards;
-        this.scheduler = b.scheduler;
-        this.meterRegistry = b.meterRegistry;
-        this.name = b.name;
+        this.s = b.copy();
     }
 
     /** A builder with the defaults. */
@@ -60,29 +50,22 @@ public final class BatchOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        return new Builder()
-                .maxRecords(maxRecords)
-                .maxBytes(maxBytes)
-                .maxWait(maxWait)
-                .mixShards(mixShards)
-                .scheduler(scheduler)
-                .meterRegistry(meterRegistry)
-                .name(name);
+        return s.copy();
     }
 
     /** Where the batch-size meter ({@code ddb.streams.batch.size}, tag {@code name}) goes, or {@code null}. */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** The operator's name in meter tags; default {@code batching}. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     /** The most records in one batch. */
     public int maxRecords() {
-        return maxRecords;
+        return s.maxRecords;
     }
 
     /**
@@ -90,32 +73,32 @@ public final class BatchOptions {
      * its own.
      */
     public long maxBytes() {
-        return maxBytes;
+        return s.maxBytes;
     }
 
     /** How long after its first record a batch is emitted even when not full (by {@link #scheduler()}'s clock). */
     public Duration maxWait() {
-        return maxWait;
+        return s.maxWait;
     }
 
     /** Whether a batch may hold records of several shards (then there is one open batch in all). */
     public boolean mixShards() {
-        return mixShards;
+        return s.mixShards;
     }
 
     /** The scheduler of the {@link #maxWait()} timers and clock; {@link Schedulers#parallel()} by default. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     @Override
     public String toString() {
-        return "BatchOptions{maxRecords=" + maxRecords + ", maxBytes=" + maxBytes + ", maxWait=" + maxWait
-                + ", mixShards=" + mixShards + "}";
+        return "BatchOptions{maxRecords=" + s.maxRecords + ", maxBytes=" + s.maxBytes + ", maxWait=" + s.maxWait
+                + ", mixShards=" + s.mixShards + "}";
     }
 
     /** Builds {@link BatchOptions}; {@link #build()} checks every rule and names the offending option. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private int maxRecords = DEFAULT_MAX_RECORDS;
         private long maxBytes = DEFAULT_MAX_BYTES;
         private Duration maxWait = DEFAULT_MAX_WAIT;
@@ -125,6 +108,11 @@ public final class BatchOptions {
         private String name = "batching";
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The most records in one batch, >= 1; {@value BatchOptions#DEFAULT_MAX_RECORDS} by default. */
@@ -176,16 +164,10 @@ public final class BatchOptions {
          * @throws NullPointerException naming the option when a required value is missing
          */
         public BatchOptions build() {
-            if (maxRecords < 1) {
-                throw new IllegalArgumentException("maxRecords must be >= 1, was " + maxRecords);
-            }
-            if (maxBytes < 1) {
-                throw new IllegalArgumentException("maxBytes must be >= 1, was " + maxBytes);
-            }
+            OptionsSupport.require(maxRecords >= 1, "maxRecords", "be >= 1", maxRecords);
+            OptionsSupport.require(maxBytes >= 1, "maxBytes", "be >= 1", maxBytes);
             Objects.requireNonNull(maxWait, "maxWait");
-            if (maxWait.toMillis() < 1) {
-                throw new IllegalArgumentException("maxWait must be >= 1 ms, was " + maxWait);
-            }
+            OptionsSupport.require(maxWait.toMillis() >= 1, "maxWait", "be >= 1 ms", maxWait);
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(name, "name");
             return new BatchOptions(this);

@@ -3,6 +3,7 @@ package io.github.ddbstreams.operators.batch;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -22,14 +23,11 @@ public final class WindowOptions {
     /** Records are acknowledged once their window's result was emitted: yes. */
     public static final boolean DEFAULT_ACKNOWLEDGE_ON_EMIT = true;
 
-    private final Duration duration;
-    private final Scheduler scheduler;
-    private final boolean acknowledgeOnEmit;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private WindowOptions(Builder b) {
-        this.duration = b.duration;
-        this.scheduler = b.scheduler;
-        this.acknowledgeOnEmit = b.acknowledgeOnEmit;
+        this.s = b.copy();
     }
 
     /** A builder with the defaults. */
@@ -39,17 +37,17 @@ public final class WindowOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        return new Builder().duration(duration).scheduler(scheduler).acknowledgeOnEmit(acknowledgeOnEmit);
+        return s.copy();
     }
 
     /** The length of each window; windows are aligned to the epoch of {@link #scheduler()}'s clock. */
     public Duration duration() {
-        return duration;
+        return s.duration;
     }
 
     /** The scheduler whose clock assigns records to windows and closes them; {@link Schedulers#parallel()}. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /**
@@ -58,21 +56,26 @@ public final class WindowOptions {
      * for results that are written somewhere asynchronously).
      */
     public boolean acknowledgeOnEmit() {
-        return acknowledgeOnEmit;
+        return s.acknowledgeOnEmit;
     }
 
     @Override
     public String toString() {
-        return "WindowOptions{duration=" + duration + ", acknowledgeOnEmit=" + acknowledgeOnEmit + "}";
+        return "WindowOptions{duration=" + s.duration + ", acknowledgeOnEmit=" + s.acknowledgeOnEmit + "}";
     }
 
     /** Builds {@link WindowOptions}; {@link #build()} checks every rule and names the offending option. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private Duration duration = DEFAULT_DURATION;
         private Scheduler scheduler = Schedulers.parallel();
         private boolean acknowledgeOnEmit = DEFAULT_ACKNOWLEDGE_ON_EMIT;
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The length of each window, >= 1 ms; 1 minute by default. */
@@ -101,9 +104,7 @@ public final class WindowOptions {
          */
         public WindowOptions build() {
             Objects.requireNonNull(duration, "duration");
-            if (duration.toMillis() < 1) {
-                throw new IllegalArgumentException("duration must be >= 1 ms, was " + duration);
-            }
+            OptionsSupport.require(duration.toMillis() >= 1, "duration", "be >= 1 ms", duration);
             Objects.requireNonNull(scheduler, "scheduler");
             return new WindowOptions(this);
         }

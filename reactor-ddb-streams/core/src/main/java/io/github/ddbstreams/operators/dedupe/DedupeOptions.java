@@ -3,6 +3,7 @@ package io.github.ddbstreams.operators.dedupe;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -34,18 +35,11 @@ public final class DedupeOptions {
     /** Shards tracked by default (a table's open shards plus those closed within the stream's 24 h retention). */
     public static final int DEFAULT_MAX_SHARDS = 10_000;
 
-    private final int maxSize;
-    private final Duration maxAge;
-    private final int maxShards;
-    private final Scheduler scheduler;
-    private final RememberWhen rememberWhen;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private DedupeOptions(Builder b) {
-        this.maxSize = b.maxSize;
-        this.maxAge = b.maxAge;
-        this.maxShards = b.maxShards;
-        this.scheduler = b.scheduler;
-        this.rememberWhen = b.rememberWhen;
+        this.s = b.copy();
     }
 
     /** A builder with the defaults. */
@@ -55,33 +49,32 @@ public final class DedupeOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        return new Builder().maxSize(maxSize).maxAge(maxAge).maxShards(maxShards).scheduler(scheduler)
-                .rememberWhen(rememberWhen);
+        return s.copy();
     }
 
     /** The most event ids remembered. */
     public int maxSize() {
-        return maxSize;
+        return s.maxSize;
     }
 
     /** How long an event id is remembered after it was first seen. */
     public Duration maxAge() {
-        return maxAge;
+        return s.maxAge;
     }
 
     /** The most shards whose highest sequence number is tracked. */
     public int maxShards() {
-        return maxShards;
+        return s.maxShards;
     }
 
     /** The scheduler whose clock ({@link Scheduler#now}) ages event ids; tests pass virtual time here. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /** When a record counts as seen; default {@link RememberWhen#ACKNOWLEDGED}. */
     public RememberWhen rememberWhen() {
-        return rememberWhen;
+        return s.rememberWhen;
     }
 
     /** When a record counts as seen, so that a later copy of it is dropped. */
@@ -101,12 +94,12 @@ public final class DedupeOptions {
 
     @Override
     public String toString() {
-        return "DedupeOptions{maxSize=" + maxSize + ", maxAge=" + maxAge + ", maxShards=" + maxShards
-                + ", rememberWhen=" + rememberWhen + "}";
+        return "DedupeOptions{maxSize=" + s.maxSize + ", maxAge=" + s.maxAge + ", maxShards=" + s.maxShards
+                + ", rememberWhen=" + s.rememberWhen + "}";
     }
 
     /** Builds {@link DedupeOptions}. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private int maxSize = DEFAULT_MAX_SIZE;
         private Duration maxAge = DEFAULT_MAX_AGE;
         private int maxShards = DEFAULT_MAX_SHARDS;
@@ -114,6 +107,11 @@ public final class DedupeOptions {
         private RememberWhen rememberWhen = RememberWhen.ACKNOWLEDGED;
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** When a record counts as seen; default {@link RememberWhen#ACKNOWLEDGED} (never loses a record). */
@@ -153,16 +151,10 @@ public final class DedupeOptions {
          * @throws IllegalArgumentException naming the field that is out of range
          */
         public DedupeOptions build() {
-            if (maxSize < 1) {
-                throw new IllegalArgumentException("maxSize must be >= 1, was " + maxSize);
-            }
+            OptionsSupport.require(maxSize >= 1, "maxSize", "be >= 1", maxSize);
             Objects.requireNonNull(maxAge, "maxAge");
-            if (maxAge.isNegative() || maxAge.isZero()) {
-                throw new IllegalArgumentException("maxAge must be > 0, was " + maxAge);
-            }
-            if (maxShards < 1) {
-                throw new IllegalArgumentException("maxShards must be >= 1, was " + maxShards);
-            }
+            OptionsSupport.require(!maxAge.isNegative() && !maxAge.isZero(), "maxAge", "be > 0", maxAge);
+            OptionsSupport.require(maxShards >= 1, "maxShards", "be >= 1", maxShards);
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(rememberWhen, "rememberWhen");
             return new DedupeOptions(this);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -31,22 +32,11 @@ public final class DynamoDbFailureDestinationOptions {
 
     /** DynamoDB's rule for table and attribute names used here. */
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final boolean createTableIfAbsent;
-    private final Duration tableCreationTimeout;
-    private final String timeToLiveAttributeName;
-    private final Duration timeToLive;
-    private final int maxErrorMessageLength;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private DynamoDbFailureDestinationOptions(Builder b) {
-        this.client = b.client;
-        this.tableName = b.tableName;
-        this.createTableIfAbsent = b.createTableIfAbsent;
-        this.tableCreationTimeout = b.tableCreationTimeout;
-        this.timeToLiveAttributeName = b.timeToLiveAttributeName;
-        this.timeToLive = b.timeToLive;
-        this.maxErrorMessageLength = b.maxErrorMessageLength;
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default; {@code client} and {@code tableName} must be set. */
@@ -56,54 +46,54 @@ public final class DynamoDbFailureDestinationOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The client; the user owns it and the destination never closes it. */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The table of failed records. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** Whether the table is created on first use when it does not exist. */
     public boolean createTableIfAbsent() {
-        return createTableIfAbsent;
+        return s.createTableIfAbsent;
     }
 
     /** How long a table being created may take to become active. */
     public Duration tableCreationTimeout() {
-        return tableCreationTimeout;
+        return s.tableCreationTimeout;
     }
 
     /** The time-to-live attribute (epoch seconds) written on each item; empty: items never expire. */
     public Optional<String> timeToLiveAttributeName() {
-        return Optional.ofNullable(timeToLiveAttributeName);
+        return Optional.ofNullable(s.timeToLiveAttributeName);
     }
 
     /** How long after {@code failedAt} an item expires, when a time-to-live attribute is set. */
     public Optional<Duration> timeToLive() {
-        return Optional.ofNullable(timeToLive);
+        return Optional.ofNullable(s.timeToLive);
     }
 
     /** Error messages longer than this are truncated. */
     public int maxErrorMessageLength() {
-        return maxErrorMessageLength;
+        return s.maxErrorMessageLength;
     }
 
     @Override
     public String toString() {
-        return "DynamoDbFailureDestinationOptions{tableName=" + tableName + ", createTableIfAbsent=" + createTableIfAbsent
-                + ", tableCreationTimeout=" + tableCreationTimeout + ", timeToLiveAttributeName=" + timeToLiveAttributeName
-                + ", timeToLive=" + timeToLive + ", maxErrorMessageLength=" + maxErrorMessageLength
-                + ", client=" + client.getClass().getSimpleName() + "}";
+        return "DynamoDbFailureDestinationOptions{tableName=" + s.tableName + ", createTableIfAbsent=" + s.createTableIfAbsent
+                + ", tableCreationTimeout=" + s.tableCreationTimeout + ", timeToLiveAttributeName=" + s.timeToLiveAttributeName
+                + ", timeToLive=" + s.timeToLive + ", maxErrorMessageLength=" + s.maxErrorMessageLength
+                + ", client=" + s.client.getClass().getSimpleName() + "}";
     }
 
     /** Builds {@link DynamoDbFailureDestinationOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private DynamoDbAsyncClient client;
         private String tableName;
@@ -116,14 +106,9 @@ public final class DynamoDbFailureDestinationOptions {
         private Builder() {
         }
 
-        private Builder(DynamoDbFailureDestinationOptions o) {
-            this.client = o.client;
-            this.tableName = o.tableName;
-            this.createTableIfAbsent = o.createTableIfAbsent;
-            this.tableCreationTimeout = o.tableCreationTimeout;
-            this.timeToLiveAttributeName = o.timeToLiveAttributeName;
-            this.timeToLive = o.timeToLive;
-            this.maxErrorMessageLength = o.maxErrorMessageLength;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The client to use (required). The destination never closes it. */
@@ -180,21 +165,16 @@ public final class DynamoDbFailureDestinationOptions {
                 throw new IllegalStateException("tableName is required: set the failure table with tableName(...)");
             }
             DynamoDbTables.requireValidTableName(tableName, "tableName");
-            if (tableCreationTimeout.isNegative() || tableCreationTimeout.isZero()) {
-                throw new IllegalArgumentException("tableCreationTimeout must be positive, was " + tableCreationTimeout);
-            }
+            OptionsSupport.requirePositive(tableCreationTimeout, "tableCreationTimeout");
             if (timeToLiveAttributeName != null) {
                 if (timeToLiveAttributeName.isEmpty() || DynamoDbFailureDestination.ATTRIBUTES.contains(timeToLiveAttributeName)) {
                     throw new IllegalArgumentException("timeToLive attributeName must be non-empty and not one of "
                             + DynamoDbFailureDestination.ATTRIBUTES + ", was '" + timeToLiveAttributeName + "'");
                 }
-                if (timeToLive.isNegative() || timeToLive.isZero()) {
-                    throw new IllegalArgumentException("timeToLive must be positive, was " + timeToLive);
-                }
+                OptionsSupport.requirePositive(timeToLive, "timeToLive");
             }
-            if (maxErrorMessageLength < 16) {
-                throw new IllegalArgumentException("maxErrorMessageLength must be at least 16, was " + maxErrorMessageLength);
-            }
+            OptionsSupport.require(maxErrorMessageLength >= 16, "maxErrorMessageLength",
+                    "be at least 16", maxErrorMessageLength);
             return new DynamoDbFailureDestinationOptions(this);
         }
     }

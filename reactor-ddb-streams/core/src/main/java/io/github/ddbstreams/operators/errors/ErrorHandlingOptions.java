@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import io.github.ddbstreams.RetryOptions;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -65,32 +66,11 @@ public final class ErrorHandlingOptions {
     /** The default name, the {@code name} tag of the meters. */
     public static final String DEFAULT_NAME = "default";
 
-    private final RetryOptions retry;
-    private final Duration maxRecordAge;
-    private final RecordAgeBasis recordAgeBasis;
-    private final boolean bisectOnError;
-    private final java.util.function.Predicate<Throwable> retryable;
-    private final FailureDestination failureDestination;
-    private final int destinationMaxAttempts;
-    private final int attemptsPerWarning;
-    private final int concurrency;
-    private final Scheduler scheduler;
-    private final MeterRegistry meterRegistry;
-    private final String name;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private ErrorHandlingOptions(Builder b) {
-        this.retry = b.retryOptions;
-        this.maxRecordAge = b.maxRecordAge;
-        this.recordAgeBasis = b.recordAgeBasis;
-        this.bisectOnError = b.bisectOnError;
-        this.retryable = b.retryable;
-        this.failureDestination = b.failureDestination;
-        this.destinationMaxAttempts = b.destinationMaxAttempts;
-        this.attemptsPerWarning = b.attemptsPerWarning;
-        this.concurrency = b.concurrency;
-        this.scheduler = b.scheduler;
-        this.meterRegistry = b.meterRegistry;
-        this.name = b.name;
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default. */
@@ -105,27 +85,27 @@ public final class ErrorHandlingOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** How many times a record is attempted before it is given up; {@code Integer.MAX_VALUE} for no limit. */
     public int maxAttempts() {
-        return retry.maxRetries() >= Integer.MAX_VALUE - 1L ? Integer.MAX_VALUE : (int) retry.maxRetries() + 1;
+        return s.retryOptions.maxRetries() >= Integer.MAX_VALUE - 1L ? Integer.MAX_VALUE : (int) s.retryOptions.maxRetries() + 1;
     }
 
     /** The backoff before the first retry; doubled on each further retry up to {@link #maxRetryBackoff()}. */
     public Duration retryBackoff() {
-        return retry.retryBackoff();
+        return s.retryOptions.retryBackoff();
     }
 
     /** The longest backoff between two attempts (before jitter). */
     public Duration maxRetryBackoff() {
-        return retry.maxRetryBackoff();
+        return s.retryOptions.maxRetryBackoff();
     }
 
     /** The jitter factor in [0, 1]: each backoff {@code d} becomes a random value in {@code d ± jitter·d}. */
     public double retryJitter() {
-        return retry.retryJitter();
+        return s.retryOptions.retryJitter();
     }
 
     /**
@@ -138,22 +118,22 @@ public final class ErrorHandlingOptions {
      * }</pre>
      */
     public RetryOptions retry() {
-        return retry;
+        return s.retryOptions;
     }
 
     /** Records older than this are given up with {@link FailedRecord.Reason#MAX_AGE_EXCEEDED}; empty: no limit. */
     public Optional<Duration> maxRecordAge() {
-        return Optional.ofNullable(maxRecordAge);
+        return Optional.ofNullable(s.maxRecordAge);
     }
 
     /** What the age of a record is measured from. */
     public RecordAgeBasis recordAgeBasis() {
-        return recordAgeBasis;
+        return s.recordAgeBasis;
     }
 
     /** Whether a failing batch is split in halves to isolate the records that fail on their own. */
     public boolean bisectOnError() {
-        return bisectOnError;
+        return s.bisectOnError;
     }
 
     /**
@@ -162,57 +142,57 @@ public final class ErrorHandlingOptions {
      * {@link #bisectOnError()} a failing batch is first narrowed down to such records.
      */
     public java.util.function.Predicate<Throwable> retryable() {
-        return retryable;
+        return s.retryable;
     }
 
     /** Where given-up records go; empty: a given-up record fails the Flux. */
     public Optional<FailureDestination> failureDestination() {
-        return Optional.ofNullable(failureDestination);
+        return Optional.ofNullable(s.failureDestination);
     }
 
     /** How many times a failure destination write is attempted before the Flux fails. */
     public int destinationMaxAttempts() {
-        return destinationMaxAttempts;
+        return s.destinationMaxAttempts;
     }
 
     /** A WARN log is written every this many failed attempts of a record. */
     public int attemptsPerWarning() {
-        return attemptsPerWarning;
+        return s.attemptsPerWarning;
     }
 
     /** How many batches (of different shards) are processed at the same time. */
     public int concurrency() {
-        return concurrency;
+        return s.concurrency;
     }
 
     /** The scheduler of backoff delays and of the clock used for ages and timestamps. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /** The registry of the meters, or {@code null}: no meters (Micrometer need not be on the classpath). */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** The name of this operator: the {@code name} tag of its meters and a prefix of its log lines. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     @Override
     public String toString() {
-        return "ErrorHandlingOptions{name=" + name + ", maxAttempts=" + maxAttempts() + ", retryBackoff=" + retryBackoff()
+        return "ErrorHandlingOptions{name=" + s.name + ", maxAttempts=" + maxAttempts() + ", retryBackoff=" + retryBackoff()
                 + ", maxRetryBackoff=" + maxRetryBackoff() + ", retryJitter=" + retryJitter()
-                + ", maxRecordAge=" + maxRecordAge + ", recordAgeBasis=" + recordAgeBasis
-                + ", bisectOnError=" + bisectOnError + ", failureDestination=" + failureDestination
-                + ", destinationMaxAttempts=" + destinationMaxAttempts + ", attemptsPerWarning=" + attemptsPerWarning
-                + ", concurrency=" + concurrency + ", scheduler=" + scheduler
-                + ", meters=" + (meterRegistry != null) + "}";
+                + ", maxRecordAge=" + s.maxRecordAge + ", recordAgeBasis=" + s.recordAgeBasis
+                + ", bisectOnError=" + s.bisectOnError + ", failureDestination=" + s.failureDestination
+                + ", destinationMaxAttempts=" + s.destinationMaxAttempts + ", attemptsPerWarning=" + s.attemptsPerWarning
+                + ", concurrency=" + s.concurrency + ", scheduler=" + s.scheduler
+                + ", meters=" + (s.meterRegistry != null) + "}";
     }
 
     /** Builds {@link ErrorHandlingOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private RetryOptions.Builder retry = RetryOptions.builder().maxRetries(DEFAULT_MAX_ATTEMPTS - 1L)
                 .retryBackoff(DEFAULT_RETRY_BACKOFF).maxRetryBackoff(DEFAULT_MAX_RETRY_BACKOFF)
@@ -235,19 +215,11 @@ public final class ErrorHandlingOptions {
         private Builder() {
         }
 
-        private Builder(ErrorHandlingOptions o) {
-            this.retry = o.retry.toBuilder();
-            this.maxRecordAge = o.maxRecordAge;
-            this.recordAgeBasis = o.recordAgeBasis;
-            this.bisectOnError = o.bisectOnError;
-            this.retryable = o.retryable;
-            this.failureDestination = o.failureDestination;
-            this.destinationMaxAttempts = o.destinationMaxAttempts;
-            this.attemptsPerWarning = o.attemptsPerWarning;
-            this.concurrency = o.concurrency;
-            this.scheduler = o.scheduler;
-            this.meterRegistry = o.meterRegistry;
-            this.name = o.name;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.retry = retryOptions.toBuilder();
+            return c;
         }
 
         /**
@@ -315,6 +287,7 @@ public final class ErrorHandlingOptions {
             return this;
         }
 
+        /** Whether a failing batch is split in halves to isolate the records that fail on their own; default {@code false}. */
         public Builder bisectOnError(boolean bisectOnError) {
             this.bisectOnError = bisectOnError;
             return this;
@@ -369,28 +342,20 @@ public final class ErrorHandlingOptions {
          */
         public ErrorHandlingOptions build() {
             if (maxAttempts != null) {
-                if (maxAttempts < 1) {
-                    throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-                }
+                OptionsSupport.require(maxAttempts >= 1, "maxAttempts", "be at least 1", maxAttempts);
                 retry.maxRetries(maxAttempts - 1L);
             }
             retryOptions = retry.build();
-            if (maxRecordAge != null && (maxRecordAge.isNegative() || maxRecordAge.isZero())) {
-                throw new IllegalArgumentException("maxRecordAge must be positive, was " + maxRecordAge);
+            if (maxRecordAge != null) {
+                OptionsSupport.requirePositive(maxRecordAge, "maxRecordAge");
             }
             if (destinationMaxAttempts < 1) {
                 throw new IllegalArgumentException("destinationMaxAttempts must be at least 1, was "
                         + destinationMaxAttempts);
             }
-            if (attemptsPerWarning < 1) {
-                throw new IllegalArgumentException("attemptsPerWarning must be at least 1, was " + attemptsPerWarning);
-            }
-            if (concurrency < 1) {
-                throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
-            }
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
+            OptionsSupport.require(attemptsPerWarning >= 1, "attemptsPerWarning", "be at least 1", attemptsPerWarning);
+            OptionsSupport.require(concurrency >= 1, "concurrency", "be at least 1", concurrency);
+            OptionsSupport.requireNotBlank(name, "name");
             return new ErrorHandlingOptions(this);
         }
     }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.github.ddbstreams.operators.errors.FailedRecord.Reason;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
@@ -35,29 +36,14 @@ public final class FailureReplayOptions {
     /** By default each Query or Scan page reads up to 100 items. */
     public static final int DEFAULT_PAGE_SIZE = 100;
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final String streamArn;
-    private final String shardId;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
     private final Set<Reason> reasons;
-    private final Instant failedAfter;
-    private final Instant failedBefore;
-    private final boolean includeReplayed;
-    private final int pageSize;
-    private final Clock clock;
 
     private FailureReplayOptions(Builder b) {
-        this.client = b.client;
-        this.tableName = b.tableName;
-        this.streamArn = b.streamArn;
-        this.shardId = b.shardId;
+        this.s = b.copy();
         this.reasons = b.reasons.isEmpty() ? Collections.unmodifiableSet(EnumSet.allOf(Reason.class))
                 : Collections.unmodifiableSet(EnumSet.copyOf(b.reasons));
-        this.failedAfter = b.failedAfter;
-        this.failedBefore = b.failedBefore;
-        this.includeReplayed = b.includeReplayed;
-        this.pageSize = b.pageSize;
-        this.clock = b.clock;
     }
 
     /** A builder with every option at its default; {@code client} and {@code tableName} must be set. */
@@ -67,27 +53,27 @@ public final class FailureReplayOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The client; the user owns it and the replay never closes it. */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The failure table a {@link DynamoDbFailureDestination} writes. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** Only failures of this stream; empty: of every stream. */
     public Optional<String> streamArn() {
-        return Optional.ofNullable(streamArn);
+        return Optional.ofNullable(s.streamArn);
     }
 
     /** Only failures of this shard; empty: of every shard. */
     public Optional<String> shardId() {
-        return Optional.ofNullable(shardId);
+        return Optional.ofNullable(s.shardId);
     }
 
     /** The reasons whose failures are replayed; every reason unless narrowed. */
@@ -97,39 +83,39 @@ public final class FailureReplayOptions {
 
     /** Only failures given up at or after this instant (inclusive); empty: no lower bound. */
     public Optional<Instant> failedAfter() {
-        return Optional.ofNullable(failedAfter);
+        return Optional.ofNullable(s.failedAfter);
     }
 
     /** Only failures given up before this instant (exclusive); empty: no upper bound. */
     public Optional<Instant> failedBefore() {
-        return Optional.ofNullable(failedBefore);
+        return Optional.ofNullable(s.failedBefore);
     }
 
     /** Whether failures already replayed are replayed again. */
     public boolean includeReplayed() {
-        return includeReplayed;
+        return s.includeReplayed;
     }
 
     /** How many items a Query or Scan page reads (its {@code Limit}). */
     public int pageSize() {
-        return pageSize;
+        return s.pageSize;
     }
 
     /** The clock of the {@code replayedAt} marks. */
     public Clock clock() {
-        return clock;
+        return s.clock;
     }
 
     @Override
     public String toString() {
-        return "FailureReplayOptions{tableName=" + tableName + ", streamArn=" + streamArn + ", shardId=" + shardId
-                + ", reasons=" + reasons + ", failedAfter=" + failedAfter + ", failedBefore=" + failedBefore
-                + ", includeReplayed=" + includeReplayed + ", pageSize=" + pageSize
-                + ", client=" + client.getClass().getSimpleName() + "}";
+        return "FailureReplayOptions{tableName=" + s.tableName + ", streamArn=" + s.streamArn + ", shardId=" + s.shardId
+                + ", reasons=" + reasons + ", failedAfter=" + s.failedAfter + ", failedBefore=" + s.failedBefore
+                + ", includeReplayed=" + s.includeReplayed + ", pageSize=" + s.pageSize
+                + ", client=" + s.client.getClass().getSimpleName() + "}";
     }
 
     /** Builds {@link FailureReplayOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private DynamoDbAsyncClient client;
         private String tableName;
@@ -145,18 +131,11 @@ public final class FailureReplayOptions {
         private Builder() {
         }
 
-        private Builder(FailureReplayOptions o) {
-            this.client = o.client;
-            this.tableName = o.tableName;
-            this.streamArn = o.streamArn;
-            this.shardId = o.shardId;
-            this.reasons = o.reasons.size() == Reason.values().length ? EnumSet.noneOf(Reason.class)
-                    : EnumSet.copyOf(o.reasons);
-            this.failedAfter = o.failedAfter;
-            this.failedBefore = o.failedBefore;
-            this.includeReplayed = o.includeReplayed;
-            this.pageSize = o.pageSize;
-            this.clock = o.clock;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.reasons = EnumSet.copyOf(reasons);
+            return c;
         }
 
         /** The client to use (required). The replay never closes it. */
@@ -266,9 +245,7 @@ public final class FailureReplayOptions {
                 throw new IllegalArgumentException("failedAfter must be before failedBefore, was failedAfter="
                         + failedAfter + ", failedBefore=" + failedBefore);
             }
-            if (pageSize < 1 || pageSize > 1000) {
-                throw new IllegalArgumentException("pageSize must be between 1 and 1000, was " + pageSize);
-            }
+            OptionsSupport.require(pageSize >= 1 && pageSize <= 1000, "pageSize", "be between 1 and 1000", pageSize);
             return new FailureReplayOptions(this);
         }
     }
