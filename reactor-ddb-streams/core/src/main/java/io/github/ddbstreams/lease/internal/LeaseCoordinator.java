@@ -837,6 +837,17 @@ public final class LeaseCoordinator {
         if (imported == null) {
             return Mono.just(leases);
         }
+        if (listed == null) {
+            // The shards' lineage is unknown here (learned from the lease table, no listing of the stream): the
+            // import is the describer's, which lists the stream. Nothing is taken before it is complete.
+            return write(table.importProgress()).flatMap(progress -> {
+                if (progress != LeaseTable.ImportProgress.COMPLETE) {
+                    return Mono.empty();
+                }
+                pendingImport = null;
+                return bounded(table.list(), options.failoverTime());
+            });
+        }
         // Marked started unless a marker exists; only then is it read: complete means nothing to write.
         return write(table.markImport(LeaseTable.ImportProgress.STARTED))
                 .flatMap(marked -> marked ? Mono.just(LeaseTable.ImportProgress.STARTED)
