@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.github.ddbstreams.operators.BatchOptions;
-import io.github.ddbstreams.operators.Batching;
-import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.operators.batch.BatchOptions;
+import io.github.ddbstreams.operators.batch.Batching;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
+import io.github.ddbstreams.sink.RecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

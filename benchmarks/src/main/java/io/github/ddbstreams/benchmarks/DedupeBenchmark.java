@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.github.ddbstreams.operators.Dedupe;
-import io.github.ddbstreams.operators.DedupeOptions;
+import io.github.ddbstreams.operators.dedupe.Dedupe;
+import io.github.ddbstreams.operators.dedupe.DedupeOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.github.ddbstreams.operators.ChangeDelta;
-import io.github.ddbstreams.operators.Delta;
+import io.github.ddbstreams.operators.delta.ChangeDelta;
+import io.github.ddbstreams.operators.delta.Delta;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.github.ddbstreams.operators.FilterCriteria;
-import io.github.ddbstreams.operators.FilterPattern;
-import io.github.ddbstreams.operators.FilterPattern.NumericMatching;
-import io.github.ddbstreams.operators.Filters;
+import io.github.ddbstreams.operators.filter.FilterCriteria;
+import io.github.ddbstreams.operators.filter.FilterPattern;
+import io.github.ddbstreams.operators.filter.FilterPattern.NumericMatching;
+import io.github.ddbstreams.operators.filter.Filters;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.RecordCheckpoint;

@@ -19,7 +19,7 @@ class ScaleWorkersBenchmarkSmokeIntegrationTest {
             throws Exception {
         ScaleWorkersBenchmark.Result result = ScaleWorkersBenchmark.run(ScaleWorkersBenchmark.Options.parse(
                 "--label", "smoke", "--workers", "3", "--shards", "40", "--backlog-per-shard", "2", "--rate", "20",
-                "--failover-ms", "3000", "--steady-seconds", "2", "--even-wait-ms", "1000", "--poll-ms", "250", "--latency-ms", "1,3",
+                "--failover-ms", "3000", "--steady-seconds", "6", "--even-wait-ms", "1000", "--poll-ms", "250", "--latency-ms", "1,3",
                 "--balance-timeout-seconds", "60", "--settle-seconds", "30", "--out", out.toString()));
 
         assertThat(result.balances()).extracting(ScaleWorkersBenchmark.Balance::event)
@@ -30,9 +30,18 @@ class ScaleWorkersBenchmarkSmokeIntegrationTest {
         assertThat(result.concurrentDoubleReads()).isZero();
         assertThat(result.alternations()).as("%s", result.alternationExamples()).isZero();
         assertThat(result.written()).isEqualTo(result.deliveredDistinct());
-        // renewals of 40 leases every second, and nothing else while no record arrives
-        assertThat(result.window("idle").leaseWritesPerSecond()).isPositive()
-                .isLessThanOrEqualTo(1.1 * result.leaseWritesTarget());
+        // While no record arrives the lease table gets only what the protocol writes: each lease renewed once per
+        // renewInterval (a window of `seconds` may hold one more renewal round of a worker than its length: the
+        // rounds are not aligned with the window), each worker's presence item once per take interval, and the
+        // describer's role at its renewals and its take ticks. The cost target (≤ 1.1 × shards/renewInterval at
+        // scale, where the per-worker writes are negligible) is the benchmark report's, not this test's.
+        ScaleWorkersBenchmark.Window idle = result.window("idle");
+        double renewSeconds = result.renewMs() / 1000.0;
+        double takeSeconds = result.takeMs() / 1000.0;
+        double protocolMaximum = result.leaseWritesTarget() * (1 + renewSeconds / idle.seconds())
+                + (result.workers() + 1) / takeSeconds + 1 / renewSeconds;
+        assertThat(idle.leaseWritesPerSecond()).as("idle lease writes/s, %s", idle).isPositive()
+                .isLessThanOrEqualTo(protocolMaximum);
         assertThat(out.resolve("scale-workers-summary.md")).content().contains("| smoke (one JVM) | 3 → 4 → 3 | 40 |");
         assertThat(Files.size(out.resolve("scale-workers-chart.png"))).isGreaterThan(1000);
 

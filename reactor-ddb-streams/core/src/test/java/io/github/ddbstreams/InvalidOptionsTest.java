@@ -9,18 +9,18 @@ import io.github.ddbstreams.backfill.BackfillOptions;
 import io.github.ddbstreams.backfill.DynamoDbBackfillPositionStoreOptions;
 import io.github.ddbstreams.checkpoint.DynamoDbCheckpointStoreOptions;
 import io.github.ddbstreams.lease.LeaseOptions;
-import io.github.ddbstreams.operators.BatchOptions;
-import io.github.ddbstreams.operators.DedupeOptions;
-import io.github.ddbstreams.operators.DeltaOptions;
-import io.github.ddbstreams.operators.DynamoDbFailureDestinationOptions;
-import io.github.ddbstreams.operators.ErrorHandlingOptions;
-import io.github.ddbstreams.operators.WindowOptions;
+import io.github.ddbstreams.operators.batch.BatchOptions;
+import io.github.ddbstreams.operators.batch.WindowOptions;
+import io.github.ddbstreams.operators.dedupe.DedupeOptions;
+import io.github.ddbstreams.operators.delta.DeltaOptions;
+import io.github.ddbstreams.operators.errors.DynamoDbFailureDestinationOptions;
+import io.github.ddbstreams.operators.errors.ErrorHandlingOptions;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /** Every options class rejects invalid values with a message naming the offending field. */

@@ -5,10 +5,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.ddbstreams.operators.BatchOptions;
-import io.github.ddbstreams.operators.Batching;
-import io.github.ddbstreams.operators.ErrorHandling;
-import io.github.ddbstreams.operators.ErrorHandlingOptions;
+import io.github.ddbstreams.operators.batch.BatchOptions;
+import io.github.ddbstreams.operators.batch.Batching;
+import io.github.ddbstreams.operators.errors.ErrorHandling;
+import io.github.ddbstreams.operators.errors.ErrorHandlingOptions;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.EventName;

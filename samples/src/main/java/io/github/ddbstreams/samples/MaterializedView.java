@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.ddbstreams.operators.KeyedParallelism;
+import io.github.ddbstreams.operators.parallel.KeyedParallelism;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;

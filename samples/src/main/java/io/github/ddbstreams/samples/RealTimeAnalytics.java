@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.ddbstreams.operators.WindowOptions;
-import io.github.ddbstreams.operators.WindowResult;
-import io.github.ddbstreams.operators.Windows;
+import io.github.ddbstreams.operators.batch.WindowOptions;
+import io.github.ddbstreams.operators.batch.WindowResult;
+import io.github.ddbstreams.operators.batch.Windows;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;

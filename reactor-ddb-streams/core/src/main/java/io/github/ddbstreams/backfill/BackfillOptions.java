@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 import io.github.ddbstreams.RetryOptions;
+import io.github.ddbstreams.internal.OptionsSupport;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -45,30 +46,13 @@ public final class BackfillOptions {
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
-    private final DynamoDbAsyncClient dynamoDbClient;
-    private final String tableName;
-    private final int totalSegments;
-    private final int pageSize;
-    private final boolean consistentRead;
-    private final BackfillPositionStore positionStore;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
     private final String backfillId;
-    private final Duration streamOverlap;
-    private final Duration streamRetention;
-    private final RetryOptions retry;
-    private final Scheduler scheduler;
 
     private BackfillOptions(Builder b) {
-        this.dynamoDbClient = b.dynamoDbClient;
-        this.tableName = b.tableName;
-        this.totalSegments = b.totalSegments;
-        this.pageSize = b.pageSize;
-        this.consistentRead = b.consistentRead;
-        this.positionStore = b.positionStore;
+        this.s = b.copy();
         this.backfillId = b.backfillId == null ? b.tableName : b.backfillId;
-        this.streamOverlap = b.streamOverlap;
-        this.streamRetention = b.streamRetention;
-        this.retry = b.retryOptions;
-        this.scheduler = b.scheduler;
     }
 
     /** A builder with the defaults. */
@@ -78,49 +62,37 @@ public final class BackfillOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.dynamoDbClient = dynamoDbClient;
-        b.tableName = tableName;
-        b.totalSegments = totalSegments;
-        b.pageSize = pageSize;
-        b.consistentRead = consistentRead;
-        b.positionStore = positionStore;
-        b.backfillId = backfillId;
-        b.streamOverlap = streamOverlap;
-        b.streamRetention = streamRetention;
-        b.retry = retry.toBuilder();
-        b.scheduler = scheduler;
-        return b;
+        return s.copy();
     }
 
     /** The client that scans (never closed by the backfill). */
     public DynamoDbAsyncClient dynamoDbClient() {
-        return dynamoDbClient;
+        return s.dynamoDbClient;
     }
 
     /** The table to backfill. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** The number of parallel Scan segments (1..1,000,000); also the most pages buffered at once. */
     public int totalSegments() {
-        return totalSegments;
+        return s.totalSegments;
     }
 
     /** The {@code Limit} of each Scan page. */
     public int pageSize() {
-        return pageSize;
+        return s.pageSize;
     }
 
     /** Whether pages are read with strongly consistent reads. */
     public boolean consistentRead() {
-        return consistentRead;
+        return s.consistentRead;
     }
 
     /** Where segment positions are kept, or {@code null} for an in-memory store owned by the backfill. */
     public BackfillPositionStore positionStore() {
-        return positionStore;
+        return s.positionStore;
     }
 
     /** The key of this backfill's positions in the store: the table name unless set. */
@@ -130,27 +102,27 @@ public final class BackfillOptions {
 
     /** How far before the backfill's start the stream is read on hand-off. */
     public Duration streamOverlap() {
-        return streamOverlap;
+        return s.streamOverlap;
     }
 
     /** How long the stream keeps records; a hand-off later than that after the start fails. */
     public Duration streamRetention() {
-        return streamRetention;
+        return s.streamRetention;
     }
 
     /** Retries of a throttled or failing Scan page before the Flux errors. */
     public long maxRetries() {
-        return retry.maxRetries();
+        return s.retryOptions.maxRetries();
     }
 
     /** First retry backoff. */
     public Duration retryBackoff() {
-        return retry.retryBackoff();
+        return s.retryOptions.retryBackoff();
     }
 
     /** Largest retry backoff. */
     public Duration maxRetryBackoff() {
-        return retry.maxRetryBackoff();
+        return s.retryOptions.maxRetryBackoff();
     }
 
     /**
@@ -162,26 +134,26 @@ public final class BackfillOptions {
      * }</pre>
      */
     public RetryOptions retry() {
-        return retry;
+        return s.retryOptions;
     }
 
     /** The scheduler of retry timers and of the clock ({@code now}) the hand-off is measured with. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     @Override
     public String toString() {
-        return "BackfillOptions{tableName=" + tableName + ", backfillId=" + backfillId
-                + ", totalSegments=" + totalSegments + ", pageSize=" + pageSize
-                + ", consistentRead=" + consistentRead
-                + ", positionStore=" + (positionStore == null ? "in-memory" : positionStore)
-                + ", streamOverlap=" + streamOverlap + ", streamRetention=" + streamRetention
-                + ", retry=" + retry + "}";
+        return "BackfillOptions{tableName=" + s.tableName + ", backfillId=" + backfillId
+                + ", totalSegments=" + s.totalSegments + ", pageSize=" + s.pageSize
+                + ", consistentRead=" + s.consistentRead
+                + ", positionStore=" + (s.positionStore == null ? "in-memory" : s.positionStore)
+                + ", streamOverlap=" + s.streamOverlap + ", streamRetention=" + s.streamRetention
+                + ", retry=" + s.retryOptions + "}";
     }
 
     /** Builds {@link BackfillOptions}; {@link #build()} checks every rule and names the offending option. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private DynamoDbAsyncClient dynamoDbClient;
         private String tableName;
         private int totalSegments = DEFAULT_TOTAL_SEGMENTS;
@@ -197,6 +169,13 @@ public final class BackfillOptions {
         private Scheduler scheduler = Schedulers.parallel();
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.retry = retryOptions.toBuilder();
+            return c;
         }
 
         /** The client that scans (required; not closed by the backfill). */
@@ -306,25 +285,20 @@ public final class BackfillOptions {
             if (totalSegments < 1 || totalSegments > MAX_TOTAL_SEGMENTS) {
                 throw new IllegalArgumentException("totalSegments must be 1.." + MAX_TOTAL_SEGMENTS + ", was " + totalSegments);
             }
-            if (pageSize < 1) {
-                throw new IllegalArgumentException("pageSize must be >= 1, was " + pageSize);
-            }
+            OptionsSupport.require(pageSize >= 1, "pageSize", "be >= 1", pageSize);
             if (backfillId != null && backfillId.isEmpty()) {
                 throw new IllegalArgumentException("backfillId must not be empty");
             }
             Objects.requireNonNull(streamOverlap, "streamOverlap");
-            if (streamOverlap.isNegative()) {
-                throw new IllegalArgumentException("streamOverlap must be >= 0, was " + streamOverlap);
-            }
+            OptionsSupport.require(!streamOverlap.isNegative(), "streamOverlap", "be >= 0", streamOverlap);
             Objects.requireNonNull(streamRetention, "streamRetention");
             if (streamRetention.compareTo(streamOverlap) <= 0) {
                 throw new IllegalArgumentException("streamRetention (" + streamRetention
                         + ") must be above streamOverlap (" + streamOverlap + ")");
             }
             retryOptions = retry.build();
-            if (retryOptions.retryBackoff().isZero()) {
-                throw new IllegalArgumentException("retryBackoff must be > 0, was " + retryOptions.retryBackoff());
-            }
+            OptionsSupport.require(!retryOptions.retryBackoff().isZero(), "retryBackoff",
+                    "be > 0", retryOptions.retryBackoff());
             Objects.requireNonNull(scheduler, "scheduler");
             return new BackfillOptions(this);
         }

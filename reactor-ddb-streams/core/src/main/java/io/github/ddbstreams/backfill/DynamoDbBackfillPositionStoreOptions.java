@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -26,16 +27,11 @@ public final class DynamoDbBackfillPositionStoreOptions {
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final boolean createTableIfAbsent;
-    private final Duration tableCreationTimeout;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
-    private DynamoDbBackfillPositionStoreOptions(Builder builder) {
-        this.client = builder.client;
-        this.tableName = builder.tableName;
-        this.createTableIfAbsent = builder.createTableIfAbsent;
-        this.tableCreationTimeout = builder.tableCreationTimeout;
+    private DynamoDbBackfillPositionStoreOptions(Builder b) {
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default; {@code client} and {@code tableName} must be set. */
@@ -45,48 +41,48 @@ public final class DynamoDbBackfillPositionStoreOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.client = client;
-        b.tableName = tableName;
-        b.createTableIfAbsent = createTableIfAbsent;
-        b.tableCreationTimeout = tableCreationTimeout;
-        return b;
+        return s.copy();
     }
 
     /** The client the store uses; the user owns it and the store never closes it. */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The name of the position table. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** Whether the table is created on first use when it does not exist. */
     public boolean createTableIfAbsent() {
-        return createTableIfAbsent;
+        return s.createTableIfAbsent;
     }
 
     /** How long a table being created may take to become active. */
     public Duration tableCreationTimeout() {
-        return tableCreationTimeout;
+        return s.tableCreationTimeout;
     }
 
     @Override
     public String toString() {
-        return "DynamoDbBackfillPositionStoreOptions{tableName=" + tableName + ", createTableIfAbsent="
-                + createTableIfAbsent + ", tableCreationTimeout=" + tableCreationTimeout + "}";
+        return "DynamoDbBackfillPositionStoreOptions{tableName=" + s.tableName + ", createTableIfAbsent="
+                + s.createTableIfAbsent + ", tableCreationTimeout=" + s.tableCreationTimeout + "}";
     }
 
     /** Builds {@link DynamoDbBackfillPositionStoreOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private DynamoDbAsyncClient client;
         private String tableName;
         private boolean createTableIfAbsent = DEFAULT_CREATE_TABLE_IF_ABSENT;
         private Duration tableCreationTimeout = DEFAULT_TABLE_CREATION_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The client to use (required). The store never closes it. */
@@ -128,9 +124,7 @@ public final class DynamoDbBackfillPositionStoreOptions {
                         + "'_', '-' and '.', was '" + tableName + "'");
             }
             Objects.requireNonNull(tableCreationTimeout, "tableCreationTimeout");
-            if (tableCreationTimeout.isNegative() || tableCreationTimeout.isZero()) {
-                throw new IllegalArgumentException("tableCreationTimeout must be positive, was " + tableCreationTimeout);
-            }
+            OptionsSupport.requirePositive(tableCreationTimeout, "tableCreationTimeout");
             return new DynamoDbBackfillPositionStoreOptions(this);
         }
     }

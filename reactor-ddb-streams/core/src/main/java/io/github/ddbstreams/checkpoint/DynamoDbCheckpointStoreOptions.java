@@ -4,6 +4,7 @@ import io.github.ddbstreams.internal.DynamoDbTables;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
@@ -26,16 +27,11 @@ public final class DynamoDbCheckpointStoreOptions {
 
     /** DynamoDB's rule for table names: 3 to 255 characters among {@code a-z A-Z 0-9 _ - .}. */
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final boolean createTableIfAbsent;
-    private final Duration tableCreationTimeout;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
-    private DynamoDbCheckpointStoreOptions(Builder builder) {
-        this.client = builder.client;
-        this.tableName = builder.tableName;
-        this.createTableIfAbsent = builder.createTableIfAbsent;
-        this.tableCreationTimeout = builder.tableCreationTimeout;
+    private DynamoDbCheckpointStoreOptions(Builder b) {
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default; {@code client} and {@code tableName} must be set. */
@@ -45,39 +41,39 @@ public final class DynamoDbCheckpointStoreOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The client the store uses; the user owns it and the store never closes it. */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The name of the checkpoint table. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** Whether the table is created on first use when it does not exist. */
     public boolean createTableIfAbsent() {
-        return createTableIfAbsent;
+        return s.createTableIfAbsent;
     }
 
     /** How long a table being created (by this store or another) may take to become active. */
     public Duration tableCreationTimeout() {
-        return tableCreationTimeout;
+        return s.tableCreationTimeout;
     }
 
     @Override
     public String toString() {
-        return "DynamoDbCheckpointStoreOptions{tableName=" + tableName
-                + ", createTableIfAbsent=" + createTableIfAbsent
-                + ", tableCreationTimeout=" + tableCreationTimeout
-                + ", client=" + client.getClass().getSimpleName() + "}";
+        return "DynamoDbCheckpointStoreOptions{tableName=" + s.tableName
+                + ", createTableIfAbsent=" + s.createTableIfAbsent
+                + ", tableCreationTimeout=" + s.tableCreationTimeout
+                + ", client=" + s.client.getClass().getSimpleName() + "}";
     }
 
     /** Builds {@link DynamoDbCheckpointStoreOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private DynamoDbAsyncClient client;
         private String tableName;
@@ -87,11 +83,9 @@ public final class DynamoDbCheckpointStoreOptions {
         private Builder() {
         }
 
-        private Builder(DynamoDbCheckpointStoreOptions options) {
-            this.client = options.client;
-            this.tableName = options.tableName;
-            this.createTableIfAbsent = options.createTableIfAbsent;
-            this.tableCreationTimeout = options.tableCreationTimeout;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The client to use (required). The store never closes it. */
@@ -140,9 +134,7 @@ public final class DynamoDbCheckpointStoreOptions {
                 throw new IllegalStateException("tableName is required: set the checkpoint table with tableName(...)");
             }
             DynamoDbTables.requireValidTableName(tableName, "tableName");
-            if (tableCreationTimeout.isNegative() || tableCreationTimeout.isZero()) {
-                throw new IllegalArgumentException("tableCreationTimeout must be positive, was " + tableCreationTimeout);
-            }
+            OptionsSupport.requirePositive(tableCreationTimeout, "tableCreationTimeout");
             return new DynamoDbCheckpointStoreOptions(this);
         }
     }

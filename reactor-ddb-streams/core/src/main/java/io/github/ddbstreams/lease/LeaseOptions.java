@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -82,84 +83,56 @@ public final class LeaseOptions {
     /** No limit on leases per worker. */
     public static final int DEFAULT_MAX_LEASES_PER_WORKER = Integer.MAX_VALUE;
 
-    private final DynamoDbAsyncClient client;
-    private final String tableName;
-    private final String workerId;
-    private final Duration failoverTime;
-    private final Duration renewInterval;
-    private final Duration takeInterval;
-    private final Duration drainTimeout;
-    private final int maxLeasesPerWorker;
-    private final boolean createTableIfAbsent;
-    private final Duration tableCreationTimeout;
-    private final MeterRegistry meterRegistry;
-    private final InitialCheckpoints initialCheckpoints;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private LeaseOptions(Builder b) {
-        this.client = b.client;
-        this.tableName = b.tableName;
-        this.workerId = b.workerId;
-        this.failoverTime = b.failoverTime;
-        this.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
-        this.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
-        this.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
-        this.maxLeasesPerWorker = b.maxLeasesPerWorker;
-        this.createTableIfAbsent = b.createTableIfAbsent;
-        this.tableCreationTimeout = b.tableCreationTimeout;
-        this.meterRegistry = b.meterRegistry;
-        this.initialCheckpoints = b.initialCheckpoints;
+        this.s = b.copy();
+        // the derived defaults are kept as if set, so toBuilder() keeps them when failoverTime changes
+        s.renewInterval = b.renewInterval != null ? b.renewInterval : b.failoverTime.dividedBy(3);
+        s.takeInterval = b.takeInterval != null ? b.takeInterval : b.failoverTime.dividedBy(2);
+        s.drainTimeout = b.drainTimeout != null ? b.drainTimeout : b.failoverTime.dividedBy(2);
     }
 
+    /** A builder with the defaults; {@code client} and {@code tableName} must be set. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.client = client;
-        b.tableName = tableName;
-        b.workerId = workerId;
-        b.failoverTime = failoverTime;
-        b.renewInterval = renewInterval;
-        b.takeInterval = takeInterval;
-        b.drainTimeout = drainTimeout;
-        b.maxLeasesPerWorker = maxLeasesPerWorker;
-        b.createTableIfAbsent = createTableIfAbsent;
-        b.tableCreationTimeout = tableCreationTimeout;
-        b.meterRegistry = meterRegistry;
-        b.initialCheckpoints = initialCheckpoints;
-        return b;
+        return s.copy();
     }
 
     /** The client of the lease table (never closed by the receiver). */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The lease table. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** This worker's id: unique among the workers of the application. Default: host name and a random suffix. */
     public String workerId() {
-        return workerId;
+        return s.workerId;
     }
 
     /** How long a lease's counter must stand still before another worker takes it over. */
     public Duration failoverTime() {
-        return failoverTime;
+        return s.failoverTime;
     }
 
     /** How often a worker renews its leases; default a third of {@link #failoverTime()}. */
     public Duration renewInterval() {
-        return renewInterval;
+        return s.renewInterval;
     }
 
     /** How often a worker reads the lease table to take, balance and clean up leases; default half of
      * {@link #failoverTime()}. */
     public Duration takeInterval() {
-        return takeInterval;
+        return s.takeInterval;
     }
 
     /**
@@ -172,43 +145,45 @@ public final class LeaseOptions {
      * {@code ddb.streams.leases.drain.timeouts} counts it. Zero gives leases away at once, as a failover would.
      */
     public Duration drainTimeout() {
-        return drainTimeout;
+        return s.drainTimeout;
     }
 
     /** The most leases this worker holds at once. */
     public int maxLeasesPerWorker() {
-        return maxLeasesPerWorker;
+        return s.maxLeasesPerWorker;
     }
 
+    /** Whether the lease table is created (on-demand billing) when it does not exist. */
     public boolean createTableIfAbsent() {
-        return createTableIfAbsent;
+        return s.createTableIfAbsent;
     }
 
+    /** How long a lease table created by the worker may take to become ACTIVE. */
     public Duration tableCreationTimeout() {
-        return tableCreationTimeout;
+        return s.tableCreationTimeout;
     }
 
     /** Where lease meters are registered ({@code ddb.streams.leases.*}), or {@code null}. */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** What seeds an empty lease table at the first start, or {@code null} (nothing: leases start empty). */
     public InitialCheckpoints initialCheckpoints() {
-        return initialCheckpoints;
+        return s.initialCheckpoints;
     }
 
     @Override
     public String toString() {
-        return "LeaseOptions{tableName=" + tableName + ", workerId=" + workerId + ", failoverTime=" + failoverTime
-                + ", renewInterval=" + renewInterval + ", takeInterval=" + takeInterval
-                + ", drainTimeout=" + drainTimeout
-                + ", maxLeasesPerWorker=" + (maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : maxLeasesPerWorker)
+        return "LeaseOptions{tableName=" + s.tableName + ", workerId=" + s.workerId + ", failoverTime=" + s.failoverTime
+                + ", renewInterval=" + s.renewInterval + ", takeInterval=" + s.takeInterval
+                + ", drainTimeout=" + s.drainTimeout
+                + ", maxLeasesPerWorker=" + (s.maxLeasesPerWorker == Integer.MAX_VALUE ? "unlimited" : s.maxLeasesPerWorker)
                 + "}";
     }
 
     /** Builds {@link LeaseOptions}; {@code client} and {@code tableName} are required. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private DynamoDbAsyncClient client;
         private String tableName;
         private String workerId = defaultWorkerId();
@@ -225,6 +200,11 @@ public final class LeaseOptions {
         private Builder() {
         }
 
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
+        }
+
         private static String defaultWorkerId() {
             String host;
             try {
@@ -235,31 +215,42 @@ public final class LeaseOptions {
             return host + "-" + UUID.randomUUID().toString().substring(0, 8);
         }
 
+        /** The client of the lease table (required; never closed by the receiver). */
         public Builder client(DynamoDbAsyncClient client) {
             this.client = client;
             return this;
         }
 
+        /** The lease table (required), shared by every worker of the application. */
         public Builder tableName(String tableName) {
             this.tableName = tableName;
             return this;
         }
 
+        /** This worker's id, unique among the workers; not blank; default: host name and a random suffix. */
         public Builder workerId(String workerId) {
             this.workerId = workerId;
             return this;
         }
 
+        /**
+         * How long a lease's counter must stand still before another worker takes it; at least 100 ms; default 10 s.
+         */
         public Builder failoverTime(Duration failoverTime) {
             this.failoverTime = failoverTime;
             return this;
         }
 
+        /** How often leases are renewed; &gt; 0 and at most half of {@code failoverTime}; default a third of it. */
         public Builder renewInterval(Duration renewInterval) {
             this.renewInterval = renewInterval;
             return this;
         }
 
+        /**
+         * How often the lease table is read to take, balance and clean up leases; &gt; 0; default half of {@code
+         * failoverTime}.
+         */
         public Builder takeInterval(Duration takeInterval) {
             this.takeInterval = takeInterval;
             return this;
@@ -282,21 +273,25 @@ public final class LeaseOptions {
             return this;
         }
 
+        /** The most leases this worker holds at once; &gt;= 1; default unlimited. */
         public Builder maxLeasesPerWorker(int maxLeasesPerWorker) {
             this.maxLeasesPerWorker = maxLeasesPerWorker;
             return this;
         }
 
+        /** Whether a missing lease table is created; default {@code true}. */
         public Builder createTableIfAbsent(boolean createTableIfAbsent) {
             this.createTableIfAbsent = createTableIfAbsent;
             return this;
         }
 
+        /** How long a created lease table may take to become ACTIVE; default 2 minutes. */
         public Builder tableCreationTimeout(Duration tableCreationTimeout) {
             this.tableCreationTimeout = tableCreationTimeout;
             return this;
         }
 
+        /** Registers the lease meters ({@code ddb.streams.leases.*}) here; {@code null} (the default): none. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
             return this;
@@ -317,30 +312,23 @@ public final class LeaseOptions {
             Objects.requireNonNull(tableName, "tableName");
             DynamoDbTables.requireValidTableName(tableName, "tableName");
             Objects.requireNonNull(workerId, "workerId");
-            if (workerId.isBlank()) {
-                throw new IllegalArgumentException("workerId must not be blank");
-            }
+            OptionsSupport.requireNotBlank(workerId, "workerId");
             Objects.requireNonNull(failoverTime, "failoverTime");
-            if (failoverTime.toMillis() < 100) {
-                throw new IllegalArgumentException("failoverTime must be at least 100 ms, was " + failoverTime);
-            }
+            OptionsSupport.require(failoverTime.toMillis() >= 100, "failoverTime", "be at least 100 ms", failoverTime);
             Duration renew = renewInterval != null ? renewInterval : failoverTime.dividedBy(3);
             if (renew.isNegative() || renew.isZero() || renew.compareTo(failoverTime.dividedBy(2)) > 0) {
                 throw new IllegalArgumentException("renewInterval must be > 0 and at most half of failoverTime ("
                         + failoverTime + ") so a live worker never looks expired, was " + renew);
             }
-            if (takeInterval != null && (takeInterval.isNegative() || takeInterval.isZero())) {
-                throw new IllegalArgumentException("takeInterval must be > 0, was " + takeInterval);
-            }
+            OptionsSupport.require(takeInterval == null || takeInterval.compareTo(Duration.ZERO) > 0, "takeInterval", "be > 0",
+                    takeInterval);
             Duration drainMax = failoverTime.minus(renew);
             if (drainTimeout != null && (drainTimeout.isNegative() || drainTimeout.compareTo(drainMax) > 0)) {
                 throw new IllegalArgumentException("drainTimeout must be >= 0 and at most failoverTime - renewInterval ("
                         + failoverTime + " - " + renew + " = " + drainMax + "): a hand-off must not take longer than a"
                         + " failover, was " + drainTimeout);
             }
-            if (maxLeasesPerWorker < 1) {
-                throw new IllegalArgumentException("maxLeasesPerWorker must be >= 1, was " + maxLeasesPerWorker);
-            }
+            OptionsSupport.require(maxLeasesPerWorker >= 1, "maxLeasesPerWorker", "be >= 1", maxLeasesPerWorker);
             Objects.requireNonNull(tableCreationTimeout, "tableCreationTimeout");
             return new LeaseOptions(this);
         }

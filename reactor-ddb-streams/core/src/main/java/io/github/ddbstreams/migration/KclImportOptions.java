@@ -3,6 +3,7 @@ package io.github.ddbstreams.migration;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -27,20 +28,11 @@ public final class KclImportOptions {
      */
     public static final Duration DEFAULT_OBSERVATION_WINDOW = Duration.ofSeconds(20);
 
-    private final DynamoDbAsyncClient client;
-    private final DynamoDbStreamsAsyncClient streamsClient;
-    private final String leaseTableName;
-    private final Duration observationWindow;
-    private final boolean force;
-    private final Scheduler scheduler;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private KclImportOptions(Builder b) {
-        this.client = b.client;
-        this.streamsClient = b.streamsClient;
-        this.leaseTableName = b.leaseTableName;
-        this.observationWindow = b.observationWindow;
-        this.force = b.force;
-        this.scheduler = b.scheduler;
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default; {@code client}, {@code streamsClient} and {@code leaseTableName} must be set. */
@@ -50,47 +42,47 @@ public final class KclImportOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The client that reads the KCL lease table (never closed by the import). */
     public DynamoDbAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The client that lists the stream's shards with {@code DescribeStream} (never closed by the import). */
     public DynamoDbStreamsAsyncClient streamsClient() {
-        return streamsClient;
+        return s.streamsClient;
     }
 
     /** The KCL lease table: by default the KCL names it after the application. */
     public String leaseTableName() {
-        return leaseTableName;
+        return s.leaseTableName;
     }
 
     /** How long the lease counters are watched before an import; see {@link #DEFAULT_OBSERVATION_WINDOW}. */
     public Duration observationWindow() {
-        return observationWindow;
+        return s.observationWindow;
     }
 
     /** Whether to import although the KCL application looks alive (counters moving, hand-off in progress). */
     public boolean force() {
-        return force;
+        return s.force;
     }
 
     /** The scheduler that times the observation window (a virtual-time scheduler in tests). */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     @Override
     public String toString() {
-        return "KclImportOptions{leaseTableName=" + leaseTableName + ", observationWindow=" + observationWindow
-                + ", force=" + force + "}";
+        return "KclImportOptions{leaseTableName=" + s.leaseTableName + ", observationWindow=" + s.observationWindow
+                + ", force=" + s.force + "}";
     }
 
     /** Builds {@link KclImportOptions}. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private DynamoDbAsyncClient client;
         private DynamoDbStreamsAsyncClient streamsClient;
@@ -102,13 +94,9 @@ public final class KclImportOptions {
         private Builder() {
         }
 
-        private Builder(KclImportOptions o) {
-            this.client = o.client;
-            this.streamsClient = o.streamsClient;
-            this.leaseTableName = o.leaseTableName;
-            this.observationWindow = o.observationWindow;
-            this.force = o.force;
-            this.scheduler = o.scheduler;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            return OptionsSupport.copy(this::clone);
         }
 
         /** The client that reads the KCL lease table. Required. */
@@ -166,9 +154,7 @@ public final class KclImportOptions {
             Objects.requireNonNull(leaseTableName, "leaseTableName");
             Objects.requireNonNull(observationWindow, "observationWindow");
             Objects.requireNonNull(scheduler, "scheduler");
-            if (leaseTableName.isBlank()) {
-                throw new IllegalArgumentException("leaseTableName must not be blank");
-            }
+            OptionsSupport.requireNotBlank(leaseTableName, "leaseTableName");
             if (observationWindow.isNegative()) {
                 throw new IllegalArgumentException("observationWindow must not be negative: " + observationWindow);
             }

@@ -1,10 +1,20 @@
 /**
- * Operators over {@code Flux<ChangeRecord>}, applied with {@code transform} / {@code transformDeferred}:
- * delta, dedupe, Lambda-style filters, batching, per-key parallelism, retries with bisect and failure
- * destinations, tumbling windows. Every operator keeps the checkpoint contract: a record it drops, filters
- * or routes to a failure destination is acknowledged; a record still in flight is never acknowledged early.
- * {@link io.github.ddbstreams.operators.FailureReplay} reads a DynamoDB failure destination back as records to
- * run through a pipeline again, marking each failure replayed when its record is acknowledged.
+ * Operators over {@code Flux<ChangeRecord>}, applied with {@code transform} / {@code transformDeferred}, one
+ * feature per package:
+ * <ul>
+ *   <li>{@link io.github.ddbstreams.operators.filter} — Lambda-style filter patterns;</li>
+ *   <li>{@link io.github.ddbstreams.operators.delta} — attribute-level deltas, and keeping the records that
+ *       changed given attributes;</li>
+ *   <li>{@link io.github.ddbstreams.operators.dedupe} — dropping duplicates by event id or sequence number;</li>
+ *   <li>{@link io.github.ddbstreams.operators.batch} — batching (the {@link io.github.ddbstreams.sink.RecordBatch}es
+ *       a sink writes) and tumbling windows;</li>
+ *   <li>{@link io.github.ddbstreams.operators.parallel} — per-key parallelism;</li>
+ *   <li>{@link io.github.ddbstreams.operators.errors} — retries with bisect, failure destinations, and
+ *       {@link io.github.ddbstreams.operators.errors.FailureReplay}, which reads a DynamoDB failure destination
+ *       back as records to run through a pipeline again.</li>
+ * </ul>
+ * Every operator keeps the checkpoint contract: a record it drops, filters or routes to a failure destination is
+ * acknowledged; a record still in flight is never acknowledged early.
  *
  * <p><b>Reactor's conventions.</b> The operators are {@link reactor.core.Scannable} like reactor-core's own
  * ({@code Scannable.from(subscription).scan(Attr.BUFFERED)} and so on): the ones built of reactor-core operators
@@ -34,8 +44,9 @@
  *       release or count them; it must not acknowledge them. (One exception: records whose per-key work had
  *       completed, and which only waited for downstream demand, were acknowledged then.)</li>
  * </ul>
- * A window keeps no records, so {@link io.github.ddbstreams.operators.Windows} discards each window it drops as
- * a {@link io.github.ddbstreams.operators.WindowResult} instead. Batches of the error handling's output that were
- * fully processed are discarded by its {@code flatMap} as {@link io.github.ddbstreams.operators.BatchResult}s.
+ * A window keeps no records, so {@link io.github.ddbstreams.operators.batch.Windows} discards each window it
+ * drops as a {@link io.github.ddbstreams.operators.batch.WindowResult} instead. Batches of the error handling's
+ * output that were fully processed are discarded by its {@code flatMap} as
+ * {@link io.github.ddbstreams.sink.BatchResult}s.
  */
 package io.github.ddbstreams.operators;

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.github.ddbstreams.RetryOptions;
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.internal.DynamoDbTables;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Scheduler;
@@ -91,66 +92,14 @@ public final class ReceiverOptions {
     /** Shard iterators expire after 15 minutes: a refresh must come before. */
     static final Duration ITERATOR_LIFETIME = Duration.ofMinutes(15);
 
-    private final DynamoDbStreamsAsyncClient streamsClient;
-    private final DynamoDbAsyncClient dynamoDbClient;
-    private final String tableName;
-    private final String streamArn;
-    private final StartPosition startPosition;
-    private final CheckpointStore checkpointStore;
-    private final Duration pollInterval;
-    /** As given to the builder: null = derived from the poll interval (kept for toBuilder). */
-    private final Duration minPollIntervalSetting;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
     private final Duration minPollInterval;
-    private final int maxRecordsPerRequest;
-    private final Duration shardDiscoveryInterval;
-    private final Duration commitInterval;
-    private final RetryOptions retry;
-    private final TrimmedDataPolicy trimmedDataPolicy;
-    private final Consumer<TrimmedDataEvent> trimmedDataListener;
-    private final Duration creationTimePrecision;
-    private final Scheduler scheduler;
-    private final boolean completeWhenStreamDisabled;
-    private final LeaseOptions leases;
-    private final MeterRegistry meterRegistry;
-    private final OptionalDouble readRequestPricePerMillion;
-    private final int maxUnacknowledgedPerShard;
-    private final Pacing pacing;
-    private final Duration idlePollInterval;
-    private final Duration idleAfter;
-    private final Duration iteratorRefreshInterval;
-    private final Duration startupTimeout;
-    private final int maxConcurrentCalls;
 
     private ReceiverOptions(Builder b) {
-        this.streamsClient = b.streamsClient;
-        this.dynamoDbClient = b.dynamoDbClient;
-        this.tableName = b.tableName;
-        this.streamArn = b.streamArn;
-        this.startPosition = b.startPosition;
-        this.checkpointStore = b.checkpointStore;
-        this.pollInterval = b.pollInterval;
-        this.minPollIntervalSetting = b.minPollInterval;
+        this.s = b.copy();
         this.minPollInterval = b.minPollInterval != null ? b.minPollInterval
                 : b.pollInterval.dividedBy(DEFAULT_MIN_POLL_INTERVAL_DIVISOR);
-        this.maxRecordsPerRequest = b.maxRecordsPerRequest;
-        this.shardDiscoveryInterval = b.shardDiscoveryInterval;
-        this.commitInterval = b.commitInterval;
-        this.retry = b.retryOptions;
-        this.trimmedDataPolicy = b.trimmedDataPolicy;
-        this.trimmedDataListener = b.trimmedDataListener;
-        this.creationTimePrecision = b.creationTimePrecision;
-        this.scheduler = b.scheduler;
-        this.completeWhenStreamDisabled = b.completeWhenStreamDisabled;
-        this.leases = b.leases;
-        this.meterRegistry = b.meterRegistry;
-        this.readRequestPricePerMillion = b.readRequestPricePerMillion;
-        this.maxUnacknowledgedPerShard = b.maxUnacknowledgedPerShard;
-        this.pacing = b.pacing;
-        this.idlePollInterval = b.idlePollInterval;
-        this.idleAfter = b.idleAfter;
-        this.iteratorRefreshInterval = b.iteratorRefreshInterval;
-        this.startupTimeout = b.startupTimeout;
-        this.maxConcurrentCalls = b.maxConcurrentCalls;
     }
 
     /** A builder with the defaults. */
@@ -160,65 +109,37 @@ public final class ReceiverOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.streamsClient = streamsClient;
-        b.dynamoDbClient = dynamoDbClient;
-        b.tableName = tableName;
-        b.streamArn = streamArn;
-        b.startPosition = startPosition;
-        b.checkpointStore = checkpointStore;
-        b.pollInterval = pollInterval;
-        b.minPollInterval = minPollIntervalSetting;
-        b.maxRecordsPerRequest = maxRecordsPerRequest;
-        b.shardDiscoveryInterval = shardDiscoveryInterval;
-        b.commitInterval = commitInterval;
-        b.retry = retry.toBuilder();
-        b.trimmedDataPolicy = trimmedDataPolicy;
-        b.trimmedDataListener = trimmedDataListener;
-        b.creationTimePrecision = creationTimePrecision;
-        b.scheduler = scheduler;
-        b.completeWhenStreamDisabled = completeWhenStreamDisabled;
-        b.leases = leases;
-        b.meterRegistry = meterRegistry;
-        b.readRequestPricePerMillion = readRequestPricePerMillion;
-        b.maxUnacknowledgedPerShard = maxUnacknowledgedPerShard;
-        b.pacing = pacing;
-        b.idlePollInterval = idlePollInterval;
-        b.idleAfter = idleAfter;
-        b.iteratorRefreshInterval = iteratorRefreshInterval;
-        b.startupTimeout = startupTimeout;
-        b.maxConcurrentCalls = maxConcurrentCalls;
-        return b;
+        return s.copy();
     }
 
     /** The streams client, or {@code null} when the receiver creates its own. */
     public DynamoDbStreamsAsyncClient streamsClient() {
-        return streamsClient;
+        return s.streamsClient;
     }
 
     /** The DynamoDB client used to resolve {@link #tableName()}, or {@code null}. */
     public DynamoDbAsyncClient dynamoDbClient() {
-        return dynamoDbClient;
+        return s.dynamoDbClient;
     }
 
     /** The table whose latest stream is read, or {@code null} when {@link #streamArn()} is set. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** The stream read, or {@code null} when {@link #tableName()} is set. */
     public String streamArn() {
-        return streamArn;
+        return s.streamArn;
     }
 
     /** Where shards without checkpoint start. */
     public StartPosition startPosition() {
-        return startPosition;
+        return s.startPosition;
     }
 
     /** Where checkpoints are kept, or {@code null} for an in-memory store owned by the receiver. */
     public CheckpointStore checkpointStore() {
-        return checkpointStore;
+        return s.checkpointStore;
     }
 
     /**
@@ -226,7 +147,7 @@ public final class ReceiverOptions {
      * {@link Builder#pollInterval(Duration)}.
      */
     public Duration pollInterval() {
-        return pollInterval;
+        return s.pollInterval;
     }
 
     /**
@@ -240,22 +161,25 @@ public final class ReceiverOptions {
 
     /** The {@code Limit} of each GetRecords call (1..1000): also the most records buffered per shard. */
     public int maxRecordsPerRequest() {
-        return maxRecordsPerRequest;
+        return s.maxRecordsPerRequest;
     }
 
     /** How a shard that is not behind is polled: {@link Pacing#COST_AWARE} (default) or {@link Pacing#LOW_LATENCY}. */
     public Pacing pacing() {
-        return pacing;
+        return s.pacing;
     }
 
     /** {@link Pacing#COST_AWARE}: the polling period of a shard that returned no record for {@link #idleAfter()}. */
     public Duration idlePollInterval() {
-        return idlePollInterval;
+        return s.idlePollInterval;
     }
 
-    /** {@link Pacing#COST_AWARE}: how long a shard returns no record before it is polled every {@link #idlePollInterval()}. */
+    /**
+     * {@link Pacing#COST_AWARE}: how long a shard returns no record before it is polled every {@link
+     * #idlePollInterval()}.
+     */
     public Duration idleAfter() {
-        return idleAfter;
+        return s.idleAfter;
     }
 
     /**
@@ -263,7 +187,7 @@ public final class ReceiverOptions {
      * until acknowledgements make room for a page. See {@link Builder#maxUnacknowledgedPerShard(int)}.
      */
     public int maxUnacknowledgedPerShard() {
-        return maxUnacknowledgedPerShard;
+        return s.maxUnacknowledgedPerShard;
     }
 
     /**
@@ -271,7 +195,7 @@ public final class ReceiverOptions {
      * before it is refreshed by a GetRecords call. See {@link Builder#iteratorRefreshInterval(Duration)}.
      */
     public Duration iteratorRefreshInterval() {
-        return iteratorRefreshInterval;
+        return s.iteratorRefreshInterval;
     }
 
     /**
@@ -279,7 +203,7 @@ public final class ReceiverOptions {
      * fails. See {@link Builder#startupTimeout(Duration)}.
      */
     public Duration startupTimeout() {
-        return startupTimeout;
+        return s.startupTimeout;
     }
 
     /**
@@ -287,32 +211,32 @@ public final class ReceiverOptions {
      * shards. See {@link Builder#maxConcurrentCalls(int)}.
      */
     public int maxConcurrentCalls() {
-        return maxConcurrentCalls;
+        return s.maxConcurrentCalls;
     }
 
     /** Period of DescribeStream calls that find new shards. */
     public Duration shardDiscoveryInterval() {
-        return shardDiscoveryInterval;
+        return s.shardDiscoveryInterval;
     }
 
     /** Period of checkpoint commits. */
     public Duration commitInterval() {
-        return commitInterval;
+        return s.commitInterval;
     }
 
     /** Retries of a throttled or failing call before the Flux errors ({@link #retry()}'s). */
     public long maxRetries() {
-        return retry.maxRetries();
+        return s.retryOptions.maxRetries();
     }
 
     /** First retry backoff ({@link #retry()}'s). */
     public Duration retryBackoff() {
-        return retry.retryBackoff();
+        return s.retryOptions.retryBackoff();
     }
 
     /** Largest retry backoff ({@link #retry()}'s). */
     public Duration maxRetryBackoff() {
-        return retry.maxRetryBackoff();
+        return s.retryOptions.maxRetryBackoff();
     }
 
     /**
@@ -324,27 +248,27 @@ public final class ReceiverOptions {
      * }</pre>
      */
     public RetryOptions retry() {
-        return retry;
+        return s.retryOptions;
     }
 
     /** What to do when records were trimmed before they were read. */
     public TrimmedDataPolicy trimmedDataPolicy() {
-        return trimmedDataPolicy;
+        return s.trimmedDataPolicy;
     }
 
     /** Called (on a receiver thread; must not block) for every gap of trimmed records. */
     public Consumer<TrimmedDataEvent> trimmedDataListener() {
-        return trimmedDataListener;
+        return s.trimmedDataListener;
     }
 
     /** The precision of {@code ApproximateCreationDateTime}, used by {@link StartPosition#atTimestamp}. */
     public Duration creationTimePrecision() {
-        return creationTimePrecision;
+        return s.creationTimePrecision;
     }
 
     /** The scheduler of timers (poll pauses, retries, discovery, commits). Tests pass virtual time here. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /**
@@ -353,7 +277,7 @@ public final class ReceiverOptions {
      * (the default).
      */
     public boolean completeWhenStreamDisabled() {
-        return completeWhenStreamDisabled;
+        return s.completeWhenStreamDisabled;
     }
 
     /**
@@ -361,7 +285,7 @@ public final class ReceiverOptions {
      * alone. With leases, checkpoints are kept in the lease table.
      */
     public LeaseOptions leases() {
-        return leases;
+        return s.leases;
     }
 
     /**
@@ -370,7 +294,7 @@ public final class ReceiverOptions {
      * optional dependency: without a registry no Micrometer class is loaded.
      */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /**
@@ -378,34 +302,34 @@ public final class ReceiverOptions {
      * no cost estimate. See {@link Builder#readRequestPricePerMillion(double)}.
      */
     public OptionalDouble readRequestPricePerMillion() {
-        return readRequestPricePerMillion;
+        return s.readRequestPricePerMillion;
     }
 
     @Override
     public String toString() {
         return "ReceiverOptions{"
-                + (tableName != null ? "tableName=" + tableName : "streamArn=" + streamArn)
-                + ", startPosition=" + startPosition
-                + ", checkpointStore=" + (checkpointStore == null ? "in-memory" : checkpointStore.getClass().getSimpleName())
-                + ", pacing=" + pacing
-                + (pacing == Pacing.LOW_LATENCY ? ", pollInterval=" + minPollInterval() + ".." + pollInterval
-                        : ", pollInterval=" + pollInterval + ", idlePollInterval=" + idlePollInterval + " after " + idleAfter)
-                + ", maxRecordsPerRequest=" + maxRecordsPerRequest
-                + ", maxUnacknowledgedPerShard=" + maxUnacknowledgedPerShard
-                + ", maxConcurrentCalls=" + maxConcurrentCalls
-                + ", shardDiscoveryInterval=" + shardDiscoveryInterval
-                + ", commitInterval=" + commitInterval
-                + ", retry=" + retry
-                + ", trimmedDataPolicy=" + trimmedDataPolicy
-                + ", creationTimePrecision=" + creationTimePrecision
-                + ", completeWhenStreamDisabled=" + completeWhenStreamDisabled
-                + ", startupTimeout=" + startupTimeout
-                + (leases == null ? "" : ", leases=" + leases)
+                + (s.tableName != null ? "tableName=" + s.tableName : "streamArn=" + s.streamArn)
+                + ", startPosition=" + s.startPosition
+                + ", checkpointStore=" + (s.checkpointStore == null ? "in-memory" : s.checkpointStore.getClass().getSimpleName())
+                + ", pacing=" + s.pacing
+                + (s.pacing == Pacing.LOW_LATENCY ? ", pollInterval=" + minPollInterval() + ".." + s.pollInterval
+                        : ", pollInterval=" + s.pollInterval + ", idlePollInterval=" + s.idlePollInterval + " after " + s.idleAfter)
+                + ", maxRecordsPerRequest=" + s.maxRecordsPerRequest
+                + ", maxUnacknowledgedPerShard=" + s.maxUnacknowledgedPerShard
+                + ", maxConcurrentCalls=" + s.maxConcurrentCalls
+                + ", shardDiscoveryInterval=" + s.shardDiscoveryInterval
+                + ", commitInterval=" + s.commitInterval
+                + ", retry=" + s.retryOptions
+                + ", trimmedDataPolicy=" + s.trimmedDataPolicy
+                + ", creationTimePrecision=" + s.creationTimePrecision
+                + ", completeWhenStreamDisabled=" + s.completeWhenStreamDisabled
+                + ", startupTimeout=" + s.startupTimeout
+                + (s.leases == null ? "" : ", leases=" + s.leases)
                 + "}";
     }
 
     /** Builds {@link ReceiverOptions}; {@link #build()} checks every rule and names the offending option. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private DynamoDbStreamsAsyncClient streamsClient;
         private DynamoDbAsyncClient dynamoDbClient;
         private String tableName;
@@ -437,6 +361,13 @@ public final class ReceiverOptions {
         private OptionalDouble readRequestPricePerMillion = OptionalDouble.empty();
 
         private Builder() {
+        }
+
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.retry = retryOptions.toBuilder();
+            return c;
         }
 
         /** Registers the receiver's meters ({@code ddb.streams.*}, tagged with the table) in this registry. */
@@ -473,6 +404,10 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /**
+         * Whether a disabled stream completes the Flux once all its records were delivered (see {@link
+         * ReceiverOptions#completeWhenStreamDisabled()}); default {@code false}.
+         */
         public Builder completeWhenStreamDisabled(boolean completeWhenStreamDisabled) {
             this.completeWhenStreamDisabled = completeWhenStreamDisabled;
             return this;
@@ -502,11 +437,16 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** Where shards without checkpoint start; default {@link StartPosition#trimHorizon()}. */
         public Builder startPosition(StartPosition startPosition) {
             this.startPosition = startPosition;
             return this;
         }
 
+        /**
+         * Where checkpoints are kept; default an in-memory store owned by the receiver. Not with {@link
+         * #leases(LeaseOptions)}.
+         */
         public Builder checkpointStore(CheckpointStore checkpointStore) {
             this.checkpointStore = checkpointStore;
             return this;
@@ -638,31 +578,37 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** The {@code Limit} of each GetRecords call, 1..1000; default 1000. */
         public Builder maxRecordsPerRequest(int maxRecordsPerRequest) {
             this.maxRecordsPerRequest = maxRecordsPerRequest;
             return this;
         }
 
+        /** The period of shard discovery (DescribeStream); &gt; 0; default 30 s. */
         public Builder shardDiscoveryInterval(Duration shardDiscoveryInterval) {
             this.shardDiscoveryInterval = shardDiscoveryInterval;
             return this;
         }
 
+        /** The period of checkpoint commits; &gt; 0; default 5 s. */
         public Builder commitInterval(Duration commitInterval) {
             this.commitInterval = commitInterval;
             return this;
         }
 
+        /** Retries of a throttled or failing call before the Flux errors; &gt;= 0; default unlimited. */
         public Builder maxRetries(long maxRetries) {
             this.retry.maxRetries(maxRetries);
             return this;
         }
 
+        /** The first retry backoff, doubled on each further retry; &gt; 0; default 100 ms. */
         public Builder retryBackoff(Duration retryBackoff) {
             this.retry.retryBackoff(retryBackoff);
             return this;
         }
 
+        /** The largest retry backoff; not below {@code retryBackoff}; default 10 s. */
         public Builder maxRetryBackoff(Duration maxRetryBackoff) {
             this.retry.maxRetryBackoff(maxRetryBackoff);
             return this;
@@ -682,21 +628,31 @@ public final class ReceiverOptions {
             return this;
         }
 
+        /** What to do when records were trimmed before they were read; default {@link TrimmedDataPolicy#FAIL}. */
         public Builder trimmedDataPolicy(TrimmedDataPolicy trimmedDataPolicy) {
             this.trimmedDataPolicy = trimmedDataPolicy;
             return this;
         }
 
+        /** Called for every gap of trimmed records (on a receiver thread; must not block); default does nothing. */
         public Builder trimmedDataListener(Consumer<TrimmedDataEvent> trimmedDataListener) {
             this.trimmedDataListener = trimmedDataListener;
             return this;
         }
 
+        /**
+         * The precision of {@code ApproximateCreationDateTime}, used by {@link StartPosition#atTimestamp}; &gt; 0;
+         * default 1 s.
+         */
         public Builder creationTimePrecision(Duration creationTimePrecision) {
             this.creationTimePrecision = creationTimePrecision;
             return this;
         }
 
+        /**
+         * The scheduler of timers (poll pauses, retries, discovery, commits); default {@code Schedulers.parallel()};
+         * tests pass virtual time here.
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;
@@ -721,9 +677,9 @@ public final class ReceiverOptions {
                         + " was '" + streamArn + "'");
             }
             Objects.requireNonNull(startPosition, "startPosition");
-            requirePositive(pollInterval, "pollInterval", true);
+            OptionsSupport.requireAboveZero(pollInterval, "pollInterval", true);
             if (minPollInterval != null) {
-                requirePositive(minPollInterval, "minPollInterval", pollInterval.isZero());
+                OptionsSupport.requireAboveZero(minPollInterval, "minPollInterval", pollInterval.isZero());
                 if (minPollInterval.compareTo(pollInterval) > 0) {
                     throw new IllegalArgumentException("minPollInterval (" + minPollInterval
                             + ") must not be above pollInterval (" + pollInterval + ")");
@@ -733,38 +689,34 @@ public final class ReceiverOptions {
                 throw new IllegalArgumentException("maxRecordsPerRequest must be 1..1000 (the GetRecords limit), was "
                         + maxRecordsPerRequest);
             }
-            requirePositive(shardDiscoveryInterval, "shardDiscoveryInterval", false);
-            requirePositive(commitInterval, "commitInterval", false);
+            OptionsSupport.requireAboveZero(shardDiscoveryInterval, "shardDiscoveryInterval", false);
+            OptionsSupport.requireAboveZero(commitInterval, "commitInterval", false);
             retryOptions = retry.build();
-            requirePositive(retryOptions.retryBackoff(), "retryBackoff", false);
+            OptionsSupport.requireAboveZero(retryOptions.retryBackoff(), "retryBackoff", false);
             Objects.requireNonNull(trimmedDataPolicy, "trimmedDataPolicy");
             Objects.requireNonNull(trimmedDataListener, "trimmedDataListener");
-            requirePositive(creationTimePrecision, "creationTimePrecision", false);
+            OptionsSupport.requireAboveZero(creationTimePrecision, "creationTimePrecision", false);
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(pacing, "pacing");
-            requirePositive(idleAfter, "idleAfter", true);
-            requirePositive(idlePollInterval, "idlePollInterval", true);
+            OptionsSupport.requireAboveZero(idleAfter, "idleAfter", true);
+            OptionsSupport.requireAboveZero(idlePollInterval, "idlePollInterval", true);
             if (idlePollInterval.compareTo(pollInterval) < 0) {
                 throw new IllegalArgumentException("idlePollInterval (" + idlePollInterval
                         + ") must not be below pollInterval (" + pollInterval + ")");
             }
-            if (maxUnacknowledgedPerShard < 1) {
-                throw new IllegalArgumentException("maxUnacknowledgedPerShard must be >= 1, was " + maxUnacknowledgedPerShard);
-            }
-            requirePositive(iteratorRefreshInterval, "iteratorRefreshInterval", false);
+            OptionsSupport.require(maxUnacknowledgedPerShard >= 1, "maxUnacknowledgedPerShard",
+                    "be >= 1", maxUnacknowledgedPerShard);
+            OptionsSupport.requireAboveZero(iteratorRefreshInterval, "iteratorRefreshInterval", false);
             if (iteratorRefreshInterval.compareTo(ITERATOR_LIFETIME) >= 0) {
                 throw new IllegalArgumentException("iteratorRefreshInterval must be below " + ITERATOR_LIFETIME
                         + " (the iterator lifetime), was " + iteratorRefreshInterval);
             }
-            requirePositive(startupTimeout, "startupTimeout", false);
-            if (maxConcurrentCalls < 1) {
-                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, was " + maxConcurrentCalls);
-            }
+            OptionsSupport.requireAboveZero(startupTimeout, "startupTimeout", false);
+            OptionsSupport.require(maxConcurrentCalls >= 1, "maxConcurrentCalls", "be >= 1", maxConcurrentCalls);
             if (readRequestPricePerMillion.isPresent()) {
                 double price = readRequestPricePerMillion.getAsDouble();
-                if (!Double.isFinite(price) || price < 0) {
-                    throw new IllegalArgumentException("readRequestPricePerMillion must be a finite price >= 0, was " + price);
-                }
+                OptionsSupport.require(Double.isFinite(price) && price >= 0, "readRequestPricePerMillion",
+                        "be a finite price >= 0", price);
                 if (meterRegistry == null) {
                     throw new IllegalArgumentException("readRequestPricePerMillion (" + price + ") needs a meterRegistry:"
                             + " the cost estimate is a gauge");
@@ -775,13 +727,6 @@ public final class ReceiverOptions {
                         + " the checkpoints are kept in the lease table '" + leases.tableName() + "'");
             }
             return new ReceiverOptions(this);
-        }
-
-        private static void requirePositive(Duration d, String name, boolean zeroAllowed) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-                throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? ">= 0" : "> 0") + ", was " + d);
-            }
         }
     }
 }

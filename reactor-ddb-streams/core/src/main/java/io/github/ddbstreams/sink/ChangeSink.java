@@ -1,7 +1,5 @@
 package io.github.ddbstreams.sink;
 
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.RecordBatch;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,8 +9,9 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>{@link #write} is asynchronous and reports, per record, what failed ({@link BatchResult}); a Mono error
  *       means the whole batch failed (e.g. the server is unreachable). It never acknowledges records: the
- *       caller does, once a record is durably written — use {@link io.github.ddbstreams.operators.ErrorHandling}
- *       for retries, bisect, the failure destination and acknowledgements.</li>
+ *       caller does, once a record is durably written — use
+ *       {@link io.github.ddbstreams.operators.errors.ErrorHandling} for retries, bisect, the failure destination
+ *       and acknowledgements.</li>
  *   <li>Writes are idempotent and order-aware: replaying an older change never overwrites a newer one.</li>
  *   <li>A sink bounds the writes it has in flight; callers bound theirs (e.g. ErrorHandling's concurrency),
  *       so backpressure reaches the stream and nothing is buffered without limit.</li>

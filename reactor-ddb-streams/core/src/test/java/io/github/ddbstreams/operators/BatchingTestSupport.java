@@ -8,21 +8,22 @@ import java.util.stream.Collectors;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.RecordCheckpoint;
+import io.github.ddbstreams.sink.RecordBatch;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Records and a counting checkpoint for the batching, windowing and per-key parallelism tests. */
-final class BatchingTestSupport {
+public final class BatchingTestSupport {
 
     private BatchingTestSupport() {
     }
 
     /** Counts acknowledgements, then passes them on. */
-    static final class CountingCheckpoint implements RecordCheckpoint {
+    public static final class CountingCheckpoint implements RecordCheckpoint {
         private final AtomicInteger acknowledgements = new AtomicInteger();
         private final RecordCheckpoint delegate;
 
-        CountingCheckpoint(RecordCheckpoint delegate) {
+        public CountingCheckpoint(RecordCheckpoint delegate) {
             this.delegate = delegate;
         }
 
@@ -43,13 +44,13 @@ final class BatchingTestSupport {
             return acknowledgements.get() > 0;
         }
 
-        int acknowledgements() {
+        public int acknowledgements() {
             return acknowledgements.get();
         }
     }
 
     /** A record of {@code shard} with sequence number {@code seq}, item key {@code key} and a counting checkpoint. */
-    static ChangeRecord record(String shard, long seq, String key, long sizeBytes) {
+    public static ChangeRecord record(String shard, long seq, String key, long sizeBytes) {
         return ChangeRecord.builder()
                 .eventId(shard + "-" + seq)
                 .eventName(EventName.MODIFY)
@@ -61,24 +62,24 @@ final class BatchingTestSupport {
                 .build();
     }
 
-    static ChangeRecord record(String shard, long seq) {
+    public static ChangeRecord record(String shard, long seq) {
         return record(shard, seq, "k" + seq, 100);
     }
 
     /** The same record with a counting checkpoint in front of its own. */
-    static ChangeRecord counting(ChangeRecord record) {
+    public static ChangeRecord counting(ChangeRecord record) {
         return record.toBuilder().checkpoint(new CountingCheckpoint(record.checkpoint())).build();
     }
 
-    static int acknowledgements(ChangeRecord record) {
+    public static int acknowledgements(ChangeRecord record) {
         return ((CountingCheckpoint) record.checkpoint()).acknowledgements();
     }
 
-    static List<String> ids(RecordBatch batch) {
+    public static List<String> ids(RecordBatch batch) {
         return ids(batch.records());
     }
 
-    static List<String> ids(List<ChangeRecord> records) {
+    public static List<String> ids(List<ChangeRecord> records) {
         return records.stream().map(ChangeRecord::eventId).collect(Collectors.toList());
     }
 }

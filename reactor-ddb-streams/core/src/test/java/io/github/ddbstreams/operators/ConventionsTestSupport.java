@@ -8,15 +8,15 @@ import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 
 /** A subscriber for the Reactor-conventions tests: requests nothing by itself, records what it gets. */
-final class ConventionsTestSupport {
+public final class ConventionsTestSupport {
 
     private ConventionsTestSupport() {
     }
 
-    static final class Recorder<T> extends BaseSubscriber<T> {
-        final List<T> received = new CopyOnWriteArrayList<>();
-        volatile Throwable error;
-        volatile boolean completed;
+    public static final class Recorder<T> extends BaseSubscriber<T> {
+        public final List<T> received = new CopyOnWriteArrayList<>();
+        public volatile Throwable error;
+        public volatile boolean completed;
         private volatile Subscription subscription;
 
         @Override
@@ -40,7 +40,7 @@ final class ConventionsTestSupport {
         }
 
         /** The operator's subscriber: the Subscription this recorder was given. */
-        Scannable operator() {
+        public Scannable operator() {
             return Scannable.from(subscription);
         }
     }

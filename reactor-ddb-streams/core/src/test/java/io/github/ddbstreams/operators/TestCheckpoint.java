@@ -6,7 +6,7 @@ import io.github.ddbstreams.record.RecordCheckpoint;
 import reactor.core.publisher.Mono;
 
 /** A checkpoint that counts its acknowledgements. */
-final class TestCheckpoint implements RecordCheckpoint {
+public final class TestCheckpoint implements RecordCheckpoint {
 
     private final AtomicInteger acknowledgements = new AtomicInteger();
 
@@ -25,7 +25,7 @@ final class TestCheckpoint implements RecordCheckpoint {
         return acknowledgements.get() > 0;
     }
 
-    int acknowledgements() {
+    public int acknowledgements() {
         return acknowledgements.get();
     }
 }

@@ -486,9 +486,10 @@ class LeaseReceiverTest {
     }
 
     /**
-     * Five workers list the stream about as often as one: one describer lists it every shardDiscoveryInterval
-     * (30 s), each worker once more at its start. Over 10 minutes: at most 20 + 5 + 1 full listings (one worker
-     * alone makes 21), where every worker listing on its own made about 5 x 21.
+     * Five workers list the stream as often as one: one describer lists it at its start and every
+     * shardDiscoveryInterval (30 s); the others never (not at their start either: they learn the shards from the
+     * lease table). Over 10 minutes: at most 1 + 20 full listings (one worker alone makes 21), where every worker
+     * listing on its own made about 5 x 21, and a listing per worker start 24.
      */
     @Test
     void fullListingsOfTheStream_doNotGrowWithTheWorkers() {
@@ -503,8 +504,8 @@ class LeaseReceiverTest {
         advance(Duration.ofMinutes(10));
 
         long listings = fullListings();
-        assertThat(listings).as("full listings by 5 workers in 10 minutes (bound: 20 intervals + 5 starts + 1)")
-                .isLessThanOrEqualTo(26);
+        assertThat(listings).as("full listings by 5 workers in 10 minutes (bound: the describer's start + 20 intervals)")
+                .isLessThanOrEqualTo(21);
         assertThat(workers.stream().mapToInt(worker -> worker.received.size()).sum())
                 .as("every record read").isEqualTo(16);
 
@@ -515,6 +516,104 @@ class LeaseReceiverTest {
         advance(Duration.ofMinutes(2));
         assertThat(workers.stream().flatMap(worker -> worker.of("S0a").stream()).map(ChangeRecord::sequenceNumber))
                 .containsExactlyInAnyOrderElementsOf(inChild);
+    }
+
+    /**
+     * Four lineages (a closed parent P with records, its child C with records) and four open shards, two records
+     * each; returns every sequence number put.
+     */
+    private List<String> fourLineagesAndFourOpenShards() {
+        List<String> put = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            fake.addShard("P" + i);
+            put.addAll(fake.putRecords("P" + i, 2));
+            fake.closeShard("P" + i);
+            fake.addShard("C" + i, "P" + i);
+            put.addAll(fake.putRecords("C" + i, 2));
+            fake.addShard("S" + i);
+            put.addAll(fake.putRecords("S" + i, 2));
+        }
+        return put;
+    }
+
+    /** Advances in steps of 100 ms until a full listing of the stream starts (at most a minute). */
+    private void advanceUntilAFullListing() {
+        fake.clearCalls();
+        for (int i = 0; i < 600 && fullListings() == 0; i++) {
+            advance(Duration.ofMillis(100));
+        }
+        assertThat(fullListings()).as("the describer lists the stream within a minute").isPositive();
+    }
+
+    /**
+     * Six workers start together (a fleet deploy) on a cold lease table: one of them, the describer, lists the
+     * stream; the others wait for its leases and learn the shards from the lease table (no listing each, which
+     * made 6). Every record is read, parents before children. A worker joining the running fleet lists nothing.
+     */
+    @Test
+    void workersStartingTogether_listTheStreamOnce_andAWorkerJoiningLaterListsNothing() {
+        List<String> put = fourLineagesAndFourOpenShards();
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            workers.add(new Worker("w" + i, true).start(Duration.ofSeconds(5)));
+        }
+        advance(Duration.ofSeconds(25)); // less than a discovery interval (30 s)
+
+        assertThat(fullListings()).as("full listings of the stream by 6 workers starting together").isEqualTo(1);
+        List<ChangeRecord> all = workers.stream().flatMap(worker -> worker.received.stream()).toList();
+        assertThat(sequenceNumbersOf(all)).as("every record read once").containsExactlyInAnyOrderElementsOf(put);
+        for (int i = 0; i < 4; i++) {
+            String parent = "P" + i;
+            String child = "C" + i;
+            long parentEnd = workers.stream().mapToLong(worker -> lastAt(worker, parent)).max().orElseThrow();
+            long childStart = workers.stream().mapToLong(worker -> worker.firstAt(child)).filter(t -> t >= 0)
+                    .min().orElseThrow();
+            assertThat(childStart).as("child C%d read after its parent", i).isGreaterThanOrEqualTo(parentEnd);
+        }
+
+        advanceUntilAFullListing();
+        fake.clearCalls();
+        Worker joining = new Worker("w7", true).start(Duration.ofSeconds(5));
+        List<String> later = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            later.addAll(fake.putRecords("S" + i, 1));
+            later.addAll(fake.putRecords("C" + i, 1));
+        }
+        advance(Duration.ofSeconds(20)); // before the describer's next listing
+        assertThat(fullListings()).as("full listings while a worker joined the running fleet").isZero();
+        workers.add(joining);
+        assertThat(workers.stream().flatMap(worker -> worker.received.stream()).map(ChangeRecord::sequenceNumber))
+                .as("records put after the join all read").containsAll(later);
+    }
+
+    /** When the last record of the shard arrived at the worker, or -1. */
+    private static long lastAt(Worker worker, String shardId) {
+        long last = -1;
+        for (int i = 0; i < worker.received.size(); i++) {
+            if (worker.received.get(i).shardId().equals(shardId)) {
+                last = worker.receivedAt.get(i);
+            }
+        }
+        return last;
+    }
+
+    /**
+     * A worker alone on a cold lease table is the describer at its first tick: it lists the stream and reads the
+     * shards without parents at once (the children once their parents' leases ended).
+     */
+    @Test
+    void loneWorker_onAColdLeaseTable_listsAndReadsAtOnce() {
+        List<String> put = fourLineagesAndFourOpenShards();
+        Worker alone = new Worker("w1", true).start(Duration.ofSeconds(5));
+        advance(Duration.ofSeconds(1));
+
+        assertThat(fullListings()).as("full listings of a lone worker in its first second").isEqualTo(1);
+        for (int i = 0; i < 4; i++) {
+            assertThat(alone.of("P" + i)).as("parent P%d read in the first second", i).hasSize(2);
+            assertThat(alone.of("S" + i)).as("open shard S%d read in the first second", i).hasSize(2);
+        }
+        advance(Duration.ofSeconds(15));
+        assertThat(sequenceNumbersOf(alone.received)).as("every record read").containsExactlyInAnyOrderElementsOf(put);
     }
 
     /** Three workers read shard S0 for a minute; then the describer's subscription is disposed. Returns its id. */

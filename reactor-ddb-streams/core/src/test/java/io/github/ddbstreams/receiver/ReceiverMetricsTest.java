@@ -192,8 +192,8 @@ class ReceiverMetricsTest {
         StepVerifier.withVirtualTime(() -> DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
                                 .streamsClient(fake).streamArn(fake.streamArn()).scheduler(vts).build())
                         .receive()
-                        .transform(io.github.ddbstreams.operators.Batching.batches(
-                                io.github.ddbstreams.operators.BatchOptions.builder().maxRecords(10)
+                        .transform(io.github.ddbstreams.operators.batch.Batching.batches(
+                                io.github.ddbstreams.operators.batch.BatchOptions.builder().maxRecords(10)
                                         .maxWait(Duration.ofSeconds(1)).scheduler(vts).meterRegistry(registry)
                                         .name("indexer").build()))
                         .take(3))

@@ -8,7 +8,8 @@
  * service's limits, call counters) for the real SDK client. {@code JavaProcess} runs a main class in a child JVM on the test
  * class path that a test can kill ({@code SIGKILL}), freeze ({@code SIGSTOP}) and resume ({@code SIGCONT}), for
  * tests of several worker processes. {@code TestHttpClients} builds Netty HTTP clients on one shared event
- * loop group, so that closing a test's SDK client returns at once. Depends on no other module of this project, so every module's
+ * loop group, so that closing a test's SDK client returns at once. {@code OptionsContract} pins an options
+ * class's defaults, validation messages and {@code toBuilder()} round trip in a golden transcript. Depends on no other module of this project, so every module's
  * tests can use it.
  */
 package io.github.ddbstreams.testkit;

@@ -11,7 +11,7 @@ import picocli.CommandLine;
  * {@code ddb-replay-failures}: lists the failures a {@code DynamoDbFailureDestination} stored, one JSON line each
  * (reason, error, attempts, times, replay marks and the record in the Lambda event shape), filtered by stream,
  * shard, reason and time; with {@code --mark-replayed} each printed failure is marked replayed, so printing is the
- * re-drive (to a file, a queue, another tool). Uses {@link io.github.ddbstreams.operators.FailureReplay}.
+ * re-drive (to a file, a queue, another tool). Uses {@link io.github.ddbstreams.operators.errors.FailureReplay}.
  *
  * <pre>{@code
  * java -cp samples/target/ddb-tail.jar io.github.ddbstreams.samples.tail.ReplayFailures \

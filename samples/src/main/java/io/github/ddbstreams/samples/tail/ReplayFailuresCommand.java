@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.github.ddbstreams.operators.FailedRecord.Reason;
-import io.github.ddbstreams.operators.FailureReplay;
-import io.github.ddbstreams.operators.FailureReplayOptions;
-import io.github.ddbstreams.operators.StoredFailure;
+import io.github.ddbstreams.operators.errors.FailedRecord.Reason;
+import io.github.ddbstreams.operators.errors.FailureReplay;
+import io.github.ddbstreams.operators.errors.FailureReplayOptions;
+import io.github.ddbstreams.operators.errors.StoredFailure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -13,10 +13,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.ddbstreams.operators.DynamoDbFailureDestination;
-import io.github.ddbstreams.operators.DynamoDbFailureDestinationOptions;
-import io.github.ddbstreams.operators.FailedRecord;
-import io.github.ddbstreams.operators.FailedRecord.Reason;
+import io.github.ddbstreams.operators.errors.DynamoDbFailureDestination;
+import io.github.ddbstreams.operators.errors.DynamoDbFailureDestinationOptions;
+import io.github.ddbstreams.operators.errors.FailedRecord;
+import io.github.ddbstreams.operators.errors.FailedRecord.Reason;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;

@@ -84,6 +84,16 @@ public final class LeaseCoordinator {
          */
         default void becameDescriber(Duration lastListingAge) {
         }
+
+        /**
+         * The first election is over (once, before the receiver knows any shard): the lease table was read and
+         * this worker knows whether it is the describer ({@link #isDescriber()}, told to {@link #becameDescriber}
+         * first) and the leases ({@link #leases()}) and stream status the describer recorded. The receiver's first
+         * discovery waits for it: a worker that is not the describer learns the shards from the leases instead of
+         * listing the stream.
+         */
+        default void elected() {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(LeaseCoordinator.class);
@@ -163,6 +173,13 @@ public final class LeaseCoordinator {
     /** The presence items (worker id to beat) of the take tick under way. */
     private volatile Map<String, Long> seenWorkers = Map.of();
     private volatile boolean stopped;
+    /** Whether the first election is held before any shard is discovered ({@link #start(boolean)}). */
+    private volatile boolean electFirst;
+    /** Whether {@link Listener#elected()} was called. */
+    private final AtomicBoolean electedOnce = new AtomicBoolean();
+    private final AtomicBoolean electing = new AtomicBoolean();
+    /** The first election under way (or done): a take tick waits for it, so that two elections never overlap. */
+    private volatile Mono<Void> firstElection = Mono.empty();
     /** Stopped taking, still renewing the held leases while the receiver drains them ({@link #stopTaking()}). */
     private volatile boolean renewingUntilRelease;
 
@@ -181,15 +198,24 @@ public final class LeaseCoordinator {
         return workerId;
     }
 
-    /** Starts the renewal and taking loops. */
+    /** Starts the renewal and taking loops; the first election waits for the first shards discovered. */
     public void start() {
+        start(false);
+    }
+
+    /**
+     * Starts the renewal and taking loops; with {@code electFirst} also holds the first election at once, before
+     * any shard is discovered (see {@link Listener#elected()}), retried at each take tick until it succeeds.
+     */
+    public void start(boolean electFirst) {
+        this.electFirst = electFirst;
         long renew = options.renewInterval().toMillis();
         long take = options.takeInterval().toMillis();
         timers.add(scheduler.schedulePeriodically(this::renewTick, renew, renew, TimeUnit.MILLISECONDS));
         takeTimer.update(scheduler.schedulePeriodically(this::takeTick, take, take, TimeUnit.MILLISECONDS));
         timers.add(takeTimer);
         // Present at once, before its first take: workers that start together count each other in the share.
-        beat().subscribe();
+        takeTick();
         log.info("Worker {} coordinates the leases of stream {} in table '{}'", workerId, streamArn, table.tableName());
     }
 
@@ -630,7 +656,11 @@ public final class LeaseCoordinator {
 
     private void takeTick() {
         if (!stopped && shards == null) {
-            beat().subscribe(); // still listing the stream at its start: present all the same
+            if (electFirst) {
+                firstElection();
+            } else {
+                beat().subscribe(); // still listing the stream at its start: present all the same
+            }
             return;
         }
         if (stopped || !taking.compareAndSet(false, true)) {
@@ -640,7 +670,7 @@ public final class LeaseCoordinator {
         String status = pendingStatus;
         beat().subscribe(); // beside the tick, as the describer's write
         AtomicReference<Mono<Void>> elected = new AtomicReference<>(Mono.empty());
-        bounded(table.snapshot(), options.failoverTime())
+        firstElection.then(Mono.defer(() -> bounded(table.snapshot(), options.failoverTime())))
                 .map(snapshot -> {
                     seenDescriber = snapshot.describer();
                     seenWorkers = snapshot.workers();
@@ -665,6 +695,50 @@ public final class LeaseCoordinator {
                 .doFinally(signal -> taking.set(false))
                 .subscribe(v -> { }, e -> log.warn("Worker {} could not read lease table '{}': {}", workerId,
                         table.tableName(), e.toString()));
+    }
+
+    /**
+     * Before the receiver knows any shard (its first discovery waits for this): writes the presence item, reads the
+     * table, holds the describer election, keeps the leases read and the describer's recorded stream status, then
+     * tells the listener ({@link Listener#elected()}). Takes and creates nothing. A failed read is retried at the
+     * next take tick.
+     */
+    private void firstElection() {
+        beat().subscribe();
+        if (electedOnce.get() || !electing.compareAndSet(false, true)) {
+            return;
+        }
+        Mono<Void> election = bounded(table.snapshot(), options.failoverTime())
+                .flatMap(snapshot -> {
+                    seenDescriber = snapshot.describer();
+                    seenWorkers = snapshot.workers();
+                    learn(snapshot.leases());
+                    return elect(snapshot.describer()).then(Mono.fromRunnable(() -> {
+                        if (!stopped && electedOnce.compareAndSet(false, true)) {
+                            listener.elected();
+                        }
+                    }));
+                })
+                .then()
+                .doOnError(e -> log.warn("Worker {} could not read lease table '{}': {}; retried at the next take tick",
+                        workerId, table.tableName(), e.toString()))
+                .onErrorResume(e -> Mono.empty())
+                .doFinally(signal -> electing.set(false))
+                .cache();
+        firstElection = election;
+        election.subscribe();
+    }
+
+    /** Keeps what a listing of the table showed: the leases, and the stream status the describer recorded. */
+    private void learn(List<Lease> leases) {
+        lastListed = leases;
+        LeaseTable.Describer describer = seenDescriber;
+        if (describer != null && describer.streamStatus() != null) {
+            describedStatus = describer.streamStatus();
+        }
+        for (Lease lease : leases) {
+            knownLeases.add(lease.shardId());
+        }
     }
 
     /**
@@ -725,7 +799,11 @@ public final class LeaseCoordinator {
     /** The most recent of this worker's last listing and the previous describer's (ages in ms; null: unknown). */
     private Duration lastListingAge(Long previousAge) {
         Long own = listedAgo();
-        Long age = own == null ? previousAge : previousAge == null ? own : Math.min(own, previousAge);
+        // not a conditional expression: it would unbox a null previousAge (Long and long give long)
+        Long age = previousAge;
+        if (own != null && (age == null || own < age)) {
+            age = own;
+        }
         return age == null ? null : Duration.ofMillis(age);
     }
 
@@ -758,6 +836,17 @@ public final class LeaseCoordinator {
         List<ShardCheckpoint> imported = pendingImport;
         if (imported == null) {
             return Mono.just(leases);
+        }
+        if (listed == null) {
+            // The shards' lineage is unknown here (learned from the lease table, no listing of the stream): the
+            // import is the describer's, which lists the stream. Nothing is taken before it is complete.
+            return write(table.importProgress()).flatMap(progress -> {
+                if (progress != LeaseTable.ImportProgress.COMPLETE) {
+                    return Mono.empty();
+                }
+                pendingImport = null;
+                return bounded(table.list(), options.failoverTime());
+            });
         }
         // Marked started unless a marker exists; only then is it read: complete means nothing to write.
         return write(table.markImport(LeaseTable.ImportProgress.STARTED))
@@ -913,16 +1002,11 @@ public final class LeaseCoordinator {
         if (stopped) {
             return Mono.empty();
         }
-        lastListed = leases;
-        LeaseTable.Describer describer = seenDescriber;
-        if (describer != null && describer.streamStatus() != null) {
-            describedStatus = describer.streamStatus();
-        }
+        learn(leases);
         long now = now();
         Map<String, Lease> byId = new HashMap<>();
         for (Lease lease : leases) {
             byId.put(lease.shardId(), lease);
-            knownLeases.add(lease.shardId());
         }
         endedHere.retainAll(byId.keySet());
         synchronized (observations) {

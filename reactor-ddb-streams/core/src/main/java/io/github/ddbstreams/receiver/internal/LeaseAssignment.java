@@ -58,6 +58,15 @@ final class LeaseAssignment implements ShardAssignment {
 
         /** Runs the next periodic discovery after {@code delay}, then every shardDiscoveryInterval as before. */
         void discoverIn(Duration delay);
+
+        /** Discovers the shards now (the describer lists the stream, the others learn them from the leases). */
+        void discover();
+
+        /** Whether the session knows the shard (it may hold a lease of a shard learned since its last discovery). */
+        boolean knowsShard(String shardId);
+
+        /** Shards learned from the lease table outside a discovery (a lease taken of a shard the session did not know). */
+        void learned(ShardDiscovery.Listing listing);
     }
 
     private final ReceiverOptions options;
@@ -65,6 +74,10 @@ final class LeaseAssignment implements ShardAssignment {
     private final Session session;
     private final Scheduler scheduler;
     private final String streamArn;
+    /** Whether the coordinator's first election is over: the session's discovery waits for it. */
+    private volatile boolean elected;
+    /** When this worker became the describer at its first election: how long until it lists the stream. */
+    private volatile Duration firstListingIn;
 
     LeaseAssignment(ReceiverOptions options, String streamArn, Scheduler scheduler, Session session) {
         this.options = options;
@@ -74,7 +87,13 @@ final class LeaseAssignment implements ShardAssignment {
         this.coordinator = new LeaseCoordinator(options.leases(), streamArn, scheduler, new LeaseCoordinator.Listener() {
             @Override
             public void acquired(Lease lease) {
-                session.post(() -> { });
+                // A lease of a shard this session does not know yet (the describer created it after this worker's
+                // last discovery): learned from the lease table at once, not at the next discovery tick.
+                session.post(() -> {
+                    if (elected && !session.knowsShard(lease.shardId())) {
+                        session.learned(leaseListing());
+                    }
+                });
             }
 
             @Override
@@ -103,7 +122,25 @@ final class LeaseAssignment implements ShardAssignment {
                 Duration interval = options.shardDiscoveryInterval();
                 Duration delay = lastListingAge == null || lastListingAge.compareTo(interval) >= 0 ? Duration.ZERO
                         : interval.minus(lastListingAge);
+                if (!elected) {
+                    firstListingIn = delay; // after the first discovery, see elected()
+                    return;
+                }
                 session.post(() -> session.discoverIn(delay));
+            }
+
+            @Override
+            public void elected() {
+                // The first discovery learns the shards from the lease table (also the describer's); a describer
+                // then lists the stream when it is due (at once on a cold start: no listing known).
+                Duration listingIn = firstListingIn;
+                elected = true;
+                session.post(() -> {
+                    session.discover();
+                    if (listingIn != null) {
+                        session.discoverIn(listingIn);
+                    }
+                });
             }
         });
     }
@@ -115,7 +152,7 @@ final class LeaseAssignment implements ShardAssignment {
 
     @Override
     public void start() {
-        coordinator.start();
+        coordinator.start(true);
     }
 
     @Override
@@ -154,15 +191,29 @@ final class LeaseAssignment implements ShardAssignment {
         coordinator.shardsDiscovered(lineage, listed, closed);
     }
 
+    @Override
+    public boolean discoveryReady() {
+        return elected;
+    }
+
     /**
-     * {@code null} while this worker is the stream's describer (it lists the whole stream); otherwise the shards
-     * of the lease table's leases (with their parents) and the stream status the describer recorded.
+     * {@code null} while this worker is the stream's describer (it lists the whole stream), except at the session's
+     * first discovery; otherwise the shards of the lease table's leases (with their parents) and the stream status
+     * the describer recorded. So no worker lists the stream at its start unless it is the describer: workers
+     * starting together (a deploy, a rolling restart) list it once, not once each. The describer lists it when it
+     * took the role ({@link LeaseCoordinator.Listener#becameDescriber}: at once when the last listing known is an
+     * interval old or unknown, as on a cold start; otherwise once an interval passed since it).
      */
     @Override
-    public ShardDiscovery.Listing shardsFromLeases() {
-        if (coordinator.isDescriber()) {
+    public ShardDiscovery.Listing shardsFromLeases(boolean first) {
+        if (!first && coordinator.isDescriber()) {
             return null;
         }
+        return leaseListing();
+    }
+
+    /** The shards of the lease table's leases (with their parents) and the stream status the describer recorded. */
+    private ShardDiscovery.Listing leaseListing() {
         List<Shard> shards = new ArrayList<>();
         for (Lease lease : coordinator.leases()) {
             shards.add(Shard.builder().shardId(lease.shardId())

@@ -257,7 +257,8 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
 
     // ---------------------------------------------------------------- shards
 
-    private void discover() {
+    @Override
+    public void discover() {
         if (stopped || streamArn == null) {
             return;
         }
@@ -265,9 +266,12 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             discoveryRequested = true;
             return;
         }
-        // With leases only the describer lists the whole stream (after this worker's own first listing): the
-        // others learn the shards from the lease table, so DescribeStream traffic does not grow with workers.
-        ShardDiscovery.Listing fromLeases = discovered ? assignment.shardsFromLeases() : null;
+        if (!assignment.discoveryReady()) {
+            return; // with leases the first discovery waits for the first election, which calls this again
+        }
+        // With leases only the describer lists the whole stream (also at a worker's start): the others learn the
+        // shards from the lease table, so DescribeStream traffic does not grow with workers.
+        ShardDiscovery.Listing fromLeases = assignment.shardsFromLeases(!discovered);
         if (fromLeases != null) {
             onDiscovered(fromLeases);
             return;
@@ -275,6 +279,18 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         discovering = true;
         fullDiscovery.update(discovery.all(streamArn).subscribe(listing -> post(() -> onDiscovered(listing)),
                 error -> post(() -> fail(error))));
+    }
+
+    @Override
+    public boolean knowsShard(String shardId) {
+        return shards.get(shardId) != null;
+    }
+
+    @Override
+    public void learned(ShardDiscovery.Listing listing) {
+        if (!stopped && discovered) {
+            onDiscovered(listing);
+        }
     }
 
     @Override

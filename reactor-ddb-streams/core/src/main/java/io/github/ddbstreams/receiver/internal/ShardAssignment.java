@@ -69,11 +69,23 @@ interface ShardAssignment {
     void shardCompleted(ShardPoller shard);
 
     /**
-     * The shards as another worker described them, when this worker need not list the stream itself, or
-     * {@code null}: then the session lists every shard (DescribeStream, every page). Leases: {@code null} for the
-     * describer, the shards of the lease table's leases and the stream status the describer recorded for the others.
+     * Whether the session may discover the shards now: leases wait for the first election of the stream's describer
+     * (the session is told through {@link LeaseAssignment.Session#discover()} when it is over); at once otherwise.
      */
-    default ShardDiscovery.Listing shardsFromLeases() {
+    default boolean discoveryReady() {
+        return true;
+    }
+
+    /**
+     * The shards as another worker described them, when this worker need not list the stream itself, or
+     * {@code null}: then the session lists every shard (DescribeStream, every page). Leases: the shards of the lease
+     * table's leases and the stream status the describer recorded, for a worker that is not the describer and for
+     * the describer's {@code first} discovery (it lists the stream when it took the role, see
+     * {@link LeaseAssignment}); {@code null} for the describer's later discoveries.
+     *
+     * @param first whether this is the session's first discovery
+     */
+    default ShardDiscovery.Listing shardsFromLeases(boolean first) {
         return null;
     }
 

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  * DescribeStream, on the discovery interval) and, at a shard's end, just its children
  * (DescribeStream with {@code ShardFilter CHILD_SHARDS}), so a shard end costs one small call instead of a
  * description of the whole stream. With leases only the describer worker lists every shard; the others learn
- * them from the lease table ({@link ShardAssignment#shardsFromLeases()}).
+ * them from the lease table ({@link ShardAssignment#shardsFromLeases(boolean)}).
  */
 final class ShardDiscovery {
 
@@ -42,9 +42,9 @@ final class ShardDiscovery {
      * @param status the stream's status
      * @param tableName the table's name
      * @param complete whether this lists every shard of the stream (a full describe)
-     * @param fromLeases whether the shards come from the lease table (a worker that is not the describer, see
-     *     {@link ShardAssignment#shardsFromLeases()}): every shard with a lease, so a settled shard missing from it
-     *     may be forgotten, but no proof that a shard left the stream
+     * @param fromLeases whether the shards come from the lease table (a worker that is not the describer, or the
+     *     describer at its start, see {@link ShardAssignment#shardsFromLeases(boolean)}): every shard with a lease,
+     *     so a settled shard missing from it may be forgotten, but no proof that a shard left the stream
      */
     record Listing(List<Shard> shards, StreamStatus status, String tableName, boolean complete, boolean fromLeases) {
 

@@ -10,13 +10,13 @@ import java.util.concurrent.TimeUnit;
 import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.internal.InFlightWrites;
 import io.github.ddbstreams.internal.Retries;
-import io.github.ddbstreams.internal.SinkMetrics;
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.BatchResult.RecordFailure;
-import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.ItemKey;
+import io.github.ddbstreams.sink.BatchResult;
+import io.github.ddbstreams.sink.BatchResult.RecordFailure;
 import io.github.ddbstreams.sink.ChangeSink;
+import io.github.ddbstreams.sink.RecordBatch;
+import io.github.ddbstreams.sink.internal.SinkMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
  * retried with exponential backoff and jitter ({@link ReplicaTableSinkOptions#maxRetries()}) on top of the
  * SDK's own retries; a write that still fails, or that the table rejects (validation: an item over 400 KB, a key
  * of the wrong type, a missing table), is reported as that record's failure in the {@link BatchResult}, for
- * {@link io.github.ddbstreams.operators.ErrorHandling} to retry or send to its failure destination. The returned
+ * {@link io.github.ddbstreams.operators.errors.ErrorHandling} to retry or send to its failure destination. The returned
  * Mono does not fail for record errors.
  *
  * <p><b>Memory and concurrency.</b> Holds one request per distinct key of the batches in flight; at most

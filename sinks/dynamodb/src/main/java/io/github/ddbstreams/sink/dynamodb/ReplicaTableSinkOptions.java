@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.github.ddbstreams.RetryOptions;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import reactor.core.scheduler.Scheduler;
@@ -59,42 +60,11 @@ public final class ReplicaTableSinkOptions {
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
-    private final DynamoDbAsyncClient client;
-    private final Region region;
-    private final URI endpoint;
-    private final AwsCredentialsProvider credentialsProvider;
-    private final String tableName;
-    private final ItemTransformer itemTransformer;
-    private final String sequenceNumberAttributeName;
-    private final String deletedAttributeName;
-    private final RemoveMode removeMode;
-    private final String tombstoneTimeToLiveAttributeName;
-    private final Duration tombstoneTimeToLive;
-    private final int maxConcurrency;
-    private final RetryOptions retry;
-    private final Scheduler scheduler;
-    private final MeterRegistry meterRegistry;
-    private final ObservationRegistry observationRegistry;
-    private final String name;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
 
     private ReplicaTableSinkOptions(Builder b) {
-        this.client = b.client;
-        this.region = b.region;
-        this.endpoint = b.endpoint;
-        this.credentialsProvider = b.credentialsProvider;
-        this.tableName = b.tableName;
-        this.itemTransformer = b.itemTransformer;
-        this.sequenceNumberAttributeName = b.sequenceNumberAttributeName;
-        this.deletedAttributeName = b.deletedAttributeName;
-        this.removeMode = b.removeMode;
-        this.tombstoneTimeToLiveAttributeName = b.tombstoneTimeToLiveAttributeName;
-        this.tombstoneTimeToLive = b.tombstoneTimeToLive;
-        this.maxConcurrency = b.maxConcurrency;
-        this.retry = b.retryOptions;
-        this.scheduler = b.scheduler;
-        this.meterRegistry = b.meterRegistry;
-        this.observationRegistry = b.observationRegistry;
-        this.name = b.name;
+        this.s = b.copy();
     }
 
     /** A builder with every option at its default; {@code tableName} and a client or region must be set. */
@@ -104,67 +74,67 @@ public final class ReplicaTableSinkOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The user's client for the target, never closed by the sink; empty when the sink creates its own. */
     public Optional<DynamoDbAsyncClient> client() {
-        return Optional.ofNullable(client);
+        return Optional.ofNullable(s.client);
     }
 
     /** The region of the client the sink creates; empty when a client is given. */
     public Optional<Region> region() {
-        return Optional.ofNullable(region);
+        return Optional.ofNullable(s.region);
     }
 
     /** The endpoint of the client the sink creates; empty: the region's default endpoint. */
     public Optional<URI> endpoint() {
-        return Optional.ofNullable(endpoint);
+        return Optional.ofNullable(s.endpoint);
     }
 
     /** The credentials of the client the sink creates; empty: the SDK's default provider chain. */
     public Optional<AwsCredentialsProvider> credentialsProvider() {
-        return Optional.ofNullable(credentialsProvider);
+        return Optional.ofNullable(s.credentialsProvider);
     }
 
     /** The target (replica) table. */
     public String tableName() {
-        return tableName;
+        return s.tableName;
     }
 
     /** Turns source items into replica items; {@link ItemTransformer#identity()} by default. */
     public ItemTransformer itemTransformer() {
-        return itemTransformer;
+        return s.itemTransformer;
     }
 
     /** The hidden attribute (S) holding the 40-digit zero-padded sequence number of the stored change. */
     public String sequenceNumberAttributeName() {
-        return sequenceNumberAttributeName;
+        return s.sequenceNumberAttributeName;
     }
 
     /** The hidden attribute (BOOL {@code true}) that marks a tombstone. */
     public String deletedAttributeName() {
-        return deletedAttributeName;
+        return s.deletedAttributeName;
     }
 
     /** What a REMOVE writes. */
     public RemoveMode removeMode() {
-        return removeMode;
+        return s.removeMode;
     }
 
     /** The attribute (N, epoch seconds) set on tombstones for DynamoDB's time to live; empty: none. */
     public Optional<String> tombstoneTimeToLiveAttributeName() {
-        return Optional.ofNullable(tombstoneTimeToLiveAttributeName);
+        return Optional.ofNullable(s.tombstoneTimeToLiveAttributeName);
     }
 
     /** How long after it is written a tombstone may expire; empty when no time-to-live attribute is set. */
     public Optional<Duration> tombstoneTimeToLive() {
-        return Optional.ofNullable(tombstoneTimeToLive);
+        return Optional.ofNullable(s.tombstoneTimeToLive);
     }
 
     /** How many items of one batch are written at the same time. */
     public int maxConcurrency() {
-        return maxConcurrency;
+        return s.maxConcurrency;
     }
 
     /**
@@ -172,17 +142,17 @@ public final class ReplicaTableSinkOptions {
      * ({@link #retry()}'s; {@code Integer.MAX_VALUE} when that allows more).
      */
     public int maxRetries() {
-        return (int) Math.min(retry.maxRetries(), Integer.MAX_VALUE);
+        return (int) Math.min(s.retryOptions.maxRetries(), Integer.MAX_VALUE);
     }
 
     /** The backoff before the first retry of a write, doubled each retry up to {@link #maxRetryBackoff()}. */
     public Duration retryBackoff() {
-        return retry.retryBackoff();
+        return s.retryOptions.retryBackoff();
     }
 
     /** The longest backoff between two retries of a write. */
     public Duration maxRetryBackoff() {
-        return retry.maxRetryBackoff();
+        return s.retryOptions.maxRetryBackoff();
     }
 
     /**
@@ -194,46 +164,46 @@ public final class ReplicaTableSinkOptions {
      * }</pre>
      */
     public RetryOptions retry() {
-        return retry;
+        return s.retryOptions;
     }
 
     /** The scheduler of retry delays and of the clock of tombstone expiry times. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /** Where the sink's meters go, or {@code null}: no meters (Micrometer need not be on the classpath). */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** Where the sink's observations go, or {@code null}: none. */
     public ObservationRegistry observationRegistry() {
-        return observationRegistry;
+        return s.observationRegistry;
     }
 
     /** The sink's name: the {@code sink} tag of its meters. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     @Override
     public String toString() {
         // no credentials: only whether a provider is set
-        return "ReplicaTableSinkOptions{tableName=" + tableName
-                + (client != null ? ", client=user" : ", region=" + region + ", endpoint=" + endpoint
-                        + ", credentials=" + (credentialsProvider != null ? "set" : "default"))
-                + ", sequenceNumberAttributeName=" + sequenceNumberAttributeName
-                + ", deletedAttributeName=" + deletedAttributeName + ", removeMode=" + removeMode
-                + ", tombstoneTimeToLive=" + (tombstoneTimeToLive == null ? "none"
-                        : tombstoneTimeToLiveAttributeName + "/" + tombstoneTimeToLive)
-                + ", maxConcurrency=" + maxConcurrency + ", retry=" + retry
-                + ", name=" + name + ", meters=" + (meterRegistry != null)
-                + ", observations=" + (observationRegistry != null) + "}";
+        return "ReplicaTableSinkOptions{tableName=" + s.tableName
+                + (s.client != null ? ", client=user" : ", region=" + s.region + ", endpoint=" + s.endpoint
+                        + ", credentials=" + (s.credentialsProvider != null ? "set" : "default"))
+                + ", sequenceNumberAttributeName=" + s.sequenceNumberAttributeName
+                + ", deletedAttributeName=" + s.deletedAttributeName + ", removeMode=" + s.removeMode
+                + ", tombstoneTimeToLive=" + (s.tombstoneTimeToLive == null ? "none"
+                        : s.tombstoneTimeToLiveAttributeName + "/" + s.tombstoneTimeToLive)
+                + ", maxConcurrency=" + s.maxConcurrency + ", retry=" + s.retryOptions
+                + ", name=" + s.name + ", meters=" + (s.meterRegistry != null)
+                + ", observations=" + (s.observationRegistry != null) + "}";
     }
 
     /** Builds {@link ReplicaTableSinkOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private DynamoDbAsyncClient client;
         private Region region;
@@ -258,24 +228,11 @@ public final class ReplicaTableSinkOptions {
         private Builder() {
         }
 
-        private Builder(ReplicaTableSinkOptions o) {
-            this.client = o.client;
-            this.region = o.region;
-            this.endpoint = o.endpoint;
-            this.credentialsProvider = o.credentialsProvider;
-            this.tableName = o.tableName;
-            this.itemTransformer = o.itemTransformer;
-            this.sequenceNumberAttributeName = o.sequenceNumberAttributeName;
-            this.deletedAttributeName = o.deletedAttributeName;
-            this.removeMode = o.removeMode;
-            this.tombstoneTimeToLiveAttributeName = o.tombstoneTimeToLiveAttributeName;
-            this.tombstoneTimeToLive = o.tombstoneTimeToLive;
-            this.maxConcurrency = o.maxConcurrency;
-            this.retry = o.retry.toBuilder();
-            this.scheduler = o.scheduler;
-            this.meterRegistry = o.meterRegistry;
-            this.observationRegistry = o.observationRegistry;
-            this.name = o.name;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.retry = retryOptions.toBuilder();
+            return c;
         }
 
         /**
@@ -443,20 +400,14 @@ public final class ReplicaTableSinkOptions {
                     throw new IllegalArgumentException("tombstoneTimeToLive attributeName must differ from the hidden "
                             + "attributes, was '" + tombstoneTimeToLiveAttributeName + "'");
                 }
-                if (tombstoneTimeToLive.isNegative() || tombstoneTimeToLive.isZero()) {
-                    throw new IllegalArgumentException("tombstoneTimeToLive must be positive, was " + tombstoneTimeToLive);
-                }
+                OptionsSupport.requirePositive(tombstoneTimeToLive, "tombstoneTimeToLive");
                 if (removeMode != RemoveMode.TOMBSTONE) {
                     throw new IllegalArgumentException("tombstoneTimeToLive needs removeMode TOMBSTONE, was " + removeMode);
                 }
             }
-            if (maxConcurrency < 1) {
-                throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + maxConcurrency);
-            }
+            OptionsSupport.require(maxConcurrency >= 1, "maxConcurrency", "be at least 1", maxConcurrency);
             retryOptions = retry.build();
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
+            OptionsSupport.requireNotBlank(name, "name");
             return new ReplicaTableSinkOptions(this);
         }
 

@@ -10,13 +10,13 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
-import io.github.ddbstreams.operators.BatchOptions;
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.Batching;
-import io.github.ddbstreams.operators.ErrorHandling;
-import io.github.ddbstreams.operators.ErrorHandlingOptions;
+import io.github.ddbstreams.operators.batch.BatchOptions;
+import io.github.ddbstreams.operators.batch.Batching;
+import io.github.ddbstreams.operators.errors.ErrorHandling;
+import io.github.ddbstreams.operators.errors.ErrorHandlingOptions;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
+import io.github.ddbstreams.sink.BatchResult;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;

@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import io.github.ddbstreams.internal.InFlightWrites;
-import io.github.ddbstreams.internal.SinkMetrics;
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.record.ChangeRecord;
+import io.github.ddbstreams.sink.BatchResult;
 import io.github.ddbstreams.sink.ChangeSink;
+import io.github.ddbstreams.sink.RecordBatch;
+import io.github.ddbstreams.sink.internal.SinkMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,7 +54,7 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Outcomes.</b> {@link #write} completes when every record of the batch was acknowledged by the broker or
  * failed; a record that could not be mapped, or whose send failed (rejected by the broker, not acknowledged
  * within {@link KafkaSinkOptions#deliveryTimeout()}), is that record's failure in the {@link BatchResult}. Use
- * {@link io.github.ddbstreams.operators.ErrorHandling} to retry, bisect, send to a failure destination and
+ * {@link io.github.ddbstreams.operators.errors.ErrorHandling} to retry, bisect, send to a failure destination and
  * acknowledge. The Mono fails as a whole only when the topic's metadata cannot be had within
  * {@link KafkaSinkOptions#maxBlock()} (checked once per topic per batch, so an unreachable cluster or a missing
  * topic costs one wait per batch, not one per record) or the producer cannot be created.

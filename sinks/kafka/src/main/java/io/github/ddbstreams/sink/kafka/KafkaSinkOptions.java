@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.StreamArns;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +25,7 @@ import reactor.core.scheduler.Scheduler;
  * producer properties} may tune anything else, but {@link Builder#build()} rejects ones that break those
  * guarantees. {@link #deliveryTimeout()}, {@link #requestTimeout()} and {@link #maxBlock()} bound how long a
  * send can take before it is reported as failed, so an unreachable broker surfaces as record failures in
- * bounded time (then retried by {@link io.github.ddbstreams.operators.ErrorHandling}) rather than a hang.
+ * bounded time (then retried by {@link io.github.ddbstreams.operators.errors.ErrorHandling}) rather than a hang.
  *
  * <p>The sink creates its {@code KafkaProducer} from {@link #producerConfig()}, or writes with a
  * {@link Builder#producer(Producer) producer passed in} (then the producer's own configuration applies and the
@@ -79,38 +80,13 @@ public final class KafkaSinkOptions {
 
     private static final int MAX_IN_FLIGHT_REQUESTS_WITH_IDEMPOTENCE = 5;
 
-    private final String bootstrapServers;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
     private final Map<String, Object> producerProperties;
-    private final Producer<byte[], byte[]> producer;
-    private final Scheduler sendScheduler;
-    private final Function<ChangeRecord, String> topicSelector;
-    private final ValueFormat valueFormat;
-    private final boolean removeAsTombstone;
-    private final int maxInFlight;
-    private final Duration deliveryTimeout;
-    private final Duration requestTimeout;
-    private final Duration maxBlock;
-    private final Duration linger;
-    private final String name;
-    private final MeterRegistry meterRegistry;
-    private final ObservationRegistry observationRegistry;
 
     private KafkaSinkOptions(Builder b) {
-        this.bootstrapServers = b.bootstrapServers;
+        this.s = b.copy();
         this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
-        this.producer = b.producer;
-        this.sendScheduler = b.sendScheduler;
-        this.topicSelector = b.topicSelector;
-        this.valueFormat = b.valueFormat;
-        this.removeAsTombstone = b.removeAsTombstone;
-        this.maxInFlight = b.maxInFlight;
-        this.deliveryTimeout = b.deliveryTimeout;
-        this.requestTimeout = b.requestTimeout;
-        this.maxBlock = b.maxBlock;
-        this.linger = b.linger;
-        this.name = b.name;
-        this.meterRegistry = b.meterRegistry;
-        this.observationRegistry = b.observationRegistry;
     }
 
     /**
@@ -123,7 +99,7 @@ public final class KafkaSinkOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /**
@@ -143,13 +119,13 @@ public final class KafkaSinkOptions {
 
     /** The bootstrap servers ({@code host:port,...}), or {@code null} when given in {@link #producerProperties()}. */
     public String bootstrapServers() {
-        return bootstrapServers;
+        return s.bootstrapServers;
     }
 
     /** Whether {@link #producerConfig()} names the brokers, as a sink creating its producer needs. */
     boolean hasBootstrapServers() {
         Object servers = producerProperties.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
-        return bootstrapServers != null || (servers != null && !servers.toString().isBlank());
+        return s.bootstrapServers != null || (servers != null && !servers.toString().isBlank());
     }
 
     /** The extra producer properties given by the user, unmodifiable (see {@link #producerConfig()}). */
@@ -164,16 +140,16 @@ public final class KafkaSinkOptions {
      */
     public Map<String, Object> producerConfig() {
         Map<String, Object> config = new LinkedHashMap<>();
-        if (bootstrapServers != null) {
-            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (s.bootstrapServers != null) {
+            config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers);
         }
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, MAX_IN_FLIGHT_REQUESTS_WITH_IDEMPOTENCE);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis(deliveryTimeout));
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis(requestTimeout));
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) millis(maxBlock));
-        config.put(ProducerConfig.LINGER_MS_CONFIG, millis(linger));
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis(s.deliveryTimeout));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis(s.requestTimeout));
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) millis(s.maxBlock));
+        config.put(ProducerConfig.LINGER_MS_CONFIG, millis(s.linger));
         config.putAll(producerProperties);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -185,7 +161,7 @@ public final class KafkaSinkOptions {
      * default) when the sink creates its own from {@link #producerConfig()}.
      */
     public Producer<byte[], byte[]> producer() {
-        return producer;
+        return s.producer;
     }
 
     /**
@@ -193,22 +169,22 @@ public final class KafkaSinkOptions {
      * elastic scheduler of the sink's own, disposed with it.
      */
     public Scheduler sendScheduler() {
-        return sendScheduler;
+        return s.sendScheduler;
     }
 
     /** Chooses each record's topic; by default the table name of the record's stream ARN. */
     public Function<ChangeRecord, String> topicSelector() {
-        return topicSelector;
+        return s.topicSelector;
     }
 
     /** What the Kafka value holds. */
     public ValueFormat valueFormat() {
-        return valueFormat;
+        return s.valueFormat;
     }
 
     /** Whether a REMOVE is written as a tombstone (a {@code null} value), so compacted topics drop the key. */
     public boolean removeAsTombstone() {
-        return removeAsTombstone;
+        return s.removeAsTombstone;
     }
 
     /**
@@ -216,54 +192,54 @@ public final class KafkaSinkOptions {
      * acknowledged). A sink on a reactor-kafka {@code KafkaSender} uses the sender's own {@code maxInFlight} instead.
      */
     public int maxInFlight() {
-        return maxInFlight;
+        return s.maxInFlight;
     }
 
     /** Kafka's {@code delivery.timeout.ms}: a send not acknowledged in this time fails. */
     public Duration deliveryTimeout() {
-        return deliveryTimeout;
+        return s.deliveryTimeout;
     }
 
     /** Kafka's {@code request.timeout.ms}: how long one produce request waits for the broker. */
     public Duration requestTimeout() {
-        return requestTimeout;
+        return s.requestTimeout;
     }
 
     /** Kafka's {@code max.block.ms}: how long the sink waits for a topic's metadata or for buffer space. */
     public Duration maxBlock() {
-        return maxBlock;
+        return s.maxBlock;
     }
 
     /** Kafka's {@code linger.ms}: how long the producer waits to fill a batch. */
     public Duration linger() {
-        return linger;
+        return s.linger;
     }
 
     /** The sink's name: the {@code sink} tag of its meters and the prefix of its producer's client id. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     /** Where the sink's meters go, or {@code null} (no meters; Micrometer need not be on the classpath). */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** Where the sink's observations go, or {@code null}. */
     public ObservationRegistry observationRegistry() {
-        return observationRegistry;
+        return s.observationRegistry;
     }
 
     @Override
     public String toString() {
         // property values may hold credentials (sasl.jaas.config, ssl passwords): show only their names
-        return "KafkaSinkOptions{name=" + name + ", bootstrapServers=" + bootstrapServers
-                + ", producerProperties=" + producerProperties.keySet() + ", producer=" + (producer != null ? "given" : "created")
-                + ", sendScheduler=" + sendScheduler + ", valueFormat=" + valueFormat
-                + ", removeAsTombstone=" + removeAsTombstone + ", maxInFlight=" + maxInFlight
-                + ", deliveryTimeout=" + deliveryTimeout + ", requestTimeout=" + requestTimeout
-                + ", maxBlock=" + maxBlock + ", linger=" + linger + ", meters=" + (meterRegistry != null)
-                + ", observations=" + (observationRegistry != null) + "}";
+        return "KafkaSinkOptions{name=" + s.name + ", bootstrapServers=" + s.bootstrapServers
+                + ", producerProperties=" + producerProperties.keySet() + ", producer=" + (s.producer != null ? "given" : "created")
+                + ", sendScheduler=" + s.sendScheduler + ", valueFormat=" + s.valueFormat
+                + ", removeAsTombstone=" + s.removeAsTombstone + ", maxInFlight=" + s.maxInFlight
+                + ", deliveryTimeout=" + s.deliveryTimeout + ", requestTimeout=" + s.requestTimeout
+                + ", maxBlock=" + s.maxBlock + ", linger=" + s.linger + ", meters=" + (s.meterRegistry != null)
+                + ", observations=" + (s.observationRegistry != null) + "}";
     }
 
     private static int millis(Duration d) {
@@ -271,10 +247,10 @@ public final class KafkaSinkOptions {
     }
 
     /** Builds {@link KafkaSinkOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private String bootstrapServers;
-        private final Map<String, Object> producerProperties = new LinkedHashMap<>();
+        private Map<String, Object> producerProperties = new LinkedHashMap<>();
         private Producer<byte[], byte[]> producer;
         private Scheduler sendScheduler;
         private Function<ChangeRecord, String> topicSelector = record -> tableName(record.streamArn());
@@ -292,22 +268,11 @@ public final class KafkaSinkOptions {
         private Builder() {
         }
 
-        private Builder(KafkaSinkOptions o) {
-            this.bootstrapServers = o.bootstrapServers;
-            this.producerProperties.putAll(o.producerProperties);
-            this.producer = o.producer;
-            this.sendScheduler = o.sendScheduler;
-            this.topicSelector = o.topicSelector;
-            this.valueFormat = o.valueFormat;
-            this.removeAsTombstone = o.removeAsTombstone;
-            this.maxInFlight = o.maxInFlight;
-            this.deliveryTimeout = o.deliveryTimeout;
-            this.requestTimeout = o.requestTimeout;
-            this.maxBlock = o.maxBlock;
-            this.linger = o.linger;
-            this.name = o.name;
-            this.meterRegistry = o.meterRegistry;
-            this.observationRegistry = o.observationRegistry;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.producerProperties = new LinkedHashMap<>(producerProperties);
+            return c;
         }
 
         /**
@@ -376,16 +341,14 @@ public final class KafkaSinkOptions {
         /** Every record goes to this topic. */
         public Builder topic(String topic) {
             Objects.requireNonNull(topic, "topic");
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("topic must not be blank");
-            }
+            OptionsSupport.requireNotBlank(topic, "topic");
             return topicSelector(record -> topic);
         }
 
         /**
          * Chooses each record's topic; default: the table name of the record's stream ARN
          * ({@link KafkaSinkOptions#tableName(String)}). A selector that throws or returns {@code null} fails that
-         * record (reported in the {@link io.github.ddbstreams.operators.BatchResult}).
+         * record (reported in the {@link io.github.ddbstreams.sink.BatchResult}).
          */
         public Builder topicSelector(Function<ChangeRecord, String> topicSelector) {
             this.topicSelector = Objects.requireNonNull(topicSelector, "topicSelector");
@@ -484,25 +447,15 @@ public final class KafkaSinkOptions {
                             + "] must not be set: the sink serializes records itself and does not use transactions");
                 }
             }
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
-            }
-            if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-                throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
-            }
-            if (maxBlock.isNegative()) {
-                throw new IllegalArgumentException("maxBlock must not be negative, was " + maxBlock);
-            }
-            if (linger.isNegative()) {
-                throw new IllegalArgumentException("linger must not be negative, was " + linger);
-            }
+            OptionsSupport.require(maxInFlight >= 1, "maxInFlight", "be at least 1", maxInFlight);
+            OptionsSupport.requirePositive(requestTimeout, "requestTimeout");
+            OptionsSupport.require(!maxBlock.isNegative(), "maxBlock", "not be negative", maxBlock);
+            OptionsSupport.require(!linger.isNegative(), "linger", "not be negative", linger);
             if (deliveryTimeout.compareTo(requestTimeout.plus(linger)) < 0) {
                 throw new IllegalArgumentException("deliveryTimeout (" + deliveryTimeout
                         + ") must be at least requestTimeout + linger (" + requestTimeout.plus(linger) + ")");
             }
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
+            OptionsSupport.requireNotBlank(name, "name");
             return new KafkaSinkOptions(this);
         }
 

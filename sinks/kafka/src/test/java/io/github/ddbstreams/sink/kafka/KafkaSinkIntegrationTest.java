@@ -20,17 +20,17 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.ddbstreams.operators.BatchOptions;
-import io.github.ddbstreams.operators.Batching;
-import io.github.ddbstreams.operators.DynamoDbFailureDestination;
-import io.github.ddbstreams.operators.DynamoDbFailureDestinationOptions;
-import io.github.ddbstreams.operators.ErrorHandling;
-import io.github.ddbstreams.operators.ErrorHandlingOptions;
-import io.github.ddbstreams.operators.RecordBatch;
+import io.github.ddbstreams.operators.batch.BatchOptions;
+import io.github.ddbstreams.operators.batch.Batching;
+import io.github.ddbstreams.operators.errors.DynamoDbFailureDestination;
+import io.github.ddbstreams.operators.errors.DynamoDbFailureDestinationOptions;
+import io.github.ddbstreams.operators.errors.ErrorHandling;
+import io.github.ddbstreams.operators.errors.ErrorHandlingOptions;
 import io.github.ddbstreams.receiver.DynamoDbStreamsReceiver;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.SequenceNumbers;
+import io.github.ddbstreams.sink.RecordBatch;
 import io.github.ddbstreams.testkit.EmbeddedDynamoDb;
 import io.github.ddbstreams.testkit.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
@@ -201,7 +201,7 @@ class KafkaSinkIntegrationTest {
         DynamoDbFailureDestination destination = DynamoDbFailureDestination.create(DynamoDbFailureDestinationOptions
                 .builder().client(client).tableName(failureTable).build());
         List<ChangeRecord> seen = new CopyOnWriteArrayList<>();
-        List<io.github.ddbstreams.operators.BatchResult.RecordFailure> sinkFailures = new CopyOnWriteArrayList<>();
+        List<io.github.ddbstreams.sink.BatchResult.RecordFailure> sinkFailures = new CopyOnWriteArrayList<>();
 
         Disposable pipeline = pipeline(table, batch -> sink.write(batch).doOnNext(r -> sinkFailures.addAll(r.failures())),
                 errorOptions().maxAttempts(2).failureDestination(destination).build(), seen);
@@ -283,7 +283,7 @@ class KafkaSinkIntegrationTest {
         return pipeline(table, sink::write, errorOptions, seen);
     }
 
-    private static Disposable pipeline(String table, java.util.function.Function<RecordBatch, Mono<io.github.ddbstreams.operators.BatchResult>> write,
+    private static Disposable pipeline(String table, java.util.function.Function<RecordBatch, Mono<io.github.ddbstreams.sink.BatchResult>> write,
             ErrorHandlingOptions errorOptions, List<ChangeRecord> seen) {
         DynamoDbStreamsReceiver receiver = DynamoDbStreamsReceiver.create(ReceiverOptions.builder()
                 .streamsClient(dynamoDb.streamsAsyncClient()).dynamoDbClient(client).tableName(table)

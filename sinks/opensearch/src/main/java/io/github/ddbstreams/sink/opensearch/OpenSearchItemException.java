@@ -3,7 +3,7 @@ package io.github.ddbstreams.sink.opensearch;
 /**
  * OpenSearch rejected one record's bulk action (e.g. a mapping conflict, status 400), or kept answering 429 /
  * 5xx for it after the sink's retries. Reported as that record's failure in the
- * {@link io.github.ddbstreams.operators.BatchResult}. The message holds the status, the server's error type and
+ * {@link io.github.ddbstreams.sink.BatchResult}. The message holds the status, the server's error type and
  * reason (which may quote a field value) and the index — not the document.
  *
  * <pre>{@code

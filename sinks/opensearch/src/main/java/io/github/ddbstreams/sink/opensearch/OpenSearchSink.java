@@ -18,14 +18,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ddbstreams.internal.AwsFaults;
 import io.github.ddbstreams.internal.InFlightWrites;
 import io.github.ddbstreams.internal.Retries;
-import io.github.ddbstreams.internal.SinkMetrics;
-import io.github.ddbstreams.operators.BatchResult;
-import io.github.ddbstreams.operators.BatchResult.RecordFailure;
-import io.github.ddbstreams.operators.RecordBatch;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.github.ddbstreams.record.EventName;
 import io.github.ddbstreams.record.SequenceNumbers;
+import io.github.ddbstreams.sink.BatchResult;
+import io.github.ddbstreams.sink.BatchResult.RecordFailure;
 import io.github.ddbstreams.sink.ChangeSink;
+import io.github.ddbstreams.sink.RecordBatch;
+import io.github.ddbstreams.sink.internal.SinkMetrics;
 import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
@@ -73,7 +73,7 @@ import reactor.util.retry.Retry;
  * conflicts between concurrent updates) are retried alone, and whole requests failing with 429, 5xx or an I/O
  * error are retried, {@link OpenSearchSinkOptions#maxRetries()} times with exponential backoff and jitter
  * (Reactor {@link Retry}); then the items are reported as failures, or the write fails with the request's
- * error — for {@link io.github.ddbstreams.operators.ErrorHandling} to retry later or send to its failure
+ * error — for {@link io.github.ddbstreams.operators.errors.ErrorHandling} to retry later or send to its failure
  * destination. The sink never acknowledges records.
  *
  * <p><b>Flow</b>: the changes of one document within a batch are collapsed to the newest (the older ones would

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.github.ddbstreams.RetryOptions;
+import io.github.ddbstreams.internal.OptionsSupport;
 import io.github.ddbstreams.record.ChangeRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -57,40 +58,13 @@ public final class OpenSearchSinkOptions {
     /** By default writes are guarded by sequence numbers: a replayed older change never wins. */
     public static final OpenSearchVersioning DEFAULT_VERSIONING = OpenSearchVersioning.SEQUENCE_NUMBER;
 
-    private final OpenSearchAsyncClient client;
-    private final URI endpoint;
-    private final String index;
+    /** The state of the builder these options were built from: a private copy (see OptionsSupport). */
+    private final Builder s;
     private final Function<ChangeRecord, String> indexResolver;
-    private final Function<ChangeRecord, String> documentId;
-    private final Function<ChangeRecord, Map<String, Object>> documentMapper;
-    private final OpenSearchVersioning versioning;
-    private final int maxBulkActions;
-    private final long maxBulkBytes;
-    private final int maxConcurrentRequests;
-    private final RetryOptions retry;
-    private final Refresh refresh;
-    private final Scheduler scheduler;
-    private final MeterRegistry meterRegistry;
-    private final ObservationRegistry observationRegistry;
-    private final String name;
 
     private OpenSearchSinkOptions(Builder b) {
-        this.client = b.client;
-        this.endpoint = b.endpoint;
-        this.index = b.index;
+        this.s = b.copy();
         this.indexResolver = b.index != null ? constant(b.index) : b.indexResolver;
-        this.documentId = b.documentId;
-        this.documentMapper = b.documentMapper;
-        this.versioning = b.versioning;
-        this.maxBulkActions = b.maxBulkActions;
-        this.maxBulkBytes = b.maxBulkBytes;
-        this.maxConcurrentRequests = b.maxConcurrentRequests;
-        this.retry = b.retryOptions;
-        this.refresh = b.refresh;
-        this.scheduler = b.scheduler;
-        this.meterRegistry = b.meterRegistry;
-        this.observationRegistry = b.observationRegistry;
-        this.name = b.name;
     }
 
     private static Function<ChangeRecord, String> constant(String index) {
@@ -104,22 +78,22 @@ public final class OpenSearchSinkOptions {
 
     /** A builder holding these options, to derive modified ones. */
     public Builder toBuilder() {
-        return new Builder(this);
+        return s.copy();
     }
 
     /** The user's client (never closed by the sink), or {@code null} when the sink creates one for {@link #endpoint()}. */
     public OpenSearchAsyncClient client() {
-        return client;
+        return s.client;
     }
 
     /** The endpoint the sink creates (and owns) a client for, or {@code null} when a client was given. */
     public URI endpoint() {
-        return endpoint;
+        return s.endpoint;
     }
 
     /** The index of every record when it is fixed, or {@code null} when a resolver chooses it. */
     public String index() {
-        return index;
+        return s.index;
     }
 
     /** Chooses the index of a record (a constant function when {@link #index()} is set). */
@@ -132,32 +106,32 @@ public final class OpenSearchSinkOptions {
      * of its {@link ChangeRecord#itemKey() item key}, one id per item however its key was written.
      */
     public Function<ChangeRecord, String> documentId() {
-        return documentId;
+        return s.documentId;
     }
 
     /** Maps an INSERT or MODIFY record to its document; default {@link OpenSearchDocuments#fromImage} of its new image. */
     public Function<ChangeRecord, Map<String, Object>> documentMapper() {
-        return documentMapper;
+        return s.documentMapper;
     }
 
     /** How replayed older changes are kept from overwriting newer documents. */
     public OpenSearchVersioning versioning() {
-        return versioning;
+        return s.versioning;
     }
 
     /** The most actions in one bulk request. */
     public int maxBulkActions() {
-        return maxBulkActions;
+        return s.maxBulkActions;
     }
 
     /** The most bytes (estimated from the serialized documents) in one bulk request. */
     public long maxBulkBytes() {
-        return maxBulkBytes;
+        return s.maxBulkBytes;
     }
 
     /** The most bulk requests in flight for the whole sink. */
     public int maxConcurrentRequests() {
-        return maxConcurrentRequests;
+        return s.maxConcurrentRequests;
     }
 
     /**
@@ -165,17 +139,17 @@ public final class OpenSearchSinkOptions {
      * ({@link #retry()}'s; {@code Integer.MAX_VALUE} when that allows more).
      */
     public int maxRetries() {
-        return (int) Math.min(retry.maxRetries(), Integer.MAX_VALUE);
+        return (int) Math.min(s.retryOptions.maxRetries(), Integer.MAX_VALUE);
     }
 
     /** The backoff before the first retry (doubled each retry, ±50% jitter). */
     public Duration retryBackoff() {
-        return retry.retryBackoff();
+        return s.retryOptions.retryBackoff();
     }
 
     /** The longest backoff between retries. */
     public Duration maxRetryBackoff() {
-        return retry.maxRetryBackoff();
+        return s.retryOptions.maxRetryBackoff();
     }
 
     /**
@@ -187,47 +161,47 @@ public final class OpenSearchSinkOptions {
      * }</pre>
      */
     public RetryOptions retry() {
-        return retry;
+        return s.retryOptions;
     }
 
     /** The refresh policy of bulk requests. */
     public Refresh refresh() {
-        return refresh;
+        return s.refresh;
     }
 
     /** The scheduler of retry backoffs. */
     public Scheduler scheduler() {
-        return scheduler;
+        return s.scheduler;
     }
 
     /** Where the sink's meters go, or {@code null}: none (Micrometer need not be on the classpath). */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return s.meterRegistry;
     }
 
     /** Where the sink's observations go, or {@code null}: none. */
     public ObservationRegistry observationRegistry() {
-        return observationRegistry;
+        return s.observationRegistry;
     }
 
     /** The sink's name: its {@code sink} meter tag and log prefix. */
     public String name() {
-        return name;
+        return s.name;
     }
 
     @Override
     public String toString() {
-        return "OpenSearchSinkOptions{name=" + name
-                + (client != null ? ", client=given" : ", endpoint=" + endpoint)
-                + ", index=" + (index != null ? index : "<resolver>")
-                + ", versioning=" + versioning + ", maxBulkActions=" + maxBulkActions
-                + ", maxBulkBytes=" + maxBulkBytes + ", maxConcurrentRequests=" + maxConcurrentRequests
-                + ", retry=" + retry + ", refresh=" + refresh.jsonValue()
-                + ", meters=" + (meterRegistry != null) + ", observations=" + (observationRegistry != null) + "}";
+        return "OpenSearchSinkOptions{name=" + s.name
+                + (s.client != null ? ", client=given" : ", endpoint=" + s.endpoint)
+                + ", index=" + (s.index != null ? s.index : "<resolver>")
+                + ", versioning=" + s.versioning + ", maxBulkActions=" + s.maxBulkActions
+                + ", maxBulkBytes=" + s.maxBulkBytes + ", maxConcurrentRequests=" + s.maxConcurrentRequests
+                + ", retry=" + s.retryOptions + ", refresh=" + s.refresh.jsonValue()
+                + ", meters=" + (s.meterRegistry != null) + ", observations=" + (s.observationRegistry != null) + "}";
     }
 
     /** Builds {@link OpenSearchSinkOptions}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
 
         private OpenSearchAsyncClient client;
         private URI endpoint;
@@ -251,23 +225,11 @@ public final class OpenSearchSinkOptions {
         private Builder() {
         }
 
-        private Builder(OpenSearchSinkOptions o) {
-            this.client = o.client;
-            this.endpoint = o.endpoint;
-            this.index = o.index;
-            this.indexResolver = o.index != null ? null : o.indexResolver;
-            this.documentId = o.documentId;
-            this.documentMapper = o.documentMapper;
-            this.versioning = o.versioning;
-            this.maxBulkActions = o.maxBulkActions;
-            this.maxBulkBytes = o.maxBulkBytes;
-            this.maxConcurrentRequests = o.maxConcurrentRequests;
-            this.retry = o.retry.toBuilder();
-            this.refresh = o.refresh;
-            this.scheduler = o.scheduler;
-            this.meterRegistry = o.meterRegistry;
-            this.observationRegistry = o.observationRegistry;
-            this.name = o.name;
+        /** A copy of this builder: the state options keep, and what {@code toBuilder()} hands out. */
+        private Builder copy() {
+            Builder c = OptionsSupport.copy(this::clone);
+            c.retry = retryOptions.toBuilder();
+            return c;
         }
 
         private static Map<String, Object> defaultDocument(ChangeRecord record) {
@@ -426,22 +388,14 @@ public final class OpenSearchSinkOptions {
             if (index != null && index.isBlank()) {
                 throw new IllegalArgumentException("index must not be blank");
             }
-            if (maxBulkActions < 1) {
-                throw new IllegalArgumentException("maxBulkActions must be at least 1, was " + maxBulkActions);
-            }
-            if (maxBulkBytes < 1024) {
-                throw new IllegalArgumentException("maxBulkBytes must be at least 1024, was " + maxBulkBytes);
-            }
-            if (maxConcurrentRequests < 1) {
-                throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, was " + maxConcurrentRequests);
-            }
+            OptionsSupport.require(maxBulkActions >= 1, "maxBulkActions", "be at least 1", maxBulkActions);
+            OptionsSupport.require(maxBulkBytes >= 1024, "maxBulkBytes", "be at least 1024", maxBulkBytes);
+            OptionsSupport.require(maxConcurrentRequests >= 1, "maxConcurrentRequests",
+                    "be at least 1", maxConcurrentRequests);
             retryOptions = retry.build();
-            if (retryOptions.retryBackoff().isZero()) {
-                throw new IllegalArgumentException("retryBackoff must be positive, was " + retryOptions.retryBackoff());
-            }
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
+            OptionsSupport.require(!retryOptions.retryBackoff().isZero(), "retryBackoff",
+                    "be positive", retryOptions.retryBackoff());
+            OptionsSupport.requireNotBlank(name, "name");
             return new OpenSearchSinkOptions(this);
         }
     }
