@@ -543,10 +543,11 @@ public final class ReceiverOptions {
         }
 
         /**
-         * How long a subscription may go without one successful DescribeStream before it fails with a
-         * {@link StreamUnavailableException} of reason {@code SERVICE_UNREACHABLE} naming the endpoint and the
-         * last failure (default 60 s). A wrong endpoint or region otherwise retries forever. Once a call
-         * succeeded, outages are retried as {@link #maxRetries(long)} says. Must be &gt; 0.
+         * How long a subscription may go without one answer from DescribeStream (a page of the listing, or a
+         * throttled answer: the service was reached) before it fails with a {@link StreamUnavailableException} of
+         * reason {@code SERVICE_UNREACHABLE} naming the endpoint and the last failure (default 60 s). A wrong
+         * endpoint or region otherwise retries forever. Once a call succeeded, outages are retried as
+         * {@link #maxRetries(long)} says. Must be &gt; 0.
          */
         public Builder startupTimeout(Duration startupTimeout) {
             this.startupTimeout = startupTimeout;

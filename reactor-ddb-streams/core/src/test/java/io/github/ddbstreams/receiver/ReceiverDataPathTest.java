@@ -39,6 +39,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.OperationType;
 import software.amazon.awssdk.services.dynamodb.model.ShardFilterType;
 
@@ -317,6 +318,26 @@ class ReceiverDataPathTest {
                             .hasMessageContaining("startupTimeout").hasMessageContaining("Connection refused");
                     assertThat(((StreamUnavailableException) e).reason().name()).isEqualTo("SERVICE_UNREACHABLE");
                 })
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void receive_whenTheServiceThrottlesTheListingBeyondTheStartupTimeout_keepsRetrying_theServiceWasReached() {
+        // A throttled answer (DescribeStream's 10 calls/s shared by every reader of the stream, a many-page listing)
+        // proves the endpoint, region and credentials right: the start-up watch must not blame them.
+        fake.addShard("s1");
+        fake.putRecords("s1", 1);
+        fake.failNext(DESCRIBE_STREAM, null, 20, () -> LimitExceededException.builder()
+                .message("Rate exceeded for DescribeStream").build());
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(61))
+                .then(() -> assertThat(fake.count(DESCRIBE_STREAM)).as("still throttled after the startup timeout")
+                        .isLessThan(21))
+                .thenAwait(Duration.ofMinutes(5))
+                .expectNextCount(1)
+                .thenCancel()
                 .verify(Duration.ofSeconds(10));
     }
 

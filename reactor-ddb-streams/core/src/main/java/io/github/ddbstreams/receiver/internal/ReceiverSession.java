@@ -83,7 +83,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.emitter = emitter;
         this.callSlots = new CallSlots(options.maxConcurrentCalls());
         this.startupWatch = new StartupWatch(options, streams, dynamoDb);
-        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer, () -> metrics);
+        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer, () -> metrics, startupWatch::reached);
         this.committer = new CheckpointCommitter(store, () -> streamArn, () -> metrics);
     }
 
@@ -470,7 +470,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         if (throttled) {
             metrics.throttled();
         }
-        startupWatch.failed(failure);
+        startupWatch.failed(failure, throttled);
     }
 
     @Override

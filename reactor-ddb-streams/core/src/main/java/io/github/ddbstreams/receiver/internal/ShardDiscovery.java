@@ -58,14 +58,20 @@ final class ShardDiscovery {
     private final DynamoDbAsyncClient dynamoDb;
     private final Faults.Observer observer;
     private final Supplier<ReceiverMetrics> metrics;
+    private final Runnable answered;
 
+    /**
+     * @param answered told of every DescribeStream page answered (a listing of many pages, some throttled, may take
+     *     longer than the start-up timeout: each page proves the service reached)
+     */
     ShardDiscovery(ReceiverOptions options, DynamoDbStreamsAsyncClient streams, DynamoDbAsyncClient dynamoDb,
-            Faults.Observer observer, Supplier<ReceiverMetrics> metrics) {
+            Faults.Observer observer, Supplier<ReceiverMetrics> metrics, Runnable answered) {
         this.options = options;
         this.streams = streams;
         this.dynamoDb = dynamoDb;
         this.observer = observer;
         this.metrics = metrics;
+        this.answered = answered;
     }
 
     /** The stream ARN: the option's, or the table's latest stream. */
@@ -156,7 +162,8 @@ final class ShardDiscovery {
                     return streams.describeStream(b -> b.streamArn(arn).shardFilter(filter)
                             .exclusiveStartShardId(exclusiveStartShardId).overrideConfiguration(Faults.ONE_RETRY_LAYER));
                 }, true)
-                .retryWhen(Faults.retry(options, "DescribeStream " + arn, observer));
+                .retryWhen(Faults.retry(options, "DescribeStream " + arn, observer))
+                .doOnNext(page -> answered.run());
     }
 
     private static StreamUnavailableException notFound(String arn, Throwable e) {

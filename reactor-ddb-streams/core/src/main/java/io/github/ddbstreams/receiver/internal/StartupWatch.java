@@ -12,7 +12,8 @@ import software.amazon.awssdk.core.SdkClient;
 
 /**
  * Fails a receiver that never reached the service within {@code startupTimeout}, naming the endpoint and
- * the last failure; once any call succeeded, outages are retried as configured.
+ * the last failure; once any call succeeded (a DescribeStream page, a discovery, or a throttled answer), outages are
+ * retried as configured.
  */
 final class StartupWatch {
 
@@ -45,9 +46,14 @@ final class StartupWatch {
         reached = true;
     }
 
-    /** A call failed and will be retried. */
-    void failed(Throwable failure) {
-        if (!reached) {
+    /**
+     * A call failed and will be retried. A throttled call counts as reached: the service answered, so the endpoint,
+     * region and credentials are right (DescribeStream's 10 calls/s are shared by every reader of the stream).
+     */
+    void failed(Throwable failure, boolean throttled) {
+        if (throttled) {
+            reached = true;
+        } else if (!reached) {
             lastFailure = failure;
         }
     }
