@@ -585,7 +585,12 @@ public final class ReceiverOptions {
             return this;
         }
 
-        /** The period of shard discovery (DescribeStream); &gt; 0; default 30 s. */
+        /**
+         * The period of shard discovery (DescribeStream, every page); &gt; 0; default 30 s. A stream whose listing
+         * takes more pages than this has seconds (24 h of closed shards, 100 per page) is listed once per second per
+         * page instead, so listings never take more than one call per second of DescribeStream's 10 (an INFO line
+         * says so). Shard ends do not wait for it: a reader asks for its shard's children at once.
+         */
         public Builder shardDiscoveryInterval(Duration shardDiscoveryInterval) {
             this.shardDiscoveryInterval = shardDiscoveryInterval;
             return this;

@@ -300,6 +300,27 @@ class ReceiverDataPathTest {
                 .as("a filtered describe (rejected), then a full one").hasSize(2).last().isNull();
     }
 
+    @Test
+    void fullListings_ofAStreamOfManyPages_stayAtOrBelowOneDescribeStreamCallPerSecond() {
+        // DescribeStream allows 10 calls/s per account and region, shared by every reader: a stream of 24 h of closed
+        // shards (thousands, 100 per page) listed every 30 s would take more than one call per second by itself.
+        for (int i = 0; i < 300; i++) {
+            fake.addShard("s" + i);
+        }
+        fake.describeStreamPageSize(10); // 30 pages per listing
+        Duration interval = Duration.ofSeconds(5);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b.shardDiscoveryInterval(interval)).receive())
+                .expectSubscription()
+                .thenAwait(Duration.ofMinutes(10))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+        long listingCalls = fake.calls().stream().filter(c -> c.operation() == DESCRIBE_STREAM)
+                .filter(c -> ((DescribeStreamRequest) c.request()).shardFilter() == null).count();
+        assertThat(listingCalls).as("full-listing pages in 10 minutes (30 per listing, interval 5 s)")
+                .isGreaterThanOrEqualTo(30 * 10).isLessThanOrEqualTo(600 + 30);
+    }
+
     // ---------------------------------------------------------------- start-up
 
     @Test

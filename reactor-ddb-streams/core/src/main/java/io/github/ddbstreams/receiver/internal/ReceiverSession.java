@@ -71,6 +71,14 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private String tableName;
     private boolean discovered;
     private boolean discovering;
+    /** DescribeStream pages answered during the full listing under way (children queries beside it count too). */
+    private final AtomicInteger listingPages = new AtomicInteger();
+    /**
+     * The period of the full listing: {@code shardDiscoveryInterval}, or one second per page of the last listing when
+     * that is longer, so that listing a stream never takes more than one DescribeStream call per second (the
+     * service allows 10 per second, shared by every reader of the stream).
+     */
+    private long discoveryPeriodMillis;
     private boolean discoveryRequested;
     private boolean stopped;
 
@@ -83,7 +91,11 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         this.emitter = emitter;
         this.callSlots = new CallSlots(options.maxConcurrentCalls());
         this.startupWatch = new StartupWatch(options, streams, dynamoDb);
-        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer, () -> metrics, startupWatch::reached);
+        this.discovery = new ShardDiscovery(options, streams, dynamoDb, observer, () -> metrics, () -> {
+            startupWatch.reached();
+            listingPages.incrementAndGet();
+        });
+        this.discoveryPeriodMillis = options.shardDiscoveryInterval().toMillis();
         this.committer = new CheckpointCommitter(store, () -> streamArn, () -> metrics);
     }
 
@@ -277,6 +289,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
             return;
         }
         discovering = true;
+        listingPages.set(0);
         fullDiscovery.update(discovery.all(streamArn).subscribe(listing -> post(() -> onDiscovered(listing)),
                 error -> post(() -> fail(error))));
     }
@@ -298,9 +311,20 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         if (stopped) {
             return;
         }
-        long discoveryMillis = options.shardDiscoveryInterval().toMillis();
-        discoveryTimer.update(scheduler.schedulePeriodically(() -> post(this::discover), delay.toMillis(),
-                discoveryMillis, TimeUnit.MILLISECONDS));
+        discoveryTimer.update(scheduler.schedulePeriodically(() -> post(this::discover),
+                Math.max(delay.toMillis(), 0), discoveryPeriodMillis, TimeUnit.MILLISECONDS));
+    }
+
+    /** After a full listing of {@code pages} pages: at most one DescribeStream call per second for listings. */
+    private void paceListings(int pages) {
+        long period = Math.max(options.shardDiscoveryInterval().toMillis(), TimeUnit.SECONDS.toMillis(pages));
+        if (period != discoveryPeriodMillis) {
+            log.info("Stream {}: a full listing takes {} DescribeStream pages; listing every {} s instead of every"
+                    + " shardDiscoveryInterval ({}) to stay at one call per second", streamArn, pages,
+                    period / 1000.0, options.shardDiscoveryInterval());
+            discoveryPeriodMillis = period;
+            discoverIn(Duration.ofMillis(period));
+        }
     }
 
     private void onDiscovered(ShardDiscovery.Listing listing) {
@@ -311,6 +335,9 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
         if (listing.complete()) {
             discovering = false;
             assignment.streamListed(listing.status());
+            if (!listing.fromLeases()) {
+                paceListings(listingPages.get());
+            }
         }
         streamStatus = listing.status() == null ? streamStatus : listing.status();
         tableName = tableName == null ? listing.tableName() : tableName;
