@@ -73,6 +73,8 @@ public final class SimLeaseTable {
     private long calls;
     /** Per shard, the PutItem calls that would create its lease (a lease item: it has a counter). */
     private final Map<String, Long> leasePuts = new TreeMap<>();
+    /** Per shard, when (virtual ms) a PutItem first created its lease item at the table. */
+    private final Map<String, Long> leaseCreatedAt = new HashMap<>();
     /** The write calls by kind (see {@link #writes()}). */
     private final Map<String, Long> writes = new TreeMap<>();
 
@@ -123,6 +125,14 @@ public final class SimLeaseTable {
      */
     public Map<String, Long> leasePuts() {
         return leasePuts;
+    }
+
+    /**
+     * Per shard, the virtual time (ms) at which a PutItem first created its lease item at the table: the order in
+     * which the leases came to exist, whatever the callers learned.
+     */
+    public Map<String, Long> leaseCreatedAt() {
+        return leaseCreatedAt;
     }
 
     /**
@@ -266,6 +276,9 @@ public final class SimLeaseTable {
         }
         if (deleted.contains(shardId) && request.item().containsKey(COUNTER)) { // a lease, not a presence item
             violations.add("the deleted (ended) lease of " + shardId + " was created again: its records would be read again");
+        }
+        if (request.item().containsKey(COUNTER)) {
+            leaseCreatedAt.putIfAbsent(shardId, clock.now(TimeUnit.MILLISECONDS));
         }
         store(shardId, new HashMap<>(request.item()));
         return PutItemResponse.builder().build();
