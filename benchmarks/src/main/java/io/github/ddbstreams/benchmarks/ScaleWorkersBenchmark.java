@@ -192,6 +192,14 @@ public final class ScaleWorkersBenchmark {
     static Result run(Options o) throws IOException, InterruptedException {
         Files.createDirectories(o.out);
         String startedAt = Instant.now().toString();
+        long windowMs = TimeUnit.SECONDS.toMillis(o.steadySeconds);
+        long listingMs = ReceiverOptions.DEFAULT_SHARD_DISCOVERY_INTERVAL.toMillis();
+        if (windowMs % o.renewMs() != 0 || windowMs % listingMs != 0) {
+            log.warn("--steady-seconds {} is not a multiple of the renewal interval ({} ms) and of shardDiscoveryInterval"
+                    + " ({} ms): the workers start together and renew in step, so a window's lease writes/s and"
+                    + " DescribeStream/s may count one renewal round or listing more or less than its length holds",
+                    o.steadySeconds, o.renewMs(), listingMs);
+        }
         double loadAtStart = load();
         Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
         List<Worker> all = new ArrayList<>();
@@ -1099,7 +1107,10 @@ public final class ScaleWorkersBenchmark {
         @Option(names = "--rate", paramLabel = "N", description = "Changes/s written during the run (except the idle window).")
         double rate = 200;
 
-        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of each steady window (writing, idle).")
+        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of each steady window (writing, idle);"
+                + " a multiple of the renewal interval and of the receiver's 30 s shardDiscoveryInterval holds a whole"
+                + " number of every worker's renewal rounds and of the describer's listings (else a window's lease writes/s"
+                + " and DescribeStream/s are off by up to one round or listing: workers started together renew in step).")
         int steadySeconds = 20;
 
         @Option(names = "--failover-ms", paramLabel = "N", description = "Lease failover time.")
