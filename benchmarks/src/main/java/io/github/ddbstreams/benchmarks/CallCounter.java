@@ -13,8 +13,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 /**
  * Counts the HTTP requests each SDK client it is installed on sends, by operation name ({@code GetRecords},
  * {@code PutItem}, ...). Counted per attempt ({@code beforeTransmission}), so retries count too: each one is
- * billed on AWS. A lease-table checkpoint write is also counted under {@link #CHECKPOINT_WRITE} (it is one of the
- * {@code UpdateItem}s), so that a report can tell the lease protocol's own writes from the checkpoints, which grow
+ * billed on AWS. A lease-table checkpoint write is also counted under {@link #CHECKPOINT_WRITE}, a renewal under
+ * {@link #RENEWAL_WRITE} (both are {@code UpdateItem}s), so that a report can tell the lease protocol's own writes from the checkpoints, which grow
  * with the traffic. Thread-safe.
  *
  * <pre>{@code
@@ -32,6 +32,8 @@ final class CallCounter implements ExecutionInterceptor {
      * worker processes write their counts as {@code name=count} words.
      */
     static final String CHECKPOINT_WRITE = "UpdateItem.checkpoint";
+    /** The {@code UpdateItem}s that renew a lease (the receiver's {@code LeaseTable.renew}: the counter alone). */
+    static final String RENEWAL_WRITE = "UpdateItem.renewal";
 
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
@@ -39,9 +41,13 @@ final class CallCounter implements ExecutionInterceptor {
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         counts.computeIfAbsent(operation == null ? "?" : operation, k -> new LongAdder()).increment();
-        if (context.request() instanceof UpdateItemRequest update && update.updateExpression() != null
-                && update.updateExpression().contains("#ended = :ended")) {
-            counts.computeIfAbsent(CHECKPOINT_WRITE, k -> new LongAdder()).increment();
+        if (context.request() instanceof UpdateItemRequest update && update.updateExpression() != null) {
+            if (update.updateExpression().contains("#ended = :ended")) {
+                counts.computeIfAbsent(CHECKPOINT_WRITE, k -> new LongAdder()).increment();
+            } else if (update.updateExpression().equals("SET #counter = #counter + :one")
+                    && update.expressionAttributeNames().containsValue("leaseOwner")) {
+                counts.computeIfAbsent(RENEWAL_WRITE, k -> new LongAdder()).increment();
+            }
         }
     }
 

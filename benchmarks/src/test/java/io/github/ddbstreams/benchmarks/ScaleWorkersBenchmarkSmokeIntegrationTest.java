@@ -45,6 +45,8 @@ class ScaleWorkersBenchmarkSmokeIntegrationTest {
         // records flow while writing: their checkpoints are told from the protocol's writes (the report's split)
         ScaleWorkersBenchmark.Window writing = result.window("writing");
         assertThat(writing.checkpointWritesPerSecond()).as("checkpoint writes/s while writing, %s", writing).isPositive();
+        assertThat(idle.leaseCallsPerSecond().get(CallCounter.RENEWAL_WRITE)).as("renewals/s, idle, %s", idle).isPositive()
+                .isLessThanOrEqualTo(result.leaseWritesTarget() * (1 + renewSeconds / idle.seconds()));
         assertThat(writing.protocolWritesPerSecond()).as("protocol writes/s while writing, %s", writing)
                 .isPositive().isLessThanOrEqualTo(protocolMaximum);
         assertThat(out.resolve("scale-workers-summary.md")).content().contains("| smoke (one JVM) | 3 → 4 → 3 | 40 |");
