@@ -68,8 +68,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
  *   <li><b>cold start</b>: every worker starts at once; time until balanced;</li>
  *   <li><b>steady, writing</b> and <b>steady, idle</b> (writer paused, after one commit interval): for
  *       {@code --steady-seconds} each, lease-table writes/s by operation (an SDK {@link CallCounter} on every
- *       worker's DynamoDB client; {@code UpdateItem}, {@code PutItem}, {@code DeleteItem} are writes) against
- *       shards / renewInterval, and the service's {@code DescribeStream} and {@code GetRecords} calls/s;</li>
+ *       worker's DynamoDB client; {@code UpdateItem}, {@code PutItem}, {@code DeleteItem} are writes; the
+ *       checkpoint writes among them counted apart) against shards / renewInterval, and the service's
+ *       {@code DescribeStream} and {@code GetRecords} calls/s;</li>
  *   <li><b>join</b>: one more worker starts; time until balanced;</li>
  *   <li><b>kill</b>: one worker (the stream's describer, or with {@code --kill follower} another) dies without
  *       releasing: in this JVM every call of its clients fails from then on (a connection error) and then its
@@ -134,9 +135,18 @@ public final class ScaleWorkersBenchmark {
             String shares) {
     }
 
-    /** Calls per second over a window: lease-table calls by operation (all workers), the streams service's. */
+    /**
+     * Calls per second over a window: lease-table calls by operation (all workers), the writes among them, the
+     * checkpoint writes among those ({@link CallCounter#CHECKPOINT_WRITE}; null in results written before they were
+     * counted), the streams service's calls.
+     */
     record Window(String name, double seconds, Map<String, Double> leaseCallsPerSecond, double leaseWritesPerSecond,
-            Map<String, Double> streamsCallsPerSecond) {
+            Double checkpointWritesPerSecond, Map<String, Double> streamsCallsPerSecond) {
+
+        /** The lease protocol's own writes (renewals, takes, hand-offs, presence, describer): all but checkpoints. */
+        double protocolWritesPerSecond() {
+            return leaseWritesPerSecond - (checkpointWritesPerSecond == null ? 0 : checkpointWritesPerSecond);
+        }
     }
 
     /** One run. */
@@ -182,6 +192,14 @@ public final class ScaleWorkersBenchmark {
     static Result run(Options o) throws IOException, InterruptedException {
         Files.createDirectories(o.out);
         String startedAt = Instant.now().toString();
+        long windowMs = TimeUnit.SECONDS.toMillis(o.steadySeconds);
+        long listingMs = ReceiverOptions.DEFAULT_SHARD_DISCOVERY_INTERVAL.toMillis();
+        if (windowMs % o.renewMs() != 0 || windowMs % listingMs != 0) {
+            log.warn("--steady-seconds {} is not a multiple of the renewal interval ({} ms) and of shardDiscoveryInterval"
+                    + " ({} ms): the workers start together and renew in step, so a window's lease writes/s and"
+                    + " DescribeStream/s may count one renewal round or listing more or less than its length holds",
+                    o.steadySeconds, o.renewMs(), listingMs);
+        }
         double loadAtStart = load();
         Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
         List<Worker> all = new ArrayList<>();
@@ -292,9 +310,10 @@ public final class ScaleWorkersBenchmark {
         Map<String, Double> streams = new TreeMap<>();
         serviceAfter.forEach((api, n) -> streams.put(api, (n - serviceBefore.getOrDefault(api, 0L)) / elapsed));
         double writes = LEASE_WRITES.stream().mapToDouble(op -> lease.getOrDefault(op, 0.0)).sum();
-        log.info("Window {} ({} s): lease-table calls/s {}, writes/s {}; streams calls/s {}", name, fmt(elapsed), lease,
-                fmt(writes), streams);
-        return new Window(name, elapsed, lease, writes, streams);
+        double checkpoints = lease.getOrDefault(CallCounter.CHECKPOINT_WRITE, 0.0);
+        log.info("Window {} ({} s): lease-table calls/s {}, writes/s {} ({} of them checkpoints); streams calls/s {}",
+                name, fmt(elapsed), lease, fmt(writes), fmt(checkpoints), streams);
+        return new Window(name, elapsed, lease, writes, checkpoints, streams);
     }
 
     private static List<Delivery> collect(Options o, Queue<Delivery> deliveries, List<Worker> all) throws IOException {
@@ -938,7 +957,8 @@ public final class ScaleWorkersBenchmark {
     static String markdown(List<Result> runs) {
         StringBuilder md = new StringBuilder();
         md.append("| run | workers | shards | renew / failover / take (s) | balance: cold start | join | kill"
-                        + " | lease writes/s writing / idle (target ≤ 1.1 × shards/renew) | DescribeStream/s writing / idle"
+                        + " | lease writes/s writing / idle (target ≤ 1.1 × shards/renew); without checkpoints"
+                        + " | DescribeStream/s writing / idle"
                         + " | GetRecords/s writing | written / lost | by two live workers: all / concurrent; alternations"
                         + " | failover repeats"
                         + " | load start → end |\n")
@@ -961,6 +981,10 @@ public final class ScaleWorkersBenchmark {
             md.append(" | ").append(fmt(writing.leaseWritesPerSecond())).append(" / ").append(fmt(idle.leaseWritesPerSecond()))
                     .append(" vs ").append(fmt(r.leaseWritesTarget())).append(" (idle ")
                     .append(fmt(idle.leaseWritesPerSecond() / r.leaseWritesTarget())).append("×)")
+                    .append(writing.checkpointWritesPerSecond() == null ? "; checkpoints not counted"
+                            : "; " + fmt(writing.protocolWritesPerSecond()) + " / " + fmt(idle.protocolWritesPerSecond())
+                            + " (" + fmt(writing.protocolWritesPerSecond() / r.leaseWritesTarget()) + "× / "
+                            + fmt(idle.protocolWritesPerSecond() / r.leaseWritesTarget()) + "×)")
                     .append(" | ").append(fmt(writing.streamsCallsPerSecond().getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)))
                     .append(" / ").append(fmt(idle.streamsCallsPerSecond().getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)))
                     .append(" | ").append(Math.round(writing.streamsCallsPerSecond().getOrDefault(SimulatedStreamsService.GET_RECORDS, 0.0)))
@@ -1008,8 +1032,12 @@ public final class ScaleWorkersBenchmark {
         charts.add(Charts.bars("Lease-table writes/s ÷ (shards / renewInterval) (target ≤ 1.1)", "ratio", names, List.of(
                 new Charts.Series("writing", runs.stream().map(r -> (Number) (r.window("writing").leaseWritesPerSecond()
                         / r.leaseWritesTarget())).toList()),
+                new Charts.Series("writing, without checkpoints", runs.stream().map(r -> (Number) (r.window("writing")
+                        .protocolWritesPerSecond() / r.leaseWritesTarget())).toList()),
                 new Charts.Series("idle", runs.stream().map(r -> (Number) (r.window("idle").leaseWritesPerSecond()
-                        / r.leaseWritesTarget())).toList())), false));
+                        / r.leaseWritesTarget())).toList()),
+                new Charts.Series("idle, without checkpoints", runs.stream().map(r -> (Number) (r.window("idle")
+                        .protocolWritesPerSecond() / r.leaseWritesTarget())).toList())), false));
         charts.add(Charts.bars("DescribeStream calls/s per stream (target ≤ 1)", "calls/s", names, List.of(
                 new Charts.Series("writing", runs.stream().map(r -> (Number) r.window("writing").streamsCallsPerSecond()
                         .getOrDefault(SimulatedStreamsService.DESCRIBE_STREAM, 0.0)).toList()),
@@ -1079,7 +1107,10 @@ public final class ScaleWorkersBenchmark {
         @Option(names = "--rate", paramLabel = "N", description = "Changes/s written during the run (except the idle window).")
         double rate = 200;
 
-        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of each steady window (writing, idle).")
+        @Option(names = "--steady-seconds", paramLabel = "N", description = "Seconds of each steady window (writing, idle);"
+                + " a multiple of the renewal interval and of the receiver's 30 s shardDiscoveryInterval holds a whole"
+                + " number of every worker's renewal rounds and of the describer's listings (else a window's lease writes/s"
+                + " and DescribeStream/s are off by up to one round or listing: workers started together renew in step).")
         int steadySeconds = 20;
 
         @Option(names = "--failover-ms", paramLabel = "N", description = "Lease failover time.")

@@ -42,6 +42,13 @@ class ScaleWorkersBenchmarkSmokeIntegrationTest {
                 + (result.workers() + 1) / takeSeconds + 1 / renewSeconds;
         assertThat(idle.leaseWritesPerSecond()).as("idle lease writes/s, %s", idle).isPositive()
                 .isLessThanOrEqualTo(protocolMaximum);
+        // records flow while writing: their checkpoints are told from the protocol's writes (the report's split)
+        ScaleWorkersBenchmark.Window writing = result.window("writing");
+        assertThat(writing.checkpointWritesPerSecond()).as("checkpoint writes/s while writing, %s", writing).isPositive();
+        assertThat(idle.leaseCallsPerSecond().get(CallCounter.RENEWAL_WRITE)).as("renewals/s, idle, %s", idle).isPositive()
+                .isLessThanOrEqualTo(result.leaseWritesTarget() * (1 + renewSeconds / idle.seconds()));
+        assertThat(writing.protocolWritesPerSecond()).as("protocol writes/s while writing, %s", writing)
+                .isPositive().isLessThanOrEqualTo(protocolMaximum);
         assertThat(out.resolve("scale-workers-summary.md")).content().contains("| smoke (one JVM) | 3 → 4 → 3 | 40 |");
         assertThat(Files.size(out.resolve("scale-workers-chart.png"))).isGreaterThan(1000);
 

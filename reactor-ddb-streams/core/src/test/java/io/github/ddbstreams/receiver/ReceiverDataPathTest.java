@@ -255,6 +255,7 @@ class ReceiverDataPathTest {
 
         StepVerifier.withVirtualTime(() -> receiver(b -> b.shardDiscoveryInterval(Duration.ofHours(1))).receive()
                         .doOnNext(r -> r.checkpoint().acknowledge()))
+                .thenAwait(Duration.ofSeconds(1)) // the listing's 3 pages, 200 ms apart
                 .expectNextCount(2)
                 .then(() -> {
                     fake.closeShard("P");
@@ -319,6 +320,37 @@ class ReceiverDataPathTest {
                 .filter(c -> ((DescribeStreamRequest) c.request()).shardFilter() == null).count();
         assertThat(listingCalls).as("full-listing pages in 10 minutes (30 per listing, interval 5 s)")
                 .isGreaterThanOrEqualTo(30 * 10).isLessThanOrEqualTo(600 + 30);
+    }
+
+    @Test
+    void pagesOfAFullListing_areSpacedToHalfTheStreamsDescribeStreamLimit() {
+        // Pages sent back to back hit DescribeStream's 10 calls/s (shared by every reader of the stream: other
+        // workers' children queries, a Lambda, the KCL) and every throttled attempt retried is one more call: a
+        // listing of 50 pages at 10 workers x 5,000 shards made 1.5 calls/s instead of 1.
+        for (int i = 0; i < 300; i++) {
+            fake.addShard("s" + i);
+        }
+        fake.describeStreamPageSize(10); // 30 pages per listing
+        VirtualTimeScheduler scheduler = VirtualTimeScheduler.getOrSet();
+        fake.latency(Duration.ofMillis(10), scheduler);
+
+        StepVerifier.withVirtualTime(() -> receiver(b -> b).receive())
+                .expectSubscription()
+                .thenAwait(Duration.ofMinutes(3))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+        List<Long> at = fake.calls().stream().filter(c -> c.operation() == DESCRIBE_STREAM)
+                .filter(c -> ((DescribeStreamRequest) c.request()).shardFilter() == null)
+                .map(c -> c.at().toEpochMilli()).sorted().toList();
+        assertThat(at).as("full-listing pages in 3 minutes (30 per listing)").hasSizeGreaterThanOrEqualTo(60);
+        int most = 0;
+        for (int i = 0, j = 0; i < at.size(); i++) {
+            while (at.get(i) - at.get(j) >= 1000) {
+                j++;
+            }
+            most = Math.max(most, i - j + 1);
+        }
+        assertThat(most).as("full-listing pages sent within one second").isLessThanOrEqualTo(5);
     }
 
     // ---------------------------------------------------------------- start-up

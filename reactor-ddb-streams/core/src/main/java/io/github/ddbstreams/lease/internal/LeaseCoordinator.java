@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -442,9 +443,12 @@ public final class LeaseCoordinator {
 
             @Override
             public Mono<Void> save(String arn, Collection<ShardCheckpoint> checkpoints) {
+                // A failed write fails the commit once the others completed: they are neither cancelled in flight
+                // (that aborts the HTTP request, not the write: the connection is closed, netty logs a WARN) nor
+                // skipped (what they store is not replayed after a failover).
                 return Flux.fromIterable(checkpoints)
                         .filter(checkpoint -> held.containsKey(checkpoint.shardId()))
-                        .flatMap(checkpoint -> write(table.checkpoint(checkpoint.shardId(), workerId,
+                        .flatMapDelayError(checkpoint -> write(table.checkpoint(checkpoint.shardId(), workerId,
                                         checkpoint.sequenceNumber(), checkpoint.ended(),
                                         checkpoint.sequenceNumber() == null && endingUnread.contains(checkpoint.shardId())))
                                 .doOnSuccess(v -> {
@@ -463,7 +467,9 @@ public final class LeaseCoordinator {
                                 .onErrorResume(LeaseLostException.class, lost -> {
                                     lose(checkpoint.shardId(), "its checkpoint could not be written");
                                     return Mono.empty();
-                                }), 8)
+                                }), 8, 8)
+                        // several failed: the first stands for them (the same store, the same moment)
+                        .onErrorMap(Exceptions::isMultiple, e -> Exceptions.unwrapMultiple(e).get(0))
                         .then();
             }
         };
@@ -961,27 +967,37 @@ public final class LeaseCoordinator {
             generations.computeIfAbsent(depth(shard.getKey(), discovered, new HashSet<>()), d -> new ArrayList<>())
                     .add(shard);
         }
+        // A creation is sent only while the listing is less than failoverTime old (by then a lease may have been
+        // created, read, ended and deleted) and no creation failed; the ones in flight complete either way: cancelling
+        // an SDK call aborts its HTTP request (the connection is closed, netty logs a WARN), not the write.
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stale = new AtomicBoolean();
         return Flux.fromIterable(generations.values())
                 .concatMap(generation -> Flux.fromIterable(generation)
-                        .flatMap(shard -> Mono.defer(() -> now() - listSent >= options.failoverTime().toMillis()
-                                        ? Mono.<Void>error(new StaleListing())
-                                        : write(table.createIfAbsent(shard.getKey(), shard.getValue(),
-                                                closed.contains(shard.getKey()))))
-                                .doOnSuccess(v -> knownLeases.add(shard.getKey())), CREATIONS_IN_FLIGHT)
+                        .takeWhile(shard -> {
+                            if (now() - listSent >= options.failoverTime().toMillis()) {
+                                stale.set(true);
+                            }
+                            return failure.get() == null && !stale.get();
+                        })
+                        .flatMap(shard -> write(table.createIfAbsent(shard.getKey(), shard.getValue(),
+                                        closed.contains(shard.getKey())))
+                                .doOnSuccess(v -> knownLeases.add(shard.getKey()))
+                                .onErrorResume(e -> {
+                                    failure.compareAndSet(null, e);
+                                    return Mono.empty();
+                                }), CREATIONS_IN_FLIGHT)
                         .then())
-                .then(Mono.just(Creation.CREATED))
-                .onErrorResume(StaleListing.class, stale -> {
-                    log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago", workerId,
-                            now() - listSent);
+                .then(Mono.defer(() -> {
+                    if (failure.get() != null) {
+                        return Mono.error(failure.get());
+                    }
+                    if (stale.get()) {
+                        log.debug("Worker {} creates no lease from a listing of the lease table sent {} ms ago",
+                                workerId, now() - listSent);
+                    }
                     return Mono.just(Creation.CREATED);
-                });
-    }
-
-    /** The listing of the lease table is too old to create leases from. */
-    private static final class StaleListing extends RuntimeException {
-        StaleListing() {
-            super(null, null, false, false);
-        }
+                }));
     }
 
     /** The shards that have a lease and their ancestors (read, their leases maybe cleaned up). */

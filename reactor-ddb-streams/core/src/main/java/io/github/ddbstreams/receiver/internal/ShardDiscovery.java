@@ -34,6 +34,13 @@ final class ShardDiscovery {
     /** Children may be listed shortly after their parent closes: asked again this many times, with backoff. */
     private static final int CHILD_ATTEMPTS = 4;
     private static final Duration CHILD_BACKOFF = Duration.ofMillis(250);
+    /**
+     * The pause between two pages of one listing: at most 5 DescribeStream calls per second, half the limit of 10
+     * that every reader of the stream shares (other workers' children queries, a Lambda, the KCL). Pages sent back to
+     * back were throttled from the eleventh on, and each retried attempt is one more call (10 workers over 5,000
+     * shards: 1.5 calls/s in place of 1). A listing of 100 pages (10,000 shards) takes about 20 s.
+     */
+    static final Duration LISTING_PAGE_GAP = Duration.ofMillis(200);
 
     /**
      * What DescribeStream showed.
@@ -141,7 +148,8 @@ final class ShardDiscovery {
         return page(arn, filter, null)
                 .expand(page -> page.streamDescription().lastEvaluatedShardId() == null
                         ? Mono.empty()
-                        : page(arn, filter, page.streamDescription().lastEvaluatedShardId()))
+                        : Mono.delay(LISTING_PAGE_GAP, options.scheduler())
+                                .then(page(arn, filter, page.streamDescription().lastEvaluatedShardId())))
                 .collectList()
                 .map(pages -> {
                     List<Shard> shards = new ArrayList<>();

@@ -239,6 +239,37 @@ class LeaseCoordinatorTest {
     }
 
     /**
+     * A commit of many shards' checkpoints where writes fail: the others in flight complete (cancelling an SDK
+     * call aborts its HTTP request, not the write: the connection is closed and netty logs a WARN) and the rest are
+     * still sent (stored progress is replayed less after a failover); the commit fails, naming the write that did.
+     */
+    @Test
+    void checkpointCommitOfManyShards_whereWritesFail_storesTheOthers_cancelsNone_andFails() {
+        Map<String, List<String>> shards = shards(16);
+        Worker a = new Worker("a").start(shards);
+        advance(TAKE_MS + 200);
+        assertThat(held(a, 16)).isEqualTo(16);
+        table.failNext("update s03 SET #ended = :ended", Fault.SERVER_ERROR, 1);
+        table.failNext("update s07 SET #ended = :ended", Fault.SERVER_ERROR, 1);
+        List<ShardCheckpoint> checkpoints = new ArrayList<>();
+        for (String shardId : shards.keySet()) {
+            checkpoints.add(ShardCheckpoint.at(shardId, "100"));
+        }
+        List<Throwable> failed = new ArrayList<>();
+        a.coordinator.checkpointStore().save("arn:test", checkpoints).subscribe(v -> { }, failed::add);
+        advance(500);
+
+        assertThat(table.cancelled()).as("checkpoint writes cancelled in flight").isEmpty();
+        assertThat(failed).as("two writes failed: the first stands for both").singleElement().asString()
+                .contains("simulated 5xx");
+        assertThat(shards.keySet()).filteredOn(shardId -> !shardId.equals("s03") && !shardId.equals("s07"))
+                .allSatisfy(shardId -> assertThat(table.item(shardId).get("checkpoint").s()).as(shardId).isEqualTo("100"));
+        assertThat(table.item("s03").get("checkpoint")).isNull();
+        assertThat(table.item("s07").get("checkpoint")).isNull();
+        assertThat(held(a, 16)).as("a failed write loses no lease").isEqualTo(16);
+    }
+
+    /**
      * Regression (simulation seeds 2 and 7): a renew call that gets no answer (a half-open connection; the SDK
      * gives up after its 30 s read timeout) held the renewal loop, so the worker neither renewed its other
      * leases nor noticed it could not: it kept reading for 30 s while another worker took its lease after
@@ -946,6 +977,8 @@ class LeaseCoordinatorTest {
         a.workerClock.resume();
 
         assertThat(table.leasePuts()).as("creations sent once the listing is failoverTime old").hasSize(sent);
+        assertThat(table.cancelled()).as("creations in flight when the listing went stale: completed, not cancelled")
+                .isEmpty();
         advance(3 * TAKE_MS);
         assertThat(table.leaseCreatedAt()).as("created from the next listing").hasSameSizeAs(shards);
         assertThat(table.leasePuts()).as("every lease put once").allSatisfy((shard, puts) -> assertThat(puts).isOne());

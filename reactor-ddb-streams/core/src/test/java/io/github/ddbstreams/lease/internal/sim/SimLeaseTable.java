@@ -77,6 +77,8 @@ public final class SimLeaseTable {
     private final Map<String, Long> leaseCreatedAt = new HashMap<>();
     /** The write calls by kind (see {@link #writes()}). */
     private final Map<String, Long> writes = new TreeMap<>();
+    /** What the callers cancelled while the call was in flight (see {@link #cancelled()}). */
+    private final List<String> cancelled = new ArrayList<>();
 
     public SimLeaseTable(VirtualTimeScheduler clock, Random random) {
         this.clock = clock;
@@ -144,6 +146,15 @@ public final class SimLeaseTable {
         return writes;
     }
 
+    /**
+     * The calls a caller cancelled while they were in flight (their descriptions). Over HTTP, cancelling an SDK call
+     * aborts its request: the netty client closes the connection and logs a WARN with a stack trace, and a write may
+     * be applied all the same.
+     */
+    public List<String> cancelled() {
+        return cancelled;
+    }
+
     private void countWrite(String kind) {
         writes.merge(kind, 1L, Long::sum);
     }
@@ -187,6 +198,11 @@ public final class SimLeaseTable {
     private <T> CompletableFuture<T> call(WorkerClock worker, boolean write, String what, Supplier<T> apply) {
         calls++;
         CompletableFuture<T> reply = new CompletableFuture<>();
+        reply.whenComplete((result, error) -> {
+            if (reply.isCancelled()) {
+                cancelled.add(worker + " " + what);
+            }
+        });
         long there = 1 + random.nextInt(20);
         long back = 1 + random.nextInt(20);
         Fault fault = null;
