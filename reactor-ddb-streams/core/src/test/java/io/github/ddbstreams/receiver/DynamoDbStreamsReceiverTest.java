@@ -129,8 +129,10 @@ class DynamoDbStreamsReceiverTest {
         }
 
         StepVerifier.withVirtualTime(() -> receiver().receive().take(500))
+                .thenAwait(Duration.ofSeconds(1)) // the listing's 3 pages, 200 ms apart
                 .expectNextCount(500)
-                .verifyComplete();
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
 
         assertThat(fake.count(DESCRIBE_STREAM)).isEqualTo(3);
         assertThat(fake.calls().stream().filter(c -> c.operation() == GET_SHARD_ITERATOR)
