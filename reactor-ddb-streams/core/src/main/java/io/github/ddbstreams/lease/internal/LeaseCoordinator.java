@@ -1110,36 +1110,7 @@ public final class LeaseCoordinator {
         }
         // Free leases before expired ones; oldest lineage (fewest checkpoints missing) first.
         candidates.sort(Comparator.comparing((Lease lease) -> lease.owner() != null).thenComparing(Lease::shardId));
-        // Workers starting together would all try the same free leases first, and every take that loses to another
-        // worker is a write billed for nothing (8 workers over 200 shards sent 788 takes for 200 leases). Free leases
-        // go by rendezvous hashing over the live workers: each worker first takes those it ranks highest for, then
-        // those another worker won beyond what it wants (by the same listing: its share less what it holds), then the
-        // rest, each group in this worker's own order. No randomness: simulations replay by seed.
-        int free = 0;
-        while (free < candidates.size() && candidates.get(free).owner() == null) {
-            free++;
-        }
-        if (free > 1) {
-            List<Lease> freeLeases = candidates.subList(0, free);
-            Map<String, List<Lease>> won = new HashMap<>();
-            for (Lease lease : freeLeases) {
-                won.computeIfAbsent(rendezvousWinner(lease.shardId(), liveWorkers), k -> new ArrayList<>()).add(lease);
-            }
-            Set<String> spare = new HashSet<>();
-            won.forEach((winner, leasesWon) -> {
-                int wants = winner.equals(workerId) ? leasesWon.size()
-                        : Math.max(0, target - byOwner.getOrDefault(winner, List.of()).size());
-                if (leasesWon.size() > wants) {
-                    leasesWon.sort(Comparator.comparingLong((Lease lease) -> rank(winner, lease.shardId())).reversed());
-                    leasesWon.subList(wants, leasesWon.size()).forEach(lease -> spare.add(lease.shardId()));
-                }
-            });
-            Set<String> mine = new HashSet<>();
-            won.getOrDefault(workerId, List.of()).forEach(lease -> mine.add(lease.shardId()));
-            freeLeases.sort(Comparator
-                    .comparingInt((Lease lease) -> mine.contains(lease.shardId()) ? 0 : spare.contains(lease.shardId()) ? 1 : 2)
-                    .thenComparing(Comparator.comparingLong((Lease lease) -> rank(workerId, lease.shardId())).reversed()));
-        }
+        orderFreeLeases(candidates, liveWorkers, byOwner, target);
         int goal = (int) (target - coming);
         // What free and expired leases do not cover is asked for in the same tick: under churn there are always some
         // free or expired leases, and a worker below its share must not wait for none to be left.
@@ -1157,6 +1128,50 @@ public final class LeaseCoordinator {
                 }))
                 .then(Mono.defer(() -> requestHandoff(byOwner, target, goal - held.size())))
                 .then(cleanup);
+    }
+
+    /**
+     * Puts the free leases at the head of {@code candidates} in this worker's taking order. Workers starting together
+     * would all try the same free leases first, and every take that loses to another worker is a write billed for
+     * nothing (8 workers over 200 shards sent 788 takes for 200 leases). Free leases go by rendezvous hashing over the
+     * live workers: this worker first takes those it ranks highest for, then those another worker won beyond what it
+     * wants (by the same listing: its share less what it holds), then the rest, each group in this worker's own
+     * order. No randomness: simulations replay by seed.
+     */
+    private void orderFreeLeases(List<Lease> candidates, Set<String> liveWorkers, Map<String, List<Lease>> byOwner,
+            int target) {
+        int free = 0;
+        while (free < candidates.size() && candidates.get(free).owner() == null) {
+            free++;
+        }
+        if (free < 2) {
+            return;
+        }
+        List<Lease> freeLeases = candidates.subList(0, free);
+        Map<String, List<Lease>> won = new HashMap<>();
+        for (Lease lease : freeLeases) {
+            won.computeIfAbsent(rendezvousWinner(lease.shardId(), liveWorkers), k -> new ArrayList<>()).add(lease);
+        }
+        Set<String> mine = new HashSet<>();
+        Set<String> spare = new HashSet<>();
+        won.forEach((winner, leasesWon) -> {
+            if (winner.equals(workerId)) {
+                leasesWon.forEach(lease -> mine.add(lease.shardId()));
+                return;
+            }
+            int wants = Math.max(0, target - byOwner.getOrDefault(winner, List.of()).size());
+            if (leasesWon.size() > wants) {
+                leasesWon.sort(byRank(winner));
+                leasesWon.subList(wants, leasesWon.size()).forEach(lease -> spare.add(lease.shardId()));
+            }
+        });
+        freeLeases.sort(Comparator.comparingInt((Lease lease) -> mine.contains(lease.shardId()) ? 0
+                : spare.contains(lease.shardId()) ? 1 : 2).thenComparing(byRank(workerId)));
+    }
+
+    /** Highest rank first, as {@code worker} ranks the shards. */
+    private static Comparator<Lease> byRank(String worker) {
+        return Comparator.comparingLong((Lease lease) -> rank(worker, lease.shardId())).reversed();
     }
 
     /** The live worker that ranks a shard highest (rendezvous hashing; ties to the lower id). */
