@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
@@ -194,6 +195,7 @@ class BackfillIntegrationTest {
         AtomicInteger writesDuringScan = new AtomicInteger();
         Replica replica = new Replica();
         TableBackfill backfill = backfill(table, b -> b);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
 
         // Every 10th backfill record, the pipeline itself makes a random write before going on: the writes
         // land in the middle of the scan (other segments' pages still unread), deterministically.
@@ -209,15 +211,16 @@ class BackfillIntegrationTest {
                 .subscribe(record -> {
                     replica.apply(record);
                     record.checkpoint().acknowledge();
-                });
+                }, failure::set);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> replica.streamRecords.get() > 0);
+            await().atMost(Duration.ofSeconds(60)).failFast("the pipeline failed", () -> assertThat(failure.get()).isNull())
+                    .until(() -> replica.streamRecords.get() > 0);
             // writes go on after the hand-off too
             Flux.range(0, 300).concatMap(i -> randomWrite(table, random, 4000, versions)).blockLast();
 
             Map<String, Map<String, AttributeValue>> source = sourceTable(table);
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(replica.liveItems()).isEqualTo(source));
+            await().atMost(Duration.ofSeconds(60)).failFast("the pipeline failed", () -> assertThat(failure.get()).isNull())
+                    .untilAsserted(() -> assertThat(replica.liveItems()).isEqualTo(source));
             Map<String, Map<String, AttributeValue>> replicated = replica.liveItems();
             assertThat(replicated.keySet()).isEqualTo(source.keySet());
             source.forEach((key, item) -> assertThat(replicated.get(key)).as("item %s", key).isEqualTo(item));

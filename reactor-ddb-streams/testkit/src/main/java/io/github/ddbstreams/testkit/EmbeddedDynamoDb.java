@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.AbstractLocalDynamoDBServerHandler;
@@ -23,8 +25,12 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -178,7 +184,29 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
                 + " attempts", failure);
     }
 
-    private static final Object SERVER_CREATION = new Object();
+    /**
+     * DynamoDB Local keeps static state: its command-line parsing, and the request dispatch table that every
+     * new server's handler replaces with an empty map and then refills. Servers are created (and started)
+     * under the write lock, one at a time; every server handles each call under the read lock (see
+     * {@link OutsideServerCreation}), so no call to a running server meets a half-filled dispatch table while
+     * another server is created in the same JVM (which failed the call with {@code InvalidAction}).
+     */
+    private static final ReentrantReadWriteLock SERVER_CREATION = new ReentrantReadWriteLock();
+
+    /** Runs {@code creation} while no server of this JVM handles a call and no other server is created. */
+    static <T> T creatingServer(Callable<T> creation) throws Exception {
+        SERVER_CREATION.writeLock().lock();
+        try {
+            return creation.call();
+        } finally {
+            SERVER_CREATION.writeLock().unlock();
+        }
+    }
+
+    /** How many threads wait for a server creation to end (calls held back, or other creations). */
+    static int waitingForServerCreation() {
+        return SERVER_CREATION.getQueueLength();
+    }
 
     private static Running startOnce(int port, Path dbDirectory) {
         DynamoDBProxyServer proxyServer;
@@ -193,15 +221,12 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             String[] args = new String[storage.length + common.length];
             System.arraycopy(storage, 0, args, 0, storage.length);
             System.arraycopy(common, 0, args, storage.length, common.length);
-            // DynamoDB Local's command-line parsing keeps static state: servers started by parallel test
-            // classes in one JVM must be created one at a time.
-            synchronized (SERVER_CREATION) {
-                proxyServer = ServerRunner.createServerFromCommandLineArgs(args);
-            }
+            proxyServer = creatingServer(() -> ServerRunner.createServerFromCommandLineArgs(args));
         } catch (Exception e) {
             throw new IllegalStateException("Could not create the DynamoDB Local server: " + e, e);
         }
         Server jetty = readField(proxyServer, DynamoDBProxyServer.class, "server", Server.class);
+        jetty.setHandler(new OutsideServerCreation(jetty.getHandler()));
         ServerConnector connector = singleServerConnector(jetty);
         // DynamoDB Local has no host option and listens on 0.0.0.0 by default.
         connector.setHost(HOST);
@@ -209,9 +234,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         try {
             // safeStart(), unlike start(), propagates a bind failure instead of printing it to System.err
             // and returning a stopped server; it also sends no telemetry.
-            synchronized (SERVER_CREATION) {
-                proxyServer.safeStart();
-            }
+            DynamoDBProxyServer starting = proxyServer;
+            creatingServer(() -> {
+                starting.safeStart();
+                return null;
+            });
         } catch (Exception e) {
             stopQuietly(proxyServer);
             if (causedByBind(e)) {
@@ -220,6 +247,24 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             throw new IllegalStateException("Could not start DynamoDB Local: " + e, e);
         }
         return new Running(proxyServer, connector);
+    }
+
+    /** DynamoDB Local's handler, run for each call outside any server creation ({@link #SERVER_CREATION}). */
+    private static final class OutsideServerCreation extends Handler.Wrapper {
+        OutsideServerCreation(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            // DynamoDB Local reads the request and dispatches it within handle(), on this thread
+            SERVER_CREATION.readLock().lock();
+            try {
+                return super.handle(request, response, callback);
+            } finally {
+                SERVER_CREATION.readLock().unlock();
+            }
+        }
     }
 
     /** A started server and its connector. */

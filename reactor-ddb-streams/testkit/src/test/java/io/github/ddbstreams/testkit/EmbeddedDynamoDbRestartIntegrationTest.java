@@ -2,16 +2,26 @@ package io.github.ddbstreams.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -20,6 +30,37 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsAsyncClie
 
 /** Stopping and restarting the embedded server on the same port, in memory and persistent. */
 class EmbeddedDynamoDbRestartIntegrationTest {
+
+    /**
+     * DynamoDB Local keeps its request dispatch table in a static field: every new server's handler replaces it
+     * with an empty map and refills it. A call to a running server in that moment, while another server was
+     * being created in the same JVM (test classes run in parallel), failed with {@code InvalidAction} ("The
+     * action or operation requested is invalid"). Here the creation is held in that moment: the call waits
+     * for the creation to end, then succeeds.
+     */
+    @Test
+    void aCallWhileAnotherServerIsCreated_waitsForTheCreation_andSucceeds() throws Exception {
+        try (EmbeddedDynamoDb serving = EmbeddedDynamoDb.start()) {
+            serving.createTableWithStream("busy", StreamViewType.NEW_IMAGE);
+            Field dispatchers = LocalDynamoDBServerHandler.class.getDeclaredField("dispatchers");
+            dispatchers.setAccessible(true);
+            AtomicReference<CompletableFuture<DescribeTableResponse>> call = new AtomicReference<>();
+            EmbeddedDynamoDb.creatingServer(() -> {
+                // what a new server's handler does first: an empty dispatch table, filled again afterwards
+                Object filled = dispatchers.get(null);
+                dispatchers.set(null, new HashMap<>());
+                try {
+                    call.set(serving.dynamoDbAsyncClient().describeTable(d -> d.tableName("busy")));
+                    await().atMost(Duration.ofSeconds(30)).until(() ->
+                            call.get().isDone() || EmbeddedDynamoDb.waitingForServerCreation() > 0);
+                } finally {
+                    dispatchers.set(null, filled);
+                }
+                return null;
+            });
+            assertThat(call.get().get(30, TimeUnit.SECONDS).table().tableName()).isEqualTo("busy");
+        }
+    }
 
     @Test
     void stopServer_makesCallsFailWithConnectionErrors_andRestartServesAgainOnSamePort() {
