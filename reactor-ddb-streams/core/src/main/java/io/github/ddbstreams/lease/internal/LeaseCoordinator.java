@@ -1293,14 +1293,16 @@ public final class LeaseCoordinator {
                 }
             }
         }
+        // a failed request fails the take after the others were sent and completed: none is cancelled in flight
+        // (that aborts the HTTP request, not the write; see checkpointStore's save)
         return Flux.fromIterable(requests)
-                .flatMap(lease -> write(table.requestHandoff(lease.shardId(), lease.owner(), workerId))
+                .flatMapDelayError(lease -> write(table.requestHandoff(lease.shardId(), lease.owner(), workerId))
                         .doOnNext(asked -> {
                             if (asked) {
                                 log.info("Worker {} asked worker {} to hand over shard {} (share: {} leases each)",
                                         workerId, lease.owner(), lease.shardId(), target);
                             }
-                        }), 8)
+                        }), 8, 8)
                 .then();
     }
 
@@ -1340,9 +1342,11 @@ public final class LeaseCoordinator {
                 deletable.add(lease.shardId());
             }
         }
+        // as the hand-off requests: a failed delete (done again at a later take) cancels none in flight
         return Flux.fromIterable(deletable)
-                .flatMap(shardId -> write(table.deleteEnded(shardId))
-                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}: it left the stream", shardId)), 4)
+                .flatMapDelayError(shardId -> write(table.deleteEnded(shardId))
+                        .doOnSuccess(v -> log.debug("Deleted the ended lease of shard {}: it left the stream", shardId)),
+                        4, 4)
                 .then();
     }
 

@@ -270,6 +270,70 @@ class LeaseCoordinatorTest {
     }
 
     /**
+     * A worker asks busier workers for up to eight hand-overs at once; one request that fails (a 5xx) no longer
+     * cancels the others in flight (cancelling an SDK call aborts its HTTP request, not the write: the connection
+     * is closed and netty logs a WARN), and the share is reached anyway. Failed before the fix: the requests in
+     * flight beside the failed one were cancelled.
+     */
+    @Test
+    void handOffRequests_whereOneFails_cancelNoneInFlight_andTheShareIsReached() {
+        Map<String, List<String>> shards = shards(16);
+        Worker a = new Worker("a").start(shards);
+        advance(TAKE_MS + 200);
+        assertThat(held(a, 16)).isEqualTo(16);
+        table.failNext("SET #handoff = :me", Fault.SERVER_ERROR, 1);
+
+        Worker b = new Worker("b").start(shards);
+        advance(TAKE_MS + 500);
+        assertThat(table.cancelled()).as("hand-off requests cancelled in flight").isEmpty();
+
+        advance(4 * TAKE_MS + 2 * RENEW_MS);
+        assertThat(held(b, 16)).isEqualTo(8);
+        assertThat(held(a, 16)).isEqualTo(8);
+        assertThat(table.cancelled()).isEmpty();
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
+     * Ended leases whose shards left the stream are deleted four at a time; one delete that fails no longer
+     * cancels the others in flight, and the failed one is deleted at a later take. Failed before the fix: the
+     * deletes in flight beside the failed one were cancelled.
+     */
+    @Test
+    void deletesOfEndedLeases_whereOneFails_cancelNoneInFlight_andAllAreDeletedLater() {
+        Map<String, List<String>> shards = new java.util.HashMap<>();
+        Map<String, List<String>> children = new java.util.HashMap<>();
+        for (int i = 0; i < 8; i++) {
+            shards.put("p" + i, List.of());
+            children.put("c" + i, List.of("p" + i));
+        }
+        shards.putAll(children);
+        Worker a = new Worker("a").start(shards);
+        advance(TAKE_MS + 200);
+        for (int i = 0; i < 8; i++) {
+            a.save(ShardCheckpoint.ended("p" + i, "100"));
+        }
+        advance(2 * TAKE_MS);
+        for (int i = 0; i < 8; i++) {
+            a.save(ShardCheckpoint.at("c" + i, "5"));
+        }
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("kept while listed").contains("p0", "p7");
+        table.failNext("delete p2", Fault.SERVER_ERROR, 1);
+
+        a.coordinator.shardsDiscovered(shards, children.keySet());
+        advance(TAKE_MS + 500);
+        assertThat(table.cancelled()).as("deletes cancelled in flight").isEmpty();
+
+        advance(2 * TAKE_MS);
+        assertThat(table.shardIds()).as("every parent left the stream: deleted").doesNotContain(
+                shards.keySet().stream().filter(id -> id.startsWith("p")).toArray(String[]::new))
+                .containsAll(children.keySet());
+        assertThat(table.cancelled()).isEmpty();
+        assertThat(table.violations()).isEmpty();
+    }
+
+    /**
      * Regression (simulation seeds 2 and 7): a renew call that gets no answer (a half-open connection; the SDK
      * gives up after its 30 s read timeout) held the renewal loop, so the worker neither renewed its other
      * leases nor noticed it could not: it kept reading for 30 s while another worker took its lease after
