@@ -587,9 +587,10 @@ public final class ReceiverOptions {
 
         /**
          * The period of shard discovery (DescribeStream, every page); &gt; 0; default 30 s. A stream whose listing
-         * takes more pages than this has seconds (24 h of closed shards, 100 per page) is listed once per second per
-         * page instead, so listings never take more than one call per second of DescribeStream's 10 (an INFO line
-         * says so). Shard ends do not wait for it: a reader asks for its shard's children at once.
+         * takes more pages than half this many seconds (24 h of closed shards, 100 per page) is listed once every two
+         * seconds per page instead, so listings never take more than half a call per second of DescribeStream's 10
+         * (an INFO line says so; the children queries at shard ends come on top, one per shard end). Shard ends do not
+         * wait for it: a reader asks for its shard's children at once.
          */
         public Builder shardDiscoveryInterval(Duration shardDiscoveryInterval) {
             this.shardDiscoveryInterval = shardDiscoveryInterval;

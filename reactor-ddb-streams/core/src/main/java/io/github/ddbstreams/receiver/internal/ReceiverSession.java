@@ -67,6 +67,12 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private volatile ReceiverMetrics metrics = new ReceiverMetrics();
     private volatile String streamArn;
     private ShardAssignment assignment;
+    /**
+     * The full listing's period per page of the listing, at least: 2 s, half a DescribeStream call per second for
+     * listings (a stream with 24 h of closed shards has thousands, 100 per page).
+     */
+    static final Duration LISTING_PERIOD_PER_PAGE = Duration.ofSeconds(2);
+
     private StreamStatus streamStatus;
     private String tableName;
     private boolean discovered;
@@ -74,9 +80,10 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     /** DescribeStream pages answered during the full listing under way (children queries beside it count too). */
     private final AtomicInteger listingPages = new AtomicInteger();
     /**
-     * The period of the full listing: {@code shardDiscoveryInterval}, or one second per page of the last listing when
-     * that is longer, so that listing a stream never takes more than one DescribeStream call per second (the
-     * service allows 10 per second, shared by every reader of the stream).
+     * The period of the full listing: {@code shardDiscoveryInterval}, or {@link #LISTING_PERIOD_PER_PAGE} per page of
+     * the last listing when that is longer, so that listing a stream never takes more than half a DescribeStream call
+     * per second (the service allows 10 per second, shared by every reader of the stream; the children queries at
+     * shard ends come on top).
      */
     private long discoveryPeriodMillis;
     private boolean discoveryRequested;
@@ -315,12 +322,12 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
                 Math.max(delay.toMillis(), 0), discoveryPeriodMillis, TimeUnit.MILLISECONDS));
     }
 
-    /** After a full listing of {@code pages} pages: at most one DescribeStream call per second for listings. */
+    /** After a full listing of {@code pages} pages: at most half a DescribeStream call per second for listings. */
     private void paceListings(int pages) {
-        long period = Math.max(options.shardDiscoveryInterval().toMillis(), TimeUnit.SECONDS.toMillis(pages));
+        long period = Math.max(options.shardDiscoveryInterval().toMillis(), LISTING_PERIOD_PER_PAGE.toMillis() * pages);
         if (period != discoveryPeriodMillis) {
             log.info("Stream {}: a full listing takes {} DescribeStream pages; listing every {} s instead of every"
-                    + " shardDiscoveryInterval ({}) to stay at one call per second", streamArn, pages,
+                    + " shardDiscoveryInterval ({}) to stay at half a call per second", streamArn, pages,
                     period / 1000.0, options.shardDiscoveryInterval());
             discoveryPeriodMillis = period;
             discoverIn(Duration.ofMillis(period));
