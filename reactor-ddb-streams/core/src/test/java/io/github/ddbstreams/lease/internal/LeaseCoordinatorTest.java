@@ -246,9 +246,7 @@ class LeaseCoordinatorTest {
     @Test
     void checkpointCommitOfManyShards_whereWritesFail_storesTheOthers_cancelsNone_andFails() {
         Map<String, List<String>> shards = shards(16);
-        Worker a = new Worker("a").start(shards);
-        advance(TAKE_MS + 200);
-        assertThat(held(a, 16)).isEqualTo(16);
+        Worker a = startAloneHoldingAll("a", shards);
         table.failNext("update s03 SET #ended = :ended", Fault.SERVER_ERROR, 1);
         table.failNext("update s07 SET #ended = :ended", Fault.SERVER_ERROR, 1);
         List<ShardCheckpoint> checkpoints = new ArrayList<>();
@@ -278,9 +276,7 @@ class LeaseCoordinatorTest {
     @Test
     void handOffRequests_whereOneFails_cancelNoneInFlight_andTheShareIsReached() {
         Map<String, List<String>> shards = shards(16);
-        Worker a = new Worker("a").start(shards);
-        advance(TAKE_MS + 200);
-        assertThat(held(a, 16)).isEqualTo(16);
+        Worker a = startAloneHoldingAll("a", shards);
         table.failNext("SET #handoff = :me", Fault.SERVER_ERROR, 1);
 
         Worker b = new Worker("b").start(shards);
@@ -910,6 +906,14 @@ class LeaseCoordinatorTest {
             shards.put(String.format("s%02d", i), List.of());
         }
         return shards;
+    }
+
+    /** Worker {@code id}, started alone: it holds every shard after its first take tick. */
+    private Worker startAloneHoldingAll(String id, Map<String, List<String>> shards) {
+        Worker worker = new Worker(id).start(shards);
+        advance(TAKE_MS + 200);
+        assertThat(shards.keySet()).as("%s holds every shard", id).allMatch(worker::holds);
+        return worker;
     }
 
     private long held(Worker worker, int count) {
