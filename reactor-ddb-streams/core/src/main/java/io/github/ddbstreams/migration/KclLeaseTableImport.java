@@ -18,12 +18,14 @@ import java.util.stream.Collectors;
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
 import io.github.ddbstreams.internal.AwsFaults;
+import io.github.ddbstreams.internal.StreamListings;
 import io.github.ddbstreams.lease.LeaseOptions;
 import io.github.ddbstreams.record.StreamArns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -283,11 +285,9 @@ public final class KclLeaseTableImport {
 
     // ---------------------------------------------------------------- reading
 
-    /** Every shard of a stream with its parent, following every {@code DescribeStream} page. */
+    /** Every shard of a stream with its parent, following every {@code DescribeStream} page (spaced, see StreamListings). */
     static ShardLister shardLister(DynamoDbStreamsAsyncClient streams) {
-        return arn -> describe(streams, arn, null)
-                .expand(page -> page.streamDescription().lastEvaluatedShardId() == null ? Mono.empty()
-                        : describe(streams, arn, page.streamDescription().lastEvaluatedShardId()))
+        return arn -> StreamListings.pages(start -> describe(streams, arn, start), Schedulers.parallel())
                 .concatMapIterable(page -> page.streamDescription().shards())
                 .collect(LinkedHashMap::new, (Map<String, String> shards, Shard shard) ->
                         shards.put(shard.shardId(), shard.parentShardId()));

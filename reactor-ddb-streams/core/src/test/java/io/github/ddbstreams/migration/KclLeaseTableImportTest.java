@@ -407,6 +407,39 @@ class KclLeaseTableImportTest {
         assertThat(fake.count(FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)).isEqualTo(3);
     }
 
+    /**
+     * A migration lists the whole stream once; a stream with 24 h of closed shards has thousands (100 per page), and
+     * DescribeStream allows 10 calls/s shared by every reader of the stream: pages sent back to back were throttled
+     * from the eleventh within a second (each retried attempt one more call, and a user's client may give up). The
+     * pages go 200 ms apart, as the receiver's listings. Failed before: 30 pages within the same instant.
+     */
+    @Test
+    void shardLister_spacesTheDescribeStreamPages() {
+        FakeDynamoDbStreams fake = FakeDynamoDbStreams.create(ORDERS).describeStreamPageSize(10);
+        for (int i = 0; i < 300; i++) {
+            fake.addShard(String.format("shardId-%04d", i));
+        }
+        VirtualTimeScheduler scheduler = VirtualTimeScheduler.getOrSet();
+        try {
+            fake.latency(Duration.ofMillis(10), scheduler);
+
+            StepVerifier.withVirtualTime(() -> KclLeaseTableImport.shardLister(fake).shards(ORDERS))
+                    .thenAwait(Duration.ofMinutes(1))
+                    .assertNext(shards -> assertThat(shards).hasSize(300))
+                    .verifyComplete();
+
+            List<Long> at = fake.calls().stream()
+                    .filter(c -> c.operation() == FakeDynamoDbStreams.Operation.DESCRIBE_STREAM)
+                    .map(c -> c.at().toEpochMilli()).sorted().toList();
+            assertThat(at).hasSize(30);
+            for (int i = 1; i < at.size(); i++) {
+                assertThat(at.get(i) - at.get(i - 1)).as("gap before page %d", i + 1).isGreaterThanOrEqualTo(200);
+            }
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+    }
+
     // ---------------------------------------------------------------- options
 
     @Test

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.github.ddbstreams.internal.StreamListings;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
 import io.github.ddbstreams.record.StreamArns;
@@ -34,14 +35,6 @@ final class ShardDiscovery {
     /** Children may be listed shortly after their parent closes: asked again this many times, with backoff. */
     private static final int CHILD_ATTEMPTS = 4;
     private static final Duration CHILD_BACKOFF = Duration.ofMillis(250);
-    /**
-     * The pause between two pages of one listing: at most 5 DescribeStream calls per second, half the limit of 10
-     * that every reader of the stream shares (other workers' children queries, a Lambda, the KCL). Pages sent back to
-     * back were throttled from the eleventh on, and each retried attempt is one more call (10 workers over 5,000
-     * shards: 1.5 calls/s in place of 1). A listing of 100 pages (10,000 shards) takes about 20 s.
-     */
-    static final Duration LISTING_PAGE_GAP = Duration.ofMillis(200);
-
     /**
      * What DescribeStream showed.
      *
@@ -145,11 +138,7 @@ final class ShardDiscovery {
     }
 
     private Mono<Listing> describe(String arn, ShardFilter filter) {
-        return page(arn, filter, null)
-                .expand(page -> page.streamDescription().lastEvaluatedShardId() == null
-                        ? Mono.empty()
-                        : Mono.delay(LISTING_PAGE_GAP, options.scheduler())
-                                .then(page(arn, filter, page.streamDescription().lastEvaluatedShardId())))
+        return StreamListings.pages(start -> page(arn, filter, start), options.scheduler())
                 .collectList()
                 .map(pages -> {
                     List<Shard> shards = new ArrayList<>();
