@@ -185,27 +185,45 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     }
 
     /**
-     * DynamoDB Local keeps static state: its command-line parsing, and the request dispatch table that every
-     * new server's handler replaces with an empty map and then refills. Servers are created (and started)
-     * under the write lock, one at a time; every server handles each call under the read lock (see
-     * {@link OutsideServerCreation}), so no call to a running server meets a half-filled dispatch table while
-     * another server is created in the same JVM (which failed the call with {@code InvalidAction}).
+     * DynamoDB Local keeps static state: its command-line parsing, and the request dispatch table that every new
+     * server's handler replaces with an empty map and then refills. Servers are created (and started) one at a time
+     * under {@link #CREATING}, and while {@link #SERVING}'s write lock holds off every call to the servers of this JVM
+     * (each server handles each call under the read lock, see {@link OutsideServerCreation}): no call meets a
+     * half-filled dispatch table (which failed it with {@code InvalidAction}) while another server is created.
      */
-    private static final ReentrantReadWriteLock SERVER_CREATION = new ReentrantReadWriteLock();
+    private static final Object CREATING = new Object();
 
-    /** Runs {@code creation} while no server of this JVM handles a call and no other server is created. */
+    /** Calls to the servers of this JVM (read lock) against a server creation (write lock). */
+    private static final ReentrantReadWriteLock SERVING = new ReentrantReadWriteLock();
+
+    /**
+     * How long a creation waits for the calls under way to end before it goes ahead anyway (a call is handled in
+     * milliseconds; one whose client stopped half-way through sending it could hold the read lock until Jetty's
+     * idle timeout, and every other call would queue behind the waiting creation meanwhile).
+     */
+    private static final Duration CALLS_WAIT = Duration.ofSeconds(5);
+
+    /** Runs {@code creation} alone, while no server of this JVM handles a call (waiting up to {@link #CALLS_WAIT}). */
     static <T> T creatingServer(Callable<T> creation) throws Exception {
-        SERVER_CREATION.writeLock().lock();
-        try {
-            return creation.call();
-        } finally {
-            SERVER_CREATION.writeLock().unlock();
+        synchronized (CREATING) {
+            boolean callsHeld = SERVING.writeLock().tryLock(CALLS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!callsHeld) {
+                log.warn("A call to a DynamoDB Local server of this JVM has been under way for {}: creating a server"
+                        + " anyway (a call in the same moment may fail with InvalidAction)", CALLS_WAIT);
+            }
+            try {
+                return creation.call();
+            } finally {
+                if (callsHeld) {
+                    SERVING.writeLock().unlock();
+                }
+            }
         }
     }
 
-    /** How many threads wait for a server creation to end (calls held back, or other creations). */
+    /** How many calls wait for a server creation to end. */
     static int waitingForServerCreation() {
-        return SERVER_CREATION.getQueueLength();
+        return SERVING.getQueueLength();
     }
 
     private static Running startOnce(int port, Path dbDirectory) {
@@ -249,7 +267,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         return new Running(proxyServer, connector);
     }
 
-    /** DynamoDB Local's handler, run for each call outside any server creation ({@link #SERVER_CREATION}). */
+    /** DynamoDB Local's handler, run for each call outside any server creation ({@link #SERVING}). */
     private static final class OutsideServerCreation extends Handler.Wrapper {
         OutsideServerCreation(Handler handler) {
             super(handler);
@@ -258,11 +276,11 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             // DynamoDB Local reads the request and dispatches it within handle(), on this thread
-            SERVER_CREATION.readLock().lock();
+            SERVING.readLock().lock();
             try {
                 return super.handle(request, response, callback);
             } finally {
-                SERVER_CREATION.readLock().unlock();
+                SERVING.readLock().unlock();
             }
         }
     }
