@@ -3,6 +3,7 @@ package io.github.ddbstreams.lease.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -296,6 +297,11 @@ public final class LeaseCoordinator {
      */
     public Lease held(String shardId) {
         return handoffsSignalled.contains(shardId) || !provablyHeld(shardId) ? null : held.get(shardId);
+    }
+
+    /** The shards whose leases this worker holds (a live view; {@link #held(String)} says which it may read). */
+    public Set<String> heldShardIds() {
+        return Collections.unmodifiableSet(held.keySet());
     }
 
     /**

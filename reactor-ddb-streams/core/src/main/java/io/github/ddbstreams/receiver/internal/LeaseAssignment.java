@@ -3,6 +3,7 @@ package io.github.ddbstreams.receiver.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,6 +154,25 @@ final class LeaseAssignment implements ShardAssignment {
     @Override
     public void start() {
         coordinator.start(true);
+    }
+
+    @Override
+    public Collection<ShardPoller> candidates(KnownShards known) {
+        Set<String> held = coordinator.heldShardIds();
+        if (held.size() >= known.size()) {
+            return known.all();
+        }
+        List<ShardPoller> candidates = new ArrayList<>(Math.min(held.size(), known.size()));
+        for (String shardId : held) {
+            ShardPoller shard = known.get(shardId);
+            if (shard != null && shard.state == ShardPoller.State.WAITING) {
+                candidates.add(shard);
+            }
+        }
+        // in id order, so that a step's starts do not depend on the hash order of the held leases (shard ids begin
+        // with their creation time: parents before children)
+        candidates.sort(Comparator.comparing((ShardPoller shard) -> shard.shardId));
+        return candidates;
     }
 
     @Override

@@ -365,7 +365,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
 
     private boolean startReadyShards() {
         boolean progress = false;
-        for (ShardPoller shard : shards.all()) {
+        for (ShardPoller shard : assignment.candidates(shards)) {
             if (shard.state != ShardPoller.State.WAITING) {
                 continue;
             }

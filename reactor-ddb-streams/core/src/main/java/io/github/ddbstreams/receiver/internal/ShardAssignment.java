@@ -52,6 +52,16 @@ interface ShardAssignment {
     Decision decide(ShardPoller shard, ShardPoller parent);
 
     /**
+     * The waiting shards to ask {@link #decide} about at a step, among the session's {@code known} shards: all of
+     * them by default. With leases only those whose lease this worker holds ({@link #decide} says WAIT for any
+     * other): a worker that knows a stream's 10,000 shards and holds 1,000 asks about at most 1,000 at each step
+     * (a step runs at every GetRecords answer), not 10,000.
+     */
+    default Collection<ShardPoller> candidates(KnownShards known) {
+        return known.all();
+    }
+
+    /**
      * Every shard of the stream as known after a discovery (shards that left the stream may still be known), and
      * the ids the stream listed if the discovery was complete ({@code null} otherwise).
      */
