@@ -21,6 +21,13 @@ public final class StreamListings {
     /** The pause between a page's answer and the request of the next page: 200 ms. */
     public static final Duration PAGE_GAP = Duration.ofMillis(200);
 
+    /**
+     * A stream's periodic full listing comes at most once per this much per page of its last listing: 2 s, so
+     * listings take at most half a call per second whatever the stream's size, the other half of the 1 call/s
+     * budget left to the children queries at shard ends (the receiver's discovery).
+     */
+    public static final Duration PERIOD_PER_PAGE = Duration.ofSeconds(2);
+
     private StreamListings() {
     }
 

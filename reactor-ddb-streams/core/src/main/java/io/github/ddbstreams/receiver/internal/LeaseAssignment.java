@@ -162,7 +162,7 @@ final class LeaseAssignment implements ShardAssignment {
         if (held.size() >= known.size()) {
             return known.all();
         }
-        List<ShardPoller> candidates = new ArrayList<>(Math.min(held.size(), known.size()));
+        List<ShardPoller> candidates = new ArrayList<>(); // few: the held shards not started yet
         for (String shardId : held) {
             ShardPoller shard = known.get(shardId);
             if (shard != null && shard.state == ShardPoller.State.WAITING) {

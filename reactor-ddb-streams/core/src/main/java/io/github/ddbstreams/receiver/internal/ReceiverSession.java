@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import io.github.ddbstreams.checkpoint.CheckpointStore;
 import io.github.ddbstreams.checkpoint.ShardCheckpoint;
+import io.github.ddbstreams.internal.StreamListings;
 import io.github.ddbstreams.receiver.ReceiverOptions;
 import io.github.ddbstreams.receiver.StreamUnavailableException;
 import org.slf4j.Logger;
@@ -67,12 +68,6 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     private volatile ReceiverMetrics metrics = new ReceiverMetrics();
     private volatile String streamArn;
     private ShardAssignment assignment;
-    /**
-     * The full listing's period per page of the listing, at least: 2 s, half a DescribeStream call per second for
-     * listings (a stream with 24 h of closed shards has thousands, 100 per page).
-     */
-    static final Duration LISTING_PERIOD_PER_PAGE = Duration.ofSeconds(2);
-
     private StreamStatus streamStatus;
     private String tableName;
     private boolean discovered;
@@ -80,7 +75,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
     /** DescribeStream pages answered during the full listing under way (children queries beside it count too). */
     private final AtomicInteger listingPages = new AtomicInteger();
     /**
-     * The period of the full listing: {@code shardDiscoveryInterval}, or {@link #LISTING_PERIOD_PER_PAGE} per page of
+     * The period of the full listing: {@code shardDiscoveryInterval}, or {@link StreamListings#PERIOD_PER_PAGE} per page of
      * the last listing when that is longer, so that listing a stream never takes more than half a DescribeStream call
      * per second (the service allows 10 per second, shared by every reader of the stream; the children queries at
      * shard ends come on top).
@@ -324,7 +319,7 @@ final class ReceiverSession implements ShardPoller.Host, LeaseAssignment.Session
 
     /** After a full listing of {@code pages} pages: at most half a DescribeStream call per second for listings. */
     private void paceListings(int pages) {
-        long period = Math.max(options.shardDiscoveryInterval().toMillis(), LISTING_PERIOD_PER_PAGE.toMillis() * pages);
+        long period = Math.max(options.shardDiscoveryInterval().toMillis(), StreamListings.PERIOD_PER_PAGE.toMillis() * pages);
         if (period != discoveryPeriodMillis) {
             log.info("Stream {}: a full listing takes {} DescribeStream pages; listing every {} s instead of every"
                     + " shardDiscoveryInterval ({}) to stay at half a call per second", streamArn, pages,
